@@ -1,0 +1,565 @@
+package dev.tether;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy.CacheEntry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLSession;
+
+/**
+ * The registry of security associations: the patent's network interceptor bookkeeping (FIG. 3 and 4),
+ * independent of any container.
+ *
+ * <p>A container calls {@link #acquire} when a connection's TLS handshake completes (S1-S2): if the
+ * session carries the id of a live SA the connection reuses it, otherwise a new SA is created; either
+ * way the connection gets a {@link Lease} (S2e, reference count + 1). It calls {@link Lease#release()}
+ * when the connection closes (S4). When the last lease of an SA is released (S5) the SA is deleted at
+ * once (S7) if its policy's grace period is zero, otherwise it goes idle and is deleted when the grace
+ * expires, unless a connection resumes it first. Deleting an SA invalidates every TLS session it has
+ * seen through the {@link AssociationDriver}, so that it can no longer be resumed.
+ *
+ * <pre>{@code
+ * AssociationRegistry registry = AssociationRegistry.builder()
+ *     .name("shop")
+ *     .grace(Duration.ofSeconds(30))
+ *     .maxAssociations(100_000)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Concurrency: thread-safe and lock-free on the fast path. SAs live in a Caffeine cache as immutable
+ * {@link Entry} records; every change to an SA (reference count, state, principals) is one
+ * {@code compute} on its key, so counts change atomically and never go negative. Deletion removes the
+ * entry in the same atomic step that decides it, and only the thread that removed it runs the
+ * deletion's side effects (bounds, driver, counters, listeners), outside any lock. Ids are never
+ * reused, so a late release or flush of a deleted SA finds nothing and does nothing.
+ */
+public final class AssociationRegistry implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
+  private static final int STRIPES = 64;
+  private static final int PRESSURE_SCAN = 64;
+
+  private final String name;
+  private final String tagKey;
+  private final SaPolicy defaultPolicy;
+  private final Ticker ticker;
+  private final AssociationDriver driver;
+  private final Listeners listeners;
+  private final Counters counters = new Counters();
+  private final Bounds bounds;
+  private final RefusalLog refusalLog;
+  private final Cache<Long, Entry> cache;
+  private final ConcurrentMap<Long, Entry> map;
+  private static final AtomicLong INSTANCES = new AtomicLong();
+
+  private final long instance = INSTANCES.incrementAndGet();
+  private final AtomicLong sequence = new AtomicLong();
+  private final Object[] stripes = new Object[STRIPES];
+  private final long epochNanos;
+  private final Instant epoch;
+  private final DriverWarnings driverWarnings;
+  private volatile boolean closed;
+
+  private AssociationRegistry(RegistryBuilder b) {
+    this.name = b.name;
+    this.tagKey = "dev.tether.association." + b.name;
+    this.defaultPolicy = b.policy();
+    this.ticker = b.ticker;
+    this.driver = b.driver;
+    this.listeners = new Listeners(b.listeners);
+    this.bounds = new Bounds(b.maxAssociations, b.maxAssociationsPerPeer);
+    this.refusalLog = new RefusalLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
+    this.driverWarnings = new DriverWarnings(driver);
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Object();
+    }
+    this.cache = Caffeine.newBuilder()
+        .ticker(ticker)
+        .executor(b.executor)
+        .scheduler(b.scheduler)
+        .expireAfter(new EntryExpiry())
+        .removalListener(this::onRemoval)
+        .build();
+    this.map = cache.asMap();
+    this.epochNanos = ticker.read();
+    this.epoch = b.clock.instant();
+    LOG.log(Level.INFO, "Tether registry ''{0}'' started: grace={1}, maxAssociations={2}, "
+        + "maxAssociationsPerPeer={3}, driver={4}", name, defaultPolicy.grace(), b.maxAssociations,
+        b.maxAssociationsPerPeer, driver);
+  }
+
+  /** Returns a builder with the defaults: grace 30 s, 100,000 SAs, 1,000 per peer, JSSE driver. */
+  public static RegistryBuilder builder() {
+    return new RegistryBuilder(AssociationRegistry::new);
+  }
+
+  /** Returns the registry's name, unique among the registries of one JVM by convention. */
+  public String name() {
+    return name;
+  }
+
+  /** Returns the policy of SAs for which the container did not name one. */
+  public SaPolicy defaultPolicy() {
+    return defaultPolicy;
+  }
+
+  /** Returns the policy a new connection from {@code peer} is negotiated under. */
+  public SaPolicy policyFor(String peer) {
+    return defaultPolicy;
+  }
+
+  /** Returns the most SAs the registry holds. */
+  public long maxAssociations() {
+    return bounds.maxTotal();
+  }
+
+  /** Returns the most SAs the registry holds for one peer. */
+  public int maxAssociationsPerPeer() {
+    return bounds.maxPerPeer();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // S2: correlate a connection with its SA
+
+  /** Same as {@link #acquire(SSLSession, String, SaPolicy)} under {@link #policyFor(String)}. */
+  public Lease acquire(SSLSession session, String peer) throws AssociationRefusedException {
+    return acquire(session, peer, policyFor(peer));
+  }
+
+  /**
+   * Correlates a connection whose handshake just completed with its SA and returns the connection's
+   * lease: the SA named by the session's tag if it is still live (S2a yes), else a new SA negotiated
+   * under {@code policy} (S2b-S2d). A connection that resumed a session whose SA was deleted meanwhile
+   * gets a new SA that cannot be resumed, and the session is deleted at once.
+   *
+   * @throws AssociationRefusedException if a new SA would exceed a bound, or the registry is closed;
+   *     the refusal is already counted and logged
+   */
+  public Lease acquire(SSLSession session, String peer, SaPolicy policy)
+      throws AssociationRefusedException {
+    requireNonNull(session, "session");
+    requireNonNull(peer, "peer");
+    requireNonNull(policy, "policy");
+    if (closed) {
+      throw refuse(RefusalReason.CLOSED, peer, "the registry is closed");
+    }
+    long now = ticker.read();
+    Tag tag = tagOf(session);
+    if (tag != null) {
+      Lease lease = reuse(tag.id(), session, now);
+      return lease != null ? lease : create(session, peer, policy, now, true);
+    }
+    return create(session, peer, policy, now, false);
+  }
+
+  private Lease reuse(long id, SSLSession session, long now) {
+    Entry[] before = new Entry[1];
+    Entry after = map.computeIfPresent(id, (k, e) -> {
+      before[0] = e;
+      return e.retain(now, session);
+    });
+    if (after == null) {
+      return null;
+    }
+    if (before[0].isIdle()) {
+      counters.idle.decrement();
+      counters.active.increment();
+    }
+    counters.reused.increment();
+    counters.leases.increment();
+    if (!listeners.isEmpty()) {
+      SecurityAssociation view = view(after, SecurityAssociation.State.ACTIVE, now);
+      listeners.fire(l -> l.onReused(view));
+    }
+    return new Lease(this, after, true);
+  }
+
+  private Lease create(SSLSession session, String peer, SaPolicy policy, long now, boolean stale)
+      throws AssociationRefusedException {
+    if (!bounds.reserveTotal() && !(makeRoom() && bounds.reserveTotal())) {
+      throw refuse(RefusalReason.MAX_ASSOCIATIONS, peer,
+          "the registry holds its maximum of " + bounds.maxTotal() + " SAs");
+    }
+    if (!bounds.reservePeer(peer)) {
+      bounds.releaseTotal();
+      throw refuse(RefusalReason.MAX_PER_PEER, peer,
+          "peer " + peer + " holds its maximum of " + bounds.maxPerPeer() + " SAs");
+    }
+    Entry entry = null;
+    Tag raced = null;
+    synchronized (stripes[(System.identityHashCode(session) & 0x7fffffff) % STRIPES]) {
+      // Two connections resuming a session that was just created could both miss the tag.
+      raced = stale ? null : tagOf(session);
+      if (raced == null) {
+        entry = Entry.create(sequence.incrementAndGet(), peer, session, policy, now, !stale);
+        map.put(entry.id(), entry);
+        try {
+          driver.bind(session, tagKey, new Tag(instance, entry.id()));
+        } catch (RuntimeException e) {
+          driverWarnings.warn("bind", e);
+        }
+      }
+    }
+    if (raced != null) {
+      bounds.releaseTotal();
+      bounds.releasePeer(peer);
+      Lease lease = reuse(raced.id(), session, now);
+      return lease != null ? lease : create(session, peer, policy, now, true);
+    }
+    if (stale) {
+      counters.staleResumptions.increment();
+      deleteSession(session);
+    }
+    counters.active.increment();
+    counters.negotiated.increment();
+    counters.leases.increment();
+    refusalLog.granted();
+    if (!listeners.isEmpty()) {
+      SecurityAssociation view = view(entry, SecurityAssociation.State.ACTIVE, now);
+      listeners.fire(l -> l.onNegotiated(view));
+    }
+    return new Lease(this, entry, false);
+  }
+
+  /** Deletes the idle SA closest to expiry to make room; returns whether one was deleted. */
+  private boolean makeRoom() {
+    Optional<Long> victim = cache.policy().expireVariably().orElseThrow().oldest(entries -> entries
+        .limit(PRESSURE_SCAN)
+        .filter(e -> e.getValue().isIdle())
+        .map(CacheEntry::getKey)
+        .findFirst());
+    return victim.isPresent() && remove(victim.get(), DeletionCause.PRESSURE, Entry::isIdle);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // S4-S7: release, delete
+
+  void release(Entry acquired) {
+    long now = ticker.read();
+    counters.leases.decrement();
+    counters.released.increment();
+    Entry[] before = new Entry[1];
+    DeletionCause[] cause = new DeletionCause[1];
+    Entry[] after = new Entry[1];
+    map.computeIfPresent(acquired.id(), (k, e) -> {
+      before[0] = e;
+      after[0] = e.release(now);
+      if (after[0].isIdle()) {
+        if (!e.resumable() || after[0].policy().grace().isZero()) {
+          cause[0] = DeletionCause.LAST_CLOSE;
+        } else if (after[0].pastMaxAge(now)) {
+          cause[0] = DeletionCause.MAX_AGE;
+        }
+      }
+      return cause[0] == null ? after[0] : null;
+    });
+    if (before[0] == null) {
+      // Flushed or expired while this lease held it: nothing left to count down.
+      if (!listeners.isEmpty()) {
+        SecurityAssociation view = view(acquired, SecurityAssociation.State.DELETED, now);
+        listeners.fire(l -> l.onReleased(view));
+      }
+      return;
+    }
+    if (!listeners.isEmpty()) {
+      SecurityAssociation view = view(after[0], now);
+      listeners.fire(l -> l.onReleased(view));
+    }
+    if (cause[0] != null) {
+      deleted(after[0], true, cause[0], now);
+    } else if (after[0].isIdle()) {
+      counters.active.decrement();
+      counters.idle.increment();
+      if (!listeners.isEmpty()) {
+        SecurityAssociation view = view(after[0], SecurityAssociation.State.IDLE, now);
+        listeners.fire(l -> l.onIdle(view));
+      }
+    }
+  }
+
+  /** Caffeine's removal listener: only expiry is ours to handle; the registry's own removals are not. */
+  private void onRemoval(Long id, Entry entry, RemovalCause cause) {
+    if (cause != RemovalCause.EXPIRED || entry == null) {
+      return;
+    }
+    long now = ticker.read();
+    DeletionCause why = !entry.isIdle() || entry.pastMaxAge(now)
+        ? DeletionCause.MAX_AGE : DeletionCause.GRACE_EXPIRED;
+    deleted(entry, !entry.isIdle(), why, now);
+  }
+
+  /** Removes the SA if {@code condition} holds; runs the deletion and returns whether it did. */
+  private boolean remove(long id, DeletionCause cause, Predicate<Entry> condition) {
+    Entry[] removed = new Entry[1];
+    map.computeIfPresent(id, (k, e) -> {
+      if (!condition.test(e)) {
+        return e;
+      }
+      removed[0] = e;
+      return null;
+    });
+    if (removed[0] == null) {
+      return false;
+    }
+    deleted(removed[0], !removed[0].isIdle(), cause, ticker.read());
+    return true;
+  }
+
+  /** The side effects of a deletion, run once by the thread that removed the entry. */
+  private void deleted(Entry entry, boolean wasActive, DeletionCause cause, long now) {
+    (wasActive ? counters.active : counters.idle).decrement();
+    bounds.releaseTotal();
+    bounds.releasePeer(entry.peer());
+    entry.forEachSession(this::deleteSession);
+    counters.deleted(cause);
+    if (LOG.isLoggable(Level.DEBUG)) {
+      LOG.log(Level.DEBUG, "Tether deleted SA {0} of {1} ({2})", formatId(entry.id()), entry.peer(),
+          cause);
+    }
+    if (!listeners.isEmpty()) {
+      SecurityAssociation view = view(entry, SecurityAssociation.State.DELETED, now);
+      listeners.fire(l -> l.onDeleted(view, cause));
+    }
+  }
+
+  private void deleteSession(SSLSession session) {
+    try {
+      driver.delete(session);
+    } catch (RuntimeException e) {
+      driverWarnings.warn("delete", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Flushes
+
+  /** Deletes the SA with this id; returns 1 if it existed, else 0. */
+  public int flush(String id, DeletionCause cause) {
+    requireNonNull(cause, "cause");
+    long key = parseId(id);
+    int n = key >= 0 && remove(key, cause, e -> true) ? 1 : 0;
+    logFlush(n, cause, "SA " + id);
+    return n;
+  }
+
+  /** Deletes every SA of the peer; returns how many. */
+  public int flushPeer(String peer, DeletionCause cause) {
+    requireNonNull(peer, "peer");
+    return flushEntries(e -> e.peer().equals(peer), cause, "peer " + peer);
+  }
+
+  /** Deletes every SA; returns how many. */
+  public int flushAll(DeletionCause cause) {
+    return flushEntries(e -> true, cause, "all SAs");
+  }
+
+  /** Deletes every SA whose view matches; returns how many. */
+  public int flushIf(Predicate<SecurityAssociation> filter, DeletionCause cause) {
+    requireNonNull(filter, "filter");
+    long now = ticker.read();
+    return flushEntries(e -> filter.test(view(e, now)), cause, "matching SAs");
+  }
+
+  private int flushEntries(Predicate<Entry> filter, DeletionCause cause, String what) {
+    requireNonNull(cause, "cause");
+    int n = 0;
+    for (Entry e : map.values()) {
+      if (filter.test(e) && remove(e.id(), cause, x -> true)) {
+        n++;
+      }
+    }
+    logFlush(n, cause, what);
+    return n;
+  }
+
+  private void logFlush(int n, DeletionCause cause, String what) {
+    // Login and logout flushes follow users, so they stay at DEBUG; operator actions are INFO.
+    Level level = cause == DeletionCause.LOGIN || cause == DeletionCause.LOGOUT
+        ? Level.DEBUG : Level.INFO;
+    if (n > 0 && LOG.isLoggable(level)) {
+      LOG.log(level, "Tether registry ''{0}'' flushed {1} SA(s) ({2}, {3})", name, n, cause, what);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Principals, container events
+
+  void recordPrincipal(long id, String principal) {
+    requireNonNull(principal, "principal");
+    boolean[] added = {false};
+    Entry after = map.computeIfPresent(id, (k, e) -> {
+      Entry n = e.withPrincipal(principal);
+      added[0] = n != e;
+      return n;
+    });
+    if (added[0] && !listeners.isEmpty()) {
+      SecurityAssociation view = view(after, ticker.read());
+      listeners.fire(l -> l.onPrincipal(view, principal));
+    }
+  }
+
+  /** Counts a TLS connection the container accepted (S1). */
+  public void recordAccepted() {
+    counters.accepted.increment();
+  }
+
+  /** Counts a handshake that failed; such a connection holds no SA. */
+  public void recordHandshakeFailure() {
+    counters.handshakeFailures.increment();
+  }
+
+  /** Counts a connection that closed before its handshake completed; it holds no SA. */
+  public void recordClosedBeforeHandshake() {
+    counters.closedBeforeHandshake.increment();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Views
+
+  /** Returns the live SA with this id. */
+  public Optional<SecurityAssociation> find(String id) {
+    long key = parseId(id);
+    Entry e = key < 0 ? null : map.get(key);
+    return e == null ? Optional.empty() : Optional.of(view(e, ticker.read()));
+  }
+
+  /** Returns a snapshot of every live SA, oldest first. */
+  public List<SecurityAssociation> associations() {
+    long now = ticker.read();
+    List<Entry> entries = new ArrayList<>(map.values());
+    entries.sort(Comparator.comparingLong(Entry::id));
+    List<SecurityAssociation> views = new ArrayList<>(entries.size());
+    for (Entry e : entries) {
+      views.add(view(e, now));
+    }
+    return views;
+  }
+
+  /** Returns a snapshot of the counters and gauges. */
+  public AssociationStats stats() {
+    return counters.snapshot();
+  }
+
+  /** Runs pending expiry now (the scheduler does it on its own when one is set). */
+  public void cleanUp() {
+    cache.cleanUp();
+  }
+
+  /** Returns the ticker the registry reads time from. */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  boolean contains(long id) {
+    return map.containsKey(id);
+  }
+
+  SecurityAssociation view(Entry acquired) {
+    long now = ticker.read();
+    Entry e = map.get(acquired.id());
+    return e != null ? view(e, now) : view(acquired, SecurityAssociation.State.DELETED, now);
+  }
+
+  private SecurityAssociation view(Entry e, long now) {
+    return view(e, e.isIdle() ? SecurityAssociation.State.IDLE : SecurityAssociation.State.ACTIVE,
+        now);
+  }
+
+  private SecurityAssociation view(Entry e, SecurityAssociation.State state, long now) {
+    boolean idle = state == SecurityAssociation.State.IDLE;
+    return new SecurityAssociation(formatId(e.id()), e.peer(), e.protocol(), e.cipherSuite(),
+        e.policy().name(), e.principals(), instant(e.createdNanos()), instant(e.lastUsedNanos()),
+        idle ? instant(e.idleSinceNanos()) : null, Duration.ofNanos(now - e.createdNanos()),
+        idle ? Duration.ofNanos(now - e.idleSinceNanos()) : Duration.ZERO, state, e.references(),
+        e.reuses());
+  }
+
+  private Instant instant(long nanos) {
+    return epoch.plusNanos(nanos - epochNanos);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Closes the registry: every SA is flushed (cause {@code SHUTDOWN}) and new handshakes are refused.
+   * Leases still open may be released afterwards; they find nothing to count down.
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    int n = flushAll(DeletionCause.SHUTDOWN);
+    cache.cleanUp();
+    LOG.log(Level.INFO, "Tether registry ''{0}'' closed; {1} SA(s) deleted", name, n);
+  }
+
+  /** Returns whether the registry was closed. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  private AssociationRefusedException refuse(RefusalReason reason, String peer, String detail) {
+    counters.refused(reason);
+    refusalLog.refused(reason, peer, detail);
+    listeners.fire(l -> l.onRefused(peer, reason));
+    return new AssociationRefusedException(reason, peer,
+        "Tether refused an SA to " + peer + ": " + detail);
+  }
+
+  private Tag tagOf(SSLSession session) {
+    try {
+      return driver.tag(session, tagKey) instanceof Tag t && t.registry() == instance ? t : null;
+    } catch (RuntimeException e) {
+      driverWarnings.warn("tag", e);
+      return null;
+    }
+  }
+
+  static String formatId(long id) {
+    String hex = Long.toHexString(id);
+    return hex.length() >= 8 ? hex : "00000000".substring(hex.length()) + hex;
+  }
+
+  static long parseId(String id) {
+    if (id == null || id.isEmpty() || id.length() > 16) {
+      return -1;
+    }
+    try {
+      return Long.parseUnsignedLong(id, 16);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "AssociationRegistry[" + name + "]";
+  }
+
+  /**
+   * The tag an SA leaves in its TLS sessions: the registry instance (so that a restarted registry of
+   * the same name ignores its predecessor's tags) and the SA id. It holds no reference to the registry.
+   */
+  record Tag(long registry, long id) {
+    @Override
+    public String toString() {
+      return "Tether SA " + formatId(id);
+    }
+  }
+}

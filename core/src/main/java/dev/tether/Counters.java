@@ -1,0 +1,63 @@
+package dev.tether;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/** The registry's counters and gauges, all {@link LongAdder}s; see {@link AssociationStats}. */
+final class Counters {
+  final LongAdder active = new LongAdder();
+  final LongAdder idle = new LongAdder();
+  final LongAdder leases = new LongAdder();
+  final LongAdder accepted = new LongAdder();
+  final LongAdder negotiated = new LongAdder();
+  final LongAdder reused = new LongAdder();
+  final LongAdder released = new LongAdder();
+  final LongAdder flushed = new LongAdder();
+  final LongAdder handshakeFailures = new LongAdder();
+  final LongAdder closedBeforeHandshake = new LongAdder();
+  final LongAdder staleResumptions = new LongAdder();
+  private final EnumMap<DeletionCause, LongAdder> deleted = new EnumMap<>(DeletionCause.class);
+  private final EnumMap<RefusalReason, LongAdder> refused = new EnumMap<>(RefusalReason.class);
+
+  Counters() {
+    for (DeletionCause c : DeletionCause.values()) {
+      deleted.put(c, new LongAdder());
+    }
+    for (RefusalReason r : RefusalReason.values()) {
+      refused.put(r, new LongAdder());
+    }
+  }
+
+  void deleted(DeletionCause cause) {
+    deleted.get(cause).increment();
+    if (cause.isFlush()) {
+      flushed.increment();
+    }
+  }
+
+  void refused(RefusalReason reason) {
+    refused.get(reason).increment();
+  }
+
+  AssociationStats snapshot() {
+    Map<DeletionCause, Long> byCause = new EnumMap<>(DeletionCause.class);
+    long deletedTotal = 0;
+    for (var e : deleted.entrySet()) {
+      long n = e.getValue().sum();
+      byCause.put(e.getKey(), n);
+      deletedTotal += n;
+    }
+    Map<RefusalReason, Long> byReason = new EnumMap<>(RefusalReason.class);
+    long refusedTotal = 0;
+    for (var e : refused.entrySet()) {
+      long n = e.getValue().sum();
+      byReason.put(e.getKey(), n);
+      refusedTotal += n;
+    }
+    return new AssociationStats(active.sum(), idle.sum(), leases.sum(), accepted.sum(),
+        negotiated.sum(), reused.sum(), released.sum(), deletedTotal, flushed.sum(), refusedTotal,
+        handshakeFailures.sum(), closedBeforeHandshake.sum(), staleResumptions.sum(), byCause,
+        byReason);
+  }
+}

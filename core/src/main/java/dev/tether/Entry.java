@@ -1,0 +1,113 @@
+package dev.tether;
+
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLSession;
+
+/**
+ * The registry's record of one SA: immutable, replaced as a whole inside one atomic map operation
+ * ({@code compute}) whenever it changes, so a reader always sees a consistent entry.
+ *
+ * <p>Memory: this record plus one session reference is all Tether keeps per SA besides the map node.
+ * {@code sessions} holds a single {@link SSLSession} (the common case, and always TLS 1.2) or, once a
+ * TLS 1.3 lineage has produced several session objects, an array of them; it keeps the first session
+ * and the most recent ones up to {@link #MAX_SESSIONS}.
+ */
+record Entry(
+    long id,
+    String peer,
+    String protocol,
+    String cipherSuite,
+    SaPolicy policy,
+    Set<String> principals,
+    long createdNanos,
+    long lastUsedNanos,
+    long idleSinceNanos,
+    int references,
+    int reuses,
+    Object sessions,
+    boolean resumable) {
+
+  /** The most sessions kept per SA; invalidating the first one ends every ticket derived from it. */
+  static final int MAX_SESSIONS = 8;
+
+  /** The most principals recorded per SA. */
+  static final int MAX_PRINCIPALS = 8;
+
+  static Entry create(long id, String peer, SSLSession session, SaPolicy policy, long now,
+      boolean resumable) {
+    return new Entry(id, peer, session.getProtocol(), session.getCipherSuite(), policy, Set.of(),
+        now, now, 0L, 1, 0, session, resumable);
+  }
+
+  /** Returns this entry with one more connection, which resumed it with {@code session}. */
+  Entry retain(long now, SSLSession session) {
+    return new Entry(id, peer, protocol, cipherSuite, policy, principals, createdNanos, now, 0L,
+        references + 1, reuses + 1, withSession(session), resumable);
+  }
+
+  /** Returns this entry with one connection fewer; idle from {@code now} if that was the last. */
+  Entry release(long now) {
+    int refs = references - 1;
+    return new Entry(id, peer, protocol, cipherSuite, policy, principals, createdNanos, now,
+        refs == 0 ? now : 0L, refs, reuses, sessions, resumable);
+  }
+
+  /** Returns this entry with the principal recorded, or this entry if it is known or there is no room. */
+  Entry withPrincipal(String principal) {
+    if (principals.contains(principal) || principals.size() >= MAX_PRINCIPALS) {
+      return this;
+    }
+    Set<String> names = new LinkedHashSet<>(principals);
+    names.add(principal);
+    return new Entry(id, peer, protocol, cipherSuite, policy, Set.copyOf(names), createdNanos,
+        lastUsedNanos, idleSinceNanos, references, reuses, sessions,
+        resumable);
+  }
+
+  boolean isIdle() {
+    return references == 0;
+  }
+
+  boolean pastMaxAge(long now) {
+    return policy.hasMaxAge() && now - createdNanos >= EntryExpiry.nanos(policy.maxAge());
+  }
+
+  /** Calls {@code action} with each session this SA has seen. */
+  void forEachSession(Consumer<SSLSession> action) {
+    if (sessions instanceof SSLSession s) {
+      action.accept(s);
+    } else {
+      for (SSLSession s : (SSLSession[]) sessions) {
+        action.accept(s);
+      }
+    }
+  }
+
+  private Object withSession(SSLSession session) {
+    if (sessions == session) {
+      return sessions;
+    }
+    if (sessions instanceof SSLSession first) {
+      return new SSLSession[] {first, session};
+    }
+    SSLSession[] known = (SSLSession[]) sessions;
+    for (SSLSession s : known) {
+      if (s == session) {
+        return sessions;
+      }
+    }
+    SSLSession[] grown;
+    if (known.length < MAX_SESSIONS) {
+      grown = Arrays.copyOf(known, known.length + 1);
+    } else {
+      // Keep the first session of the lineage; drop the oldest of the others.
+      grown = known.clone();
+      System.arraycopy(known, 2, grown, 1, known.length - 2);
+    }
+    grown[grown.length - 1] = session;
+    return grown;
+  }
+}

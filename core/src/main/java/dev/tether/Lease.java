@@ -1,0 +1,114 @@
+package dev.tether;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * One connection's hold on a security association: the patent's correlation of a socket with its SA
+ * (S2e). The SA's reference count is the number of its unreleased leases.
+ *
+ * <p>A container gets a lease from {@link AssociationRegistry#acquire} when the connection's handshake
+ * completes and calls {@link #release()} when the connection closes, for whatever reason. Release is
+ * idempotent and thread-safe: only the first call counts. A lease on an SA that was flushed stays valid
+ * to release but can never bring the SA back.
+ *
+ * <pre>{@code
+ * Lease lease = registry.acquire(sslSession, peerAddress);
+ * try {
+ *   serve(connection);
+ * } finally {
+ *   lease.release();
+ * }
+ * }</pre>
+ */
+public final class Lease {
+  private static final VarHandle RELEASED;
+
+  static {
+    try {
+      RELEASED = MethodHandles.lookup().findVarHandle(Lease.class, "released", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final AssociationRegistry registry;
+  private final Entry acquired;
+  private final boolean resumed;
+  @SuppressWarnings("unused") // accessed through RELEASED
+  private volatile boolean released;
+
+  Lease(AssociationRegistry registry, Entry acquired, boolean resumed) {
+    this.registry = registry;
+    this.acquired = acquired;
+    this.resumed = resumed;
+  }
+
+  /** Returns the id of the SA this lease holds. */
+  public String associationId() {
+    return AssociationRegistry.formatId(acquired.id());
+  }
+
+  /** Returns whether the connection resumed an existing SA rather than negotiating a new one. */
+  public boolean isResumed() {
+    return resumed;
+  }
+
+  /** Returns the policy the SA was negotiated under. */
+  public SaPolicy policy() {
+    return acquired.policy();
+  }
+
+  /** Returns the peer the SA belongs to. */
+  public String peer() {
+    return acquired.peer();
+  }
+
+  /** Returns the registry that granted this lease. */
+  public AssociationRegistry registry() {
+    return registry;
+  }
+
+  /** Returns a current view of the SA; its state is {@code DELETED} once it is gone. */
+  public SecurityAssociation association() {
+    return registry.view(acquired);
+  }
+
+  /** Returns whether the SA was deleted (flushed, expired) while or after this lease held it. */
+  public boolean isDeleted() {
+    return !registry.contains(acquired.id());
+  }
+
+  /** Returns whether this lease was released. */
+  public boolean isReleased() {
+    return released;
+  }
+
+  /** Records that {@code principal} authenticated over this lease's SA. */
+  public void recordPrincipal(String principal) {
+    registry.recordPrincipal(acquired.id(), principal);
+  }
+
+  /**
+   * Releases this lease (S4). The first call decrements the SA's reference count and, at zero, deletes
+   * the SA or starts its grace period; later calls do nothing.
+   *
+   * @return whether this call released the lease
+   */
+  public boolean release() {
+    if (!RELEASED.compareAndSet(this, false, true)) {
+      return false;
+    }
+    registry.release(acquired);
+    return true;
+  }
+
+  long id() {
+    return acquired.id();
+  }
+
+  @Override
+  public String toString() {
+    return "Lease[" + associationId() + (released ? ", released]" : "]");
+  }
+}

@@ -1,0 +1,41 @@
+package dev.tether;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Calls the registered listeners, each in its own try/catch: a listener that throws is logged at WARN
+ * the first time (and at DEBUG after that) and cannot affect the registry or the other listeners.
+ */
+final class Listeners {
+  private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
+
+  private final List<AssociationListener> listeners;
+  private final Map<AssociationListener, Boolean> warned = new ConcurrentHashMap<>();
+
+  Listeners(List<AssociationListener> listeners) {
+    this.listeners = List.copyOf(listeners);
+  }
+
+  boolean isEmpty() {
+    return listeners.isEmpty();
+  }
+
+  void fire(Consumer<AssociationListener> event) {
+    for (AssociationListener listener : listeners) {
+      try {
+        event.accept(listener);
+      } catch (RuntimeException | LinkageError e) {
+        if (warned.putIfAbsent(listener, Boolean.TRUE) == null) {
+          LOG.log(Level.WARNING, "Tether listener " + listener + " threw; it is ignored for this "
+              + "event and the registry carries on (further failures are logged at DEBUG)", e);
+        } else {
+          LOG.log(Level.DEBUG, () -> "Tether listener " + listener + " threw again", e);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.tether;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+
+/**
+ * Builds an {@link AssociationRegistry}. Every setter checks its argument at once and names the setting
+ * and the value when it is wrong, so a misconfiguration fails at start-up, never on a connection.
+ *
+ * <p>Time and threads are injected: tests pass a fake {@link Ticker} and
+ * {@link Scheduler#disabledScheduler()} and call {@link AssociationRegistry#cleanUp()} instead of
+ * waiting.
+ */
+public final class RegistryBuilder {
+  /** The default maximum number of SAs. */
+  public static final long DEFAULT_MAX_ASSOCIATIONS = 100_000;
+  /** The default maximum number of SAs per peer. */
+  public static final int DEFAULT_MAX_ASSOCIATIONS_PER_PEER = 1_000;
+
+  private final Function<RegistryBuilder, AssociationRegistry> factory;
+  String name = "default";
+  SaPolicy policy = SaPolicy.defaults();
+  Duration grace;
+  long maxAssociations = DEFAULT_MAX_ASSOCIATIONS;
+  int maxAssociationsPerPeer = DEFAULT_MAX_ASSOCIATIONS_PER_PEER;
+  Ticker ticker = Ticker.systemTicker();
+  Clock clock = Clock.systemUTC();
+  Scheduler scheduler = Scheduler.systemScheduler();
+  Executor executor = Runnable::run;
+  AssociationDriver driver = AssociationDriver.jsse();
+  Duration refusalLogInterval = Duration.ofSeconds(60);
+  final List<AssociationListener> listeners = new ArrayList<>();
+
+  RegistryBuilder(Function<RegistryBuilder, AssociationRegistry> factory) {
+    this.factory = factory;
+  }
+
+  /** Sets the registry's name (letters, digits, '.', '_', '-'); it appears in logs and JMX. */
+  public RegistryBuilder name(String name) {
+    requireNonNull(name, "name");
+    if (!name.matches("[A-Za-z0-9_.-]+")) {
+      throw new IllegalArgumentException(
+          "registry name '" + name + "' must be letters, digits, '.', '_' or '-'");
+    }
+    this.name = name;
+    return this;
+  }
+
+  /**
+   * Sets the grace period of the default policy: how long an SA stays resumable after its last
+   * connection closed. Zero deletes it at once. Default 30 seconds.
+   */
+  public RegistryBuilder grace(Duration grace) {
+    requireNonNull(grace, "grace");
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace " + grace + " is negative");
+    }
+    this.grace = grace;
+    return this;
+  }
+
+  /** Sets the policy of SAs for which no other policy applies; {@link #grace} overrides its grace. */
+  public RegistryBuilder defaultPolicy(SaPolicy policy) {
+    this.policy = requireNonNull(policy, "defaultPolicy");
+    return this;
+  }
+
+  /** Sets the most SAs the registry holds; past it an idle SA makes room or the connection is refused. */
+  public RegistryBuilder maxAssociations(long max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("maxAssociations " + max + " must be at least 1");
+    }
+    this.maxAssociations = max;
+    return this;
+  }
+
+  /** Sets the most SAs one peer (IP address) holds; past it the connection is refused. */
+  public RegistryBuilder maxAssociationsPerPeer(int max) {
+    if (max < 1) {
+      throw new IllegalArgumentException("maxAssociationsPerPeer " + max + " must be at least 1");
+    }
+    this.maxAssociationsPerPeer = max;
+    return this;
+  }
+
+  /** Sets the time source of grace periods and ages (nanoseconds). Default: the system ticker. */
+  public RegistryBuilder ticker(Ticker ticker) {
+    this.ticker = requireNonNull(ticker, "ticker");
+    return this;
+  }
+
+  /** Sets the wall clock that SA views report times in. Default: the system clock (UTC). */
+  public RegistryBuilder clock(Clock clock) {
+    this.clock = requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /**
+   * Sets what wakes the registry to delete SAs whose grace expired. Default: the system scheduler;
+   * with {@link Scheduler#disabledScheduler()} expiry happens on the next operation or
+   * {@link AssociationRegistry#cleanUp()}.
+   */
+  public RegistryBuilder scheduler(Scheduler scheduler) {
+    this.scheduler = requireNonNull(scheduler, "scheduler");
+    return this;
+  }
+
+  /** Sets the executor of the cache's maintenance. Default: the calling thread. */
+  public RegistryBuilder executor(Executor executor) {
+    this.executor = requireNonNull(executor, "executor");
+    return this;
+  }
+
+  /** Sets what deleting an SA means. Default: {@link AssociationDriver#jsse()}. */
+  public RegistryBuilder driver(AssociationDriver driver) {
+    this.driver = requireNonNull(driver, "driver");
+    return this;
+  }
+
+  /** Adds a listener of the registry's events. */
+  public RegistryBuilder listener(AssociationListener listener) {
+    listeners.add(requireNonNull(listener, "listener"));
+    return this;
+  }
+
+  /** Sets how often refusals are summarized in the log while they go on. Default: 60 seconds. */
+  public RegistryBuilder refusalLogInterval(Duration interval) {
+    requireNonNull(interval, "refusalLogInterval");
+    if (interval.isNegative() || interval.isZero()) {
+      throw new IllegalArgumentException("refusalLogInterval " + interval + " must be positive");
+    }
+    this.refusalLogInterval = interval;
+    return this;
+  }
+
+  /** Returns the new registry. */
+  public AssociationRegistry build() {
+    return factory.apply(this);
+  }
+
+  SaPolicy policy() {
+    return grace == null ? policy : policy.toBuilder().grace(grace).build();
+  }
+}

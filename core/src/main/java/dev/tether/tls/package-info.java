@@ -1,0 +1,6 @@
+/**
+ * TLS plumbing shared by the container adapters: choosing the JSSE provider (the JDK's or Bouncy
+ * Castle's), checking that the server keeps sessions in its stateful cache, and self-signed
+ * certificates for first starts and tests.
+ */
+package dev.tether.tls;
