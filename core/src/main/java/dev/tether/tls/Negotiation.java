@@ -1,0 +1,62 @@
+package dev.tether.tls;
+
+import dev.tether.SaPolicy;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+
+/**
+ * Applies a policy's negotiation parameters to the TLS engine of a new connection: the SA negotiator
+ * of the patent, steered by policy. Containers call it where they create a server {@link SSLEngine}.
+ *
+ * <p>The policy narrows what the container allows and never widens it: protocols and cipher suites are
+ * intersected with those the engine already enables. An empty intersection leaves the engine with
+ * nothing to negotiate, so the handshake fails; {@link #check} finds that at start-up instead.
+ */
+public final class Negotiation {
+  private Negotiation() {}
+
+  /** Narrows the engine's protocols and cipher suites to the policy's and sets its client auth. */
+  public static void apply(SSLEngine engine, SaPolicy policy) {
+    SSLParameters params = engine.getSSLParameters();
+    if (!policy.protocols().isEmpty()) {
+      params.setProtocols(intersect(params.getProtocols(), policy.protocols()));
+    }
+    if (!policy.cipherSuites().isEmpty()) {
+      params.setCipherSuites(intersect(params.getCipherSuites(), policy.cipherSuites()));
+    }
+    switch (policy.clientAuth()) {
+      case NEED -> params.setNeedClientAuth(true);
+      case WANT -> params.setWantClientAuth(true);
+      case NONE -> { } // leave the container's own setting
+    }
+    engine.setSSLParameters(params);
+  }
+
+  /**
+   * Checks that the policy leaves the engine something to negotiate.
+   *
+   * @throws IllegalArgumentException naming the policy and what is missing
+   */
+  public static void check(SSLEngine engine, SaPolicy policy) {
+    if (!policy.protocols().isEmpty()
+        && intersect(engine.getEnabledProtocols(), policy.protocols()).length == 0) {
+      throw new IllegalArgumentException("policy '" + policy.name() + "': none of its protocols "
+          + policy.protocols() + " is enabled on the connector " + Arrays.toString(
+          engine.getEnabledProtocols()));
+    }
+    if (!policy.cipherSuites().isEmpty()
+        && intersect(engine.getEnabledCipherSuites(), policy.cipherSuites()).length == 0) {
+      throw new IllegalArgumentException("policy '" + policy.name() + "': none of its cipher suites "
+          + policy.cipherSuites() + " is enabled on the connector");
+    }
+  }
+
+  private static String[] intersect(String[] enabled, java.util.List<String> wanted) {
+    Set<String> keep = new LinkedHashSet<>(Arrays.asList(enabled));
+    keep.retainAll(Set.copyOf(wanted));
+    return keep.toArray(String[]::new);
+  }
+}
