@@ -147,7 +147,8 @@ public final class AssociationRegistry implements AutoCloseable {
    * gets a new SA that cannot be resumed, and the session is deleted at once.
    *
    * @throws AssociationRefusedException if a new SA would exceed a bound, or the registry is closed;
-   *     the refusal is already counted and logged
+   *     the refusal is already counted and logged, and the session deleted so that the TLS stack does
+   *     not keep state nobody owns
    */
   public Lease acquire(SSLSession session, String peer, SaPolicy policy)
       throws AssociationRefusedException {
@@ -155,6 +156,7 @@ public final class AssociationRegistry implements AutoCloseable {
     requireNonNull(peer, "peer");
     requireNonNull(policy, "policy");
     if (closed) {
+      deleteSession(session);
       throw refuse(RefusalReason.CLOSED, peer, "the registry is closed");
     }
     long now = ticker.read();
@@ -167,17 +169,16 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   private Lease reuse(long id, SSLSession session, long now) {
-    Entry[] before = new Entry[1];
     Entry after = map.computeIfPresent(id, (k, e) -> {
-      before[0] = e;
+      if (e.isIdle()) {
+        // Gauges move inside the atomic step, so they never read negative.
+        counters.idle.decrement();
+        counters.active.increment();
+      }
       return e.retain(now, session);
     });
     if (after == null) {
       return null;
-    }
-    if (before[0].isIdle()) {
-      counters.idle.decrement();
-      counters.active.increment();
     }
     counters.reused.increment();
     counters.leases.increment();
@@ -191,11 +192,13 @@ public final class AssociationRegistry implements AutoCloseable {
   private Lease create(SSLSession session, String peer, SaPolicy policy, long now, boolean stale)
       throws AssociationRefusedException {
     if (!bounds.reserveTotal() && !(makeRoom() && bounds.reserveTotal())) {
+      deleteSession(session);
       throw refuse(RefusalReason.MAX_ASSOCIATIONS, peer,
           "the registry holds its maximum of " + bounds.maxTotal() + " SAs");
     }
     if (!bounds.reservePeer(peer)) {
       bounds.releaseTotal();
+      deleteSession(session);
       throw refuse(RefusalReason.MAX_PER_PEER, peer,
           "peer " + peer + " holds its maximum of " + bounds.maxPerPeer() + " SAs");
     }
@@ -206,6 +209,7 @@ public final class AssociationRegistry implements AutoCloseable {
       raced = stale ? null : tagOf(session);
       if (raced == null) {
         entry = Entry.create(sequence.incrementAndGet(), peer, session, policy, now, !stale);
+        counters.active.increment();
         map.put(entry.id(), entry);
         try {
           driver.bind(session, tagKey, new Tag(instance, entry.id()));
@@ -224,7 +228,6 @@ public final class AssociationRegistry implements AutoCloseable {
       counters.staleResumptions.increment();
       deleteSession(session);
     }
-    counters.active.increment();
     counters.negotiated.increment();
     counters.leases.increment();
     refusalLog.granted();
@@ -263,6 +266,9 @@ public final class AssociationRegistry implements AutoCloseable {
           cause[0] = DeletionCause.LAST_CLOSE;
         } else if (after[0].pastMaxAge(now)) {
           cause[0] = DeletionCause.MAX_AGE;
+        } else {
+          counters.active.decrement();
+          counters.idle.increment();
         }
       }
       return cause[0] == null ? after[0] : null;
@@ -282,8 +288,6 @@ public final class AssociationRegistry implements AutoCloseable {
     if (cause[0] != null) {
       deleted(after[0], true, cause[0], now);
     } else if (after[0].isIdle()) {
-      counters.active.decrement();
-      counters.idle.increment();
       if (!listeners.isEmpty()) {
         SecurityAssociation view = view(after[0], SecurityAssociation.State.IDLE, now);
         listeners.fire(l -> l.onIdle(view));

@@ -1,6 +1,7 @@
 package dev.tether;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -62,7 +63,7 @@ record Entry(
     }
     Set<String> names = new LinkedHashSet<>(principals);
     names.add(principal);
-    return new Entry(id, peer, protocol, cipherSuite, policy, Set.copyOf(names), createdNanos,
+    return new Entry(id, peer, protocol, cipherSuite, policy, Collections.unmodifiableSet(names), createdNanos,
         lastUsedNanos, idleSinceNanos, references, reuses, sessions,
         resumable);
   }

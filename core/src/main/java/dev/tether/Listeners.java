@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 /**
  * Calls the registered listeners, each in its own try/catch: a listener that throws is logged at WARN
  * the first time (and at DEBUG after that) and cannot affect the registry or the other listeners.
+ * Only a {@link VirtualMachineError} (out of memory, stack overflow) is let through.
  */
 final class Listeners {
   private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
@@ -28,7 +29,9 @@ final class Listeners {
     for (AssociationListener listener : listeners) {
       try {
         event.accept(listener);
-      } catch (RuntimeException | LinkageError e) {
+      } catch (VirtualMachineError e) {
+        throw e;
+      } catch (Throwable e) {
         if (warned.putIfAbsent(listener, Boolean.TRUE) == null) {
           LOG.log(Level.WARNING, "Tether listener " + listener + " threw; it is ignored for this "
               + "event and the registry carries on (further failures are logged at DEBUG)", e);
