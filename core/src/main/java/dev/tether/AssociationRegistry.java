@@ -56,6 +56,7 @@ public final class AssociationRegistry implements AutoCloseable {
   private final String name;
   private final String tagKey;
   private final SaPolicy defaultPolicy;
+  private final PolicyEngine policies;
   private final Ticker ticker;
   private final AssociationDriver driver;
   private final Listeners listeners;
@@ -77,7 +78,9 @@ public final class AssociationRegistry implements AutoCloseable {
   private AssociationRegistry(RegistryBuilder b) {
     this.name = b.name;
     this.tagKey = "dev.tether.association." + b.name;
-    this.defaultPolicy = b.policy();
+    PolicySet policySet = b.policySet();
+    this.defaultPolicy = policySet.anonymous();
+    this.policies = new PolicyEngine(this, policySet, b.bindingTtl, b.maxBindings, b.ticker);
     this.ticker = b.ticker;
     this.driver = b.driver;
     this.listeners = new Listeners(b.listeners);
@@ -97,9 +100,9 @@ public final class AssociationRegistry implements AutoCloseable {
     this.map = cache.asMap();
     this.epochNanos = ticker.read();
     this.epoch = b.clock.instant();
-    LOG.log(Level.INFO, "Tether registry ''{0}'' started: grace={1}, maxAssociations={2}, "
-        + "maxAssociationsPerPeer={3}, driver={4}", name, defaultPolicy.grace(), b.maxAssociations,
-        b.maxAssociationsPerPeer, driver);
+    LOG.log(Level.INFO, "Tether registry ''{0}'' started: policies={1}, anonymous grace={2}, "
+        + "maxAssociations={3}, maxAssociationsPerPeer={4}, driver={5}", name, policySet,
+        defaultPolicy.grace(), b.maxAssociations, b.maxAssociationsPerPeer, driver);
   }
 
   /** Returns a builder with the defaults: grace 30 s, 100,000 SAs, 1,000 per peer, JSSE driver. */
@@ -119,7 +122,12 @@ public final class AssociationRegistry implements AutoCloseable {
 
   /** Returns the policy a new connection from {@code peer} is negotiated under. */
   public SaPolicy policyFor(String peer) {
-    return defaultPolicy;
+    return policies.policyFor(peer);
+  }
+
+  /** Returns the policy engine: logins, logouts, request checks. */
+  public PolicyEngine policies() {
+    return policies;
   }
 
   /** Returns the most SAs the registry holds. */

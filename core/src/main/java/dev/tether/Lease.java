@@ -37,6 +37,8 @@ public final class Lease {
   private final boolean resumed;
   @SuppressWarnings("unused") // accessed through RELEASED
   private volatile boolean released;
+  /** The principal last recorded through this lease: requests of the same user cost nothing. */
+  private volatile String lastPrincipal;
 
   Lease(AssociationRegistry registry, Entry acquired, boolean resumed) {
     this.registry = registry;
@@ -84,9 +86,12 @@ public final class Lease {
     return released;
   }
 
-  /** Records that {@code principal} authenticated over this lease's SA. */
+  /** Records that {@code principal} authenticated over this lease's SA; cheap when repeated. */
   public void recordPrincipal(String principal) {
-    registry.recordPrincipal(acquired.id(), principal);
+    if (!principal.equals(lastPrincipal)) {
+      lastPrincipal = principal;
+      registry.recordPrincipal(acquired.id(), principal);
+    }
   }
 
   /**

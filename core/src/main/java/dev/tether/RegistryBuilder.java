@@ -25,6 +25,11 @@ public final class RegistryBuilder {
   /** The default maximum number of SAs per peer. */
   public static final int DEFAULT_MAX_ASSOCIATIONS_PER_PEER = 1_000;
 
+  /** How long a peer stays bound to the policy of the user who logged in from it, by default. */
+  public static final Duration DEFAULT_BINDING_TTL = Duration.ofMinutes(30);
+  /** The most peers bound to a policy at once, by default. */
+  public static final long DEFAULT_MAX_BINDINGS = 100_000;
+
   private final Function<RegistryBuilder, AssociationRegistry> factory;
   String name = "default";
   SaPolicy policy = SaPolicy.defaults();
@@ -37,6 +42,9 @@ public final class RegistryBuilder {
   Executor executor = Runnable::run;
   AssociationDriver driver = AssociationDriver.jsse();
   Duration refusalLogInterval = Duration.ofSeconds(60);
+  PolicySet policies;
+  Duration bindingTtl = DEFAULT_BINDING_TTL;
+  long maxBindings = DEFAULT_MAX_BINDINGS;
   final List<AssociationListener> listeners = new ArrayList<>();
 
   RegistryBuilder(Function<RegistryBuilder, AssociationRegistry> factory) {
@@ -70,6 +78,33 @@ public final class RegistryBuilder {
   /** Sets the policy of SAs for which no other policy applies; {@link #grace} overrides its grace. */
   public RegistryBuilder defaultPolicy(SaPolicy policy) {
     this.policy = requireNonNull(policy, "defaultPolicy");
+    return this;
+  }
+
+  /**
+   * Sets the policies. Their anonymous policy becomes the default policy, and the policies' own grace
+   * periods apply: {@link #grace} and {@link #defaultPolicy} are then ignored.
+   */
+  public RegistryBuilder policies(PolicySet policies) {
+    this.policies = requireNonNull(policies, "policies");
+    return this;
+  }
+
+  /**
+   * Bounds peer bindings: after a login, new connections from the peer negotiate under the user's
+   * policy for {@code ttl} (or until logout), and at most {@code maxPeers} peers are bound at once.
+   * Defaults: 30 minutes, 100,000 peers.
+   */
+  public RegistryBuilder peerBinding(Duration ttl, long maxPeers) {
+    requireNonNull(ttl, "peerBindingTtl");
+    if (ttl.isNegative() || ttl.isZero()) {
+      throw new IllegalArgumentException("peerBindingTtl " + ttl + " must be positive");
+    }
+    if (maxPeers < 1) {
+      throw new IllegalArgumentException("maxBoundPeers " + maxPeers + " must be at least 1");
+    }
+    this.bindingTtl = ttl;
+    this.maxBindings = maxPeers;
     return this;
   }
 
@@ -146,7 +181,14 @@ public final class RegistryBuilder {
     return factory.apply(this);
   }
 
-  SaPolicy policy() {
-    return grace == null ? policy : policy.toBuilder().grace(grace).build();
+  PolicySet policySet() {
+    if (policies != null) {
+      return policies;
+    }
+    SaPolicy anonymous = grace == null ? policy : policy.toBuilder().grace(grace).build();
+    if (!anonymous.appliesTo().contains("anonymous")) {
+      anonymous = anonymous.toBuilder().appliesTo("anonymous").build();
+    }
+    return PolicySet.of(anonymous);
   }
 }

@@ -1,0 +1,128 @@
+package dev.tether;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tether.SaPolicy.FlushScope;
+import java.time.Duration;
+import java.util.function.Predicate;
+
+/**
+ * Applies a registry's policies to logins, logouts and requests: the patent's "network interceptor at
+ * the applications level" that monitors the log-in of new users and deletes SAs whose parameters the
+ * new user's policy may not accept.
+ *
+ * <ul>
+ *   <li>{@link #login} flushes what the principal's policy names ({@code on-login}: nothing, the SA of
+ *       the connection, every SA of the peer, every SA), records the principal on the connection's SA,
+ *       and binds the peer to the principal's policy, so that its next connections negotiate under it.
+ *   <li>{@link #logout} flushes what the policy names ({@code on-logout}) and unbinds the peer.
+ *   <li>{@link #permits} tells whether the principal's requests may travel on the connection's SA.
+ * </ul>
+ *
+ * <p>Flushes are done when the method returns: call it before the login response is sent, and no
+ * connection started afterwards can resume a flushed SA. Peer bindings are bounded in time and number
+ * (a shared address, e.g. behind NAT, is bound for everyone behind it until the binding ends).
+ *
+ * <p>Thread-safe. Get it from {@link AssociationRegistry#policies()}.
+ */
+public final class PolicyEngine {
+  private final AssociationRegistry registry;
+  private final PolicySet policies;
+  private final Cache<String, SaPolicy> bindings;
+
+  PolicyEngine(AssociationRegistry registry, PolicySet policies, Duration bindingTtl,
+      long maxBindings, Ticker ticker) {
+    this.registry = registry;
+    this.policies = policies;
+    this.bindings = Caffeine.newBuilder()
+        .ticker(ticker)
+        .expireAfterWrite(bindingTtl)
+        .maximumSize(maxBindings)
+        .executor(Runnable::run)
+        .build();
+  }
+
+  /** Returns the policies. */
+  public PolicySet policies() {
+    return policies;
+  }
+
+  /** Returns the policy a new connection from {@code peer} negotiates under: its binding, or anonymous. */
+  public SaPolicy policyFor(String peer) {
+    SaPolicy bound = bindings.getIfPresent(peer);
+    return bound != null ? bound : policies.anonymous();
+  }
+
+  /** Returns the policy of a principal ({@code null} for anonymous). */
+  public SaPolicy resolve(String principal, Predicate<String> inRole) {
+    return policies.resolve(principal, inRole);
+  }
+
+  /**
+   * Handles a login (or the arrival of a new principal) on a connection.
+   *
+   * @param peer the client's address
+   * @param lease the connection's lease, or {@code null} if it has none (plain HTTP)
+   * @param principal the user who logged in
+   * @param inRole tells whether the user has a role
+   * @return the number of SAs flushed
+   */
+  public int login(String peer, Lease lease, String principal, Predicate<String> inRole) {
+    requireNonNull(peer, "peer");
+    requireNonNull(principal, "principal");
+    SaPolicy policy = policies.resolve(principal, inRole);
+    if (lease != null) {
+      lease.recordPrincipal(principal);
+    }
+    if (policy == policies.anonymous()) {
+      bindings.invalidate(peer);
+    } else {
+      bindings.put(peer, policy);
+    }
+    return flush(policy.onLogin(), peer, lease, DeletionCause.LOGIN);
+  }
+
+  /**
+   * Handles a logout on a connection: flushes what the principal's policy names and unbinds the peer.
+   *
+   * @return the number of SAs flushed
+   */
+  public int logout(String peer, Lease lease, String principal, Predicate<String> inRole) {
+    requireNonNull(peer, "peer");
+    requireNonNull(principal, "principal");
+    SaPolicy policy = policies.resolve(principal, inRole);
+    bindings.invalidate(peer);
+    return flush(policy.onLogout(), peer, lease, DeletionCause.LOGOUT);
+  }
+
+  /**
+   * Returns whether a request of {@code principal} may travel on the lease's SA: false if the
+   * principal's policy requires its own SAs and this one was negotiated under another policy. The
+   * container then refuses the request and closes the connection, so that the client renegotiates.
+   */
+  public boolean permits(Lease lease, String principal, Predicate<String> inRole) {
+    if (lease == null || principal == null) {
+      return true;
+    }
+    SaPolicy policy = policies.resolve(principal, inRole);
+    return !policy.requireOwnAssociation() || policy.name().equals(lease.policy().name());
+  }
+
+  /** Returns the number of peers currently bound to a policy. */
+  public long boundPeers() {
+    bindings.cleanUp();
+    return bindings.estimatedSize();
+  }
+
+  private int flush(FlushScope scope, String peer, Lease lease, DeletionCause cause) {
+    return switch (scope) {
+      case NONE -> 0;
+      case CONNECTION -> lease == null ? 0 : registry.flush(lease.associationId(), cause);
+      case PEER -> registry.flushPeer(peer, cause);
+      case ALL -> registry.flushAll(cause);
+    };
+  }
+}
