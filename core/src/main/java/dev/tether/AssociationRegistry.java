@@ -12,12 +12,14 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLSession;
 
@@ -70,6 +72,7 @@ public final class AssociationRegistry implements AutoCloseable {
   private final long instance = INSTANCES.incrementAndGet();
   private final AtomicLong sequence = new AtomicLong();
   private final Object[] stripes = new Object[STRIPES];
+  private final ConcurrentHashMap<Entry.Terms, Entry.Terms> terms = new ConcurrentHashMap<>();
   private final long epochNanos;
   private final Instant epoch;
   private final DriverWarnings driverWarnings;
@@ -77,7 +80,8 @@ public final class AssociationRegistry implements AutoCloseable {
 
   private AssociationRegistry(RegistryBuilder b) {
     this.name = b.name;
-    this.tagKey = "dev.tether.association." + b.name;
+    // The instance number keeps a restarted registry of the same name from trusting old tags.
+    this.tagKey = "dev.tether.association." + b.name + "#" + instance;
     PolicySet policySet = b.policySet();
     this.defaultPolicy = policySet.anonymous();
     this.policies = new PolicyEngine(this, policySet, b.bindingTtl, b.maxBindings, b.ticker);
@@ -168,15 +172,15 @@ public final class AssociationRegistry implements AutoCloseable {
       throw refuse(RefusalReason.CLOSED, peer, "the registry is closed");
     }
     long now = ticker.read();
-    Tag tag = tagOf(session);
+    Long tag = tagOf(session);
     if (tag != null) {
-      Lease lease = reuse(tag.id(), session, now);
+      Lease lease = reuse(tag, session, now);
       return lease != null ? lease : create(session, peer, policy, now, true);
     }
     return create(session, peer, policy, now, false);
   }
 
-  private Lease reuse(long id, SSLSession session, long now) {
+  private Lease reuse(Long id, SSLSession session, long now) {
     Entry after = map.computeIfPresent(id, (k, e) -> {
       if (e.isIdle()) {
         // Gauges move inside the atomic step, so they never read negative.
@@ -191,10 +195,10 @@ public final class AssociationRegistry implements AutoCloseable {
     counters.reused.increment();
     counters.leases.increment();
     if (!listeners.isEmpty()) {
-      SecurityAssociation view = view(after, SecurityAssociation.State.ACTIVE, now);
+      SecurityAssociation view = view(id, after, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onReused(view));
     }
-    return new Lease(this, after, true);
+    return new Lease(this, id, after, true);
   }
 
   private Lease create(SSLSession session, String peer, SaPolicy policy, long now, boolean stale)
@@ -211,16 +215,19 @@ public final class AssociationRegistry implements AutoCloseable {
           "peer " + peer + " holds its maximum of " + bounds.maxPerPeer() + " SAs");
     }
     Entry entry = null;
-    Tag raced = null;
+    Long key = null;
+    Long raced = null;
     synchronized (stripes[(System.identityHashCode(session) & 0x7fffffff) % STRIPES]) {
       // Two connections resuming a session that was just created could both miss the tag.
       raced = stale ? null : tagOf(session);
       if (raced == null) {
-        entry = Entry.create(sequence.incrementAndGet(), peer, session, policy, now, !stale);
+        // One Long is both the cache key and the session's tag.
+        key = sequence.incrementAndGet();
+        entry = Entry.create(peer, terms(session, policy), session, now, !stale);
         counters.active.increment();
-        map.put(entry.id(), entry);
+        map.put(key, entry);
         try {
-          driver.bind(session, tagKey, new Tag(instance, entry.id()));
+          driver.bind(session, tagKey, key);
         } catch (RuntimeException e) {
           driverWarnings.warn("bind", e);
         }
@@ -229,7 +236,7 @@ public final class AssociationRegistry implements AutoCloseable {
     if (raced != null) {
       bounds.releaseTotal();
       bounds.releasePeer(peer);
-      Lease lease = reuse(raced.id(), session, now);
+      Lease lease = reuse(raced, session, now);
       return lease != null ? lease : create(session, peer, policy, now, true);
     }
     if (stale) {
@@ -240,10 +247,16 @@ public final class AssociationRegistry implements AutoCloseable {
     counters.leases.increment();
     refusalLog.granted();
     if (!listeners.isEmpty()) {
-      SecurityAssociation view = view(entry, SecurityAssociation.State.ACTIVE, now);
+      SecurityAssociation view = view(key, entry, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onNegotiated(view));
     }
-    return new Lease(this, entry, false);
+    return new Lease(this, key, entry, false);
+  }
+
+  private Entry.Terms terms(SSLSession session, SaPolicy policy) {
+    Entry.Terms t = new Entry.Terms(session.getProtocol(), session.getCipherSuite(), policy);
+    Entry.Terms shared = terms.putIfAbsent(t, t);
+    return shared != null ? shared : t;
   }
 
   /** Deletes the idle SA closest to expiry to make room; returns whether one was deleted. */
@@ -259,14 +272,14 @@ public final class AssociationRegistry implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // S4-S7: release, delete
 
-  void release(Entry acquired) {
+  void release(Long key, Entry acquired) {
     long now = ticker.read();
     counters.leases.decrement();
     counters.released.increment();
     Entry[] before = new Entry[1];
     DeletionCause[] cause = new DeletionCause[1];
     Entry[] after = new Entry[1];
-    map.computeIfPresent(acquired.id(), (k, e) -> {
+    map.computeIfPresent(key, (k, e) -> {
       before[0] = e;
       after[0] = e.release(now);
       if (after[0].isIdle()) {
@@ -284,20 +297,20 @@ public final class AssociationRegistry implements AutoCloseable {
     if (before[0] == null) {
       // Flushed or expired while this lease held it: nothing left to count down.
       if (!listeners.isEmpty()) {
-        SecurityAssociation view = view(acquired, SecurityAssociation.State.DELETED, now);
+        SecurityAssociation view = view(key, acquired, SecurityAssociation.State.DELETED, now);
         listeners.fire(l -> l.onReleased(view));
       }
       return;
     }
     if (!listeners.isEmpty()) {
-      SecurityAssociation view = view(after[0], now);
+      SecurityAssociation view = view(key, after[0], now);
       listeners.fire(l -> l.onReleased(view));
     }
     if (cause[0] != null) {
-      deleted(after[0], true, cause[0], now);
+      deleted(key, after[0], true, cause[0], now);
     } else if (after[0].isIdle()) {
       if (!listeners.isEmpty()) {
-        SecurityAssociation view = view(after[0], SecurityAssociation.State.IDLE, now);
+        SecurityAssociation view = view(key, after[0], SecurityAssociation.State.IDLE, now);
         listeners.fire(l -> l.onIdle(view));
       }
     }
@@ -311,11 +324,11 @@ public final class AssociationRegistry implements AutoCloseable {
     long now = ticker.read();
     DeletionCause why = !entry.isIdle() || entry.pastMaxAge(now)
         ? DeletionCause.MAX_AGE : DeletionCause.GRACE_EXPIRED;
-    deleted(entry, !entry.isIdle(), why, now);
+    deleted(id, entry, !entry.isIdle(), why, now);
   }
 
   /** Removes the SA if {@code condition} holds; runs the deletion and returns whether it did. */
-  private boolean remove(long id, DeletionCause cause, Predicate<Entry> condition) {
+  private boolean remove(Long id, DeletionCause cause, Predicate<Entry> condition) {
     Entry[] removed = new Entry[1];
     map.computeIfPresent(id, (k, e) -> {
       if (!condition.test(e)) {
@@ -327,23 +340,23 @@ public final class AssociationRegistry implements AutoCloseable {
     if (removed[0] == null) {
       return false;
     }
-    deleted(removed[0], !removed[0].isIdle(), cause, ticker.read());
+    deleted(id, removed[0], !removed[0].isIdle(), cause, ticker.read());
     return true;
   }
 
   /** The side effects of a deletion, run once by the thread that removed the entry. */
-  private void deleted(Entry entry, boolean wasActive, DeletionCause cause, long now) {
+  private void deleted(Long key, Entry entry, boolean wasActive, DeletionCause cause, long now) {
     (wasActive ? counters.active : counters.idle).decrement();
     bounds.releaseTotal();
     bounds.releasePeer(entry.peer());
     entry.forEachSession(this::deleteSession);
     counters.deleted(cause);
     if (LOG.isLoggable(Level.DEBUG)) {
-      LOG.log(Level.DEBUG, "Tether deleted SA {0} of {1} ({2})", formatId(entry.id()), entry.peer(),
+      LOG.log(Level.DEBUG, "Tether deleted SA {0} of {1} ({2})", formatId(key), entry.peer(),
           cause);
     }
     if (!listeners.isEmpty()) {
-      SecurityAssociation view = view(entry, SecurityAssociation.State.DELETED, now);
+      SecurityAssociation view = view(key, entry, SecurityAssociation.State.DELETED, now);
       listeners.fire(l -> l.onDeleted(view, cause));
     }
   }
@@ -371,26 +384,26 @@ public final class AssociationRegistry implements AutoCloseable {
   /** Deletes every SA of the peer; returns how many. */
   public int flushPeer(String peer, DeletionCause cause) {
     requireNonNull(peer, "peer");
-    return flushEntries(e -> e.peer().equals(peer), cause, "peer " + peer);
+    return flushEntries((k, e) -> e.peer().equals(peer), cause, "peer " + peer);
   }
 
   /** Deletes every SA; returns how many. */
   public int flushAll(DeletionCause cause) {
-    return flushEntries(e -> true, cause, "all SAs");
+    return flushEntries((k, e) -> true, cause, "all SAs");
   }
 
   /** Deletes every SA whose view matches; returns how many. */
   public int flushIf(Predicate<SecurityAssociation> filter, DeletionCause cause) {
     requireNonNull(filter, "filter");
     long now = ticker.read();
-    return flushEntries(e -> filter.test(view(e, now)), cause, "matching SAs");
+    return flushEntries((k, e) -> filter.test(view(k, e, now)), cause, "matching SAs");
   }
 
-  private int flushEntries(Predicate<Entry> filter, DeletionCause cause, String what) {
+  private int flushEntries(BiPredicate<Long, Entry> filter, DeletionCause cause, String what) {
     requireNonNull(cause, "cause");
     int n = 0;
-    for (Entry e : map.values()) {
-      if (filter.test(e) && remove(e.id(), cause, x -> true)) {
+    for (var e : map.entrySet()) {
+      if (filter.test(e.getKey(), e.getValue()) && remove(e.getKey(), cause, x -> true)) {
         n++;
       }
     }
@@ -410,7 +423,7 @@ public final class AssociationRegistry implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Principals, container events
 
-  void recordPrincipal(long id, String principal) {
+  void recordPrincipal(Long id, String principal) {
     requireNonNull(principal, "principal");
     boolean[] added = {false};
     Entry after = map.computeIfPresent(id, (k, e) -> {
@@ -419,7 +432,7 @@ public final class AssociationRegistry implements AutoCloseable {
       return n;
     });
     if (added[0] && !listeners.isEmpty()) {
-      SecurityAssociation view = view(after, ticker.read());
+      SecurityAssociation view = view(id, after, ticker.read());
       listeners.fire(l -> l.onPrincipal(view, principal));
     }
   }
@@ -446,17 +459,17 @@ public final class AssociationRegistry implements AutoCloseable {
   public Optional<SecurityAssociation> find(String id) {
     long key = parseId(id);
     Entry e = key < 0 ? null : map.get(key);
-    return e == null ? Optional.empty() : Optional.of(view(e, ticker.read()));
+    return e == null ? Optional.empty() : Optional.of(view(key, e, ticker.read()));
   }
 
   /** Returns a snapshot of every live SA, oldest first. */
   public List<SecurityAssociation> associations() {
     long now = ticker.read();
-    List<Entry> entries = new ArrayList<>(map.values());
-    entries.sort(Comparator.comparingLong(Entry::id));
+    List<Map.Entry<Long, Entry>> entries = new ArrayList<>(map.entrySet());
+    entries.sort(Map.Entry.comparingByKey());
     List<SecurityAssociation> views = new ArrayList<>(entries.size());
-    for (Entry e : entries) {
-      views.add(view(e, now));
+    for (var e : entries) {
+      views.add(view(e.getKey(), e.getValue(), now));
     }
     return views;
   }
@@ -476,24 +489,25 @@ public final class AssociationRegistry implements AutoCloseable {
     return ticker;
   }
 
-  boolean contains(long id) {
+  boolean contains(Long id) {
     return map.containsKey(id);
   }
 
-  SecurityAssociation view(Entry acquired) {
+  SecurityAssociation view(Long key, Entry acquired) {
     long now = ticker.read();
-    Entry e = map.get(acquired.id());
-    return e != null ? view(e, now) : view(acquired, SecurityAssociation.State.DELETED, now);
+    Entry e = map.get(key);
+    return e != null ? view(key, e, now)
+        : view(key, acquired, SecurityAssociation.State.DELETED, now);
   }
 
-  private SecurityAssociation view(Entry e, long now) {
-    return view(e, e.isIdle() ? SecurityAssociation.State.IDLE : SecurityAssociation.State.ACTIVE,
-        now);
+  private SecurityAssociation view(Long key, Entry e, long now) {
+    return view(key, e,
+        e.isIdle() ? SecurityAssociation.State.IDLE : SecurityAssociation.State.ACTIVE, now);
   }
 
-  private SecurityAssociation view(Entry e, SecurityAssociation.State state, long now) {
+  private SecurityAssociation view(Long key, Entry e, SecurityAssociation.State state, long now) {
     boolean idle = state == SecurityAssociation.State.IDLE;
-    return new SecurityAssociation(formatId(e.id()), e.peer(), e.protocol(), e.cipherSuite(),
+    return new SecurityAssociation(formatId(key), e.peer(), e.protocol(), e.cipherSuite(),
         e.policy().name(), e.principals(), instant(e.createdNanos()), instant(e.lastUsedNanos()),
         idle ? instant(e.idleSinceNanos()) : null, Duration.ofNanos(now - e.createdNanos()),
         idle ? Duration.ofNanos(now - e.idleSinceNanos()) : Duration.ZERO, state, e.references(),
@@ -534,9 +548,9 @@ public final class AssociationRegistry implements AutoCloseable {
         "Tether refused an SA to " + peer + ": " + detail);
   }
 
-  private Tag tagOf(SSLSession session) {
+  private Long tagOf(SSLSession session) {
     try {
-      return driver.tag(session, tagKey) instanceof Tag t && t.registry() == instance ? t : null;
+      return driver.tag(session, tagKey) instanceof Long id ? id : null;
     } catch (RuntimeException e) {
       driverWarnings.warn("tag", e);
       return null;
@@ -559,19 +573,13 @@ public final class AssociationRegistry implements AutoCloseable {
     }
   }
 
+  /** Returns the name under which SAs leave their id in TLS sessions. */
+  String tagKey() {
+    return tagKey;
+  }
+
   @Override
   public String toString() {
     return "AssociationRegistry[" + name + "]";
-  }
-
-  /**
-   * The tag an SA leaves in its TLS sessions: the registry instance (so that a restarted registry of
-   * the same name ignores its predecessor's tags) and the SA id. It holds no reference to the registry.
-   */
-  record Tag(long registry, long id) {
-    @Override
-    public String toString() {
-      return "Tether SA " + formatId(id);
-    }
   }
 }

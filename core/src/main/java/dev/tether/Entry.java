@@ -11,21 +11,18 @@ import javax.net.ssl.SSLSession;
  * The registry's record of one SA: immutable, replaced as a whole inside one atomic map operation
  * ({@code compute}) whenever it changes, so a reader always sees a consistent entry.
  *
- * <p>Memory: this record plus one session reference is all Tether keeps per SA besides the map node.
+ * <p>Memory: this record is all Tether keeps per SA besides the map node, its key (which doubles as
+ * the tag in the session) and the per-peer count; see docs/BENCHMARKS.md for the bytes.
  * {@code sessions} holds a single {@link SSLSession} (the common case, and always TLS 1.2) or, once a
  * TLS 1.3 lineage has produced several session objects, an array of them; it keeps the first session
  * and the most recent ones up to {@link #MAX_SESSIONS}.
  */
 record Entry(
-    long id,
     String peer,
-    String protocol,
-    String cipherSuite,
-    SaPolicy policy,
+    Terms terms,
     Set<String> principals,
     long createdNanos,
     long lastUsedNanos,
-    long idleSinceNanos,
     int references,
     int reuses,
     Object sessions,
@@ -37,23 +34,38 @@ record Entry(
   /** The most principals recorded per SA. */
   static final int MAX_PRINCIPALS = 8;
 
-  static Entry create(long id, String peer, SSLSession session, SaPolicy policy, long now,
-      boolean resumable) {
-    return new Entry(id, peer, session.getProtocol(), session.getCipherSuite(), policy, Set.of(),
-        now, now, 0L, 1, 0, session, resumable);
+  /**
+   * What an SA was negotiated with. Few distinct values exist (protocols x suites x policies), so the
+   * registry shares one instance per value among its entries.
+   */
+  record Terms(String protocol, String cipherSuite, SaPolicy policy) {}
+
+  static Entry create(String peer, Terms terms, SSLSession session, long now, boolean resumable) {
+    return new Entry(peer, terms, Set.of(), now, now, 1, 0, session, resumable);
+  }
+
+  String protocol() {
+    return terms.protocol();
+  }
+
+  String cipherSuite() {
+    return terms.cipherSuite();
+  }
+
+  SaPolicy policy() {
+    return terms.policy();
   }
 
   /** Returns this entry with one more connection, which resumed it with {@code session}. */
   Entry retain(long now, SSLSession session) {
-    return new Entry(id, peer, protocol, cipherSuite, policy, principals, createdNanos, now, 0L,
+    return new Entry(peer, terms, principals, createdNanos, now,
         references + 1, reuses + 1, withSession(session), resumable);
   }
 
   /** Returns this entry with one connection fewer; idle from {@code now} if that was the last. */
   Entry release(long now) {
-    int refs = references - 1;
-    return new Entry(id, peer, protocol, cipherSuite, policy, principals, createdNanos, now,
-        refs == 0 ? now : 0L, refs, reuses, sessions, resumable);
+    return new Entry(peer, terms, principals, createdNanos, now,
+        references - 1, reuses, sessions, resumable);
   }
 
   /** Returns this entry with the principal recorded, or this entry if it is known or there is no room. */
@@ -63,17 +75,21 @@ record Entry(
     }
     Set<String> names = new LinkedHashSet<>(principals);
     names.add(principal);
-    return new Entry(id, peer, protocol, cipherSuite, policy, Collections.unmodifiableSet(names), createdNanos,
-        lastUsedNanos, idleSinceNanos, references, reuses, sessions,
-        resumable);
+    return new Entry(peer, terms, Collections.unmodifiableSet(names), createdNanos,
+        lastUsedNanos, references, reuses, sessions, resumable);
   }
 
   boolean isIdle() {
     return references == 0;
   }
 
+  /** Returns when the SA went idle: its last use, since nothing but a release makes it idle. */
+  long idleSinceNanos() {
+    return lastUsedNanos;
+  }
+
   boolean pastMaxAge(long now) {
-    return policy.hasMaxAge() && now - createdNanos >= EntryExpiry.nanos(policy.maxAge());
+    return policy().hasMaxAge() && now - createdNanos >= EntryExpiry.nanos(policy().maxAge());
   }
 
   /** Calls {@code action} with each session this SA has seen. */

@@ -33,6 +33,7 @@ public final class Lease {
   }
 
   private final AssociationRegistry registry;
+  private final Long key;
   private final Entry acquired;
   private final boolean resumed;
   @SuppressWarnings("unused") // accessed through RELEASED
@@ -40,15 +41,16 @@ public final class Lease {
   /** The principal last recorded through this lease: requests of the same user cost nothing. */
   private volatile String lastPrincipal;
 
-  Lease(AssociationRegistry registry, Entry acquired, boolean resumed) {
+  Lease(AssociationRegistry registry, Long key, Entry acquired, boolean resumed) {
     this.registry = registry;
+    this.key = key;
     this.acquired = acquired;
     this.resumed = resumed;
   }
 
   /** Returns the id of the SA this lease holds. */
   public String associationId() {
-    return AssociationRegistry.formatId(acquired.id());
+    return AssociationRegistry.formatId(key);
   }
 
   /** Returns whether the connection resumed an existing SA rather than negotiating a new one. */
@@ -73,12 +75,12 @@ public final class Lease {
 
   /** Returns a current view of the SA; its state is {@code DELETED} once it is gone. */
   public SecurityAssociation association() {
-    return registry.view(acquired);
+    return registry.view(key, acquired);
   }
 
   /** Returns whether the SA was deleted (flushed, expired) while or after this lease held it. */
   public boolean isDeleted() {
-    return !registry.contains(acquired.id());
+    return !registry.contains(key);
   }
 
   /** Returns whether this lease was released. */
@@ -90,7 +92,7 @@ public final class Lease {
   public void recordPrincipal(String principal) {
     if (!principal.equals(lastPrincipal)) {
       lastPrincipal = principal;
-      registry.recordPrincipal(acquired.id(), principal);
+      registry.recordPrincipal(key, principal);
     }
   }
 
@@ -104,12 +106,8 @@ public final class Lease {
     if (!RELEASED.compareAndSet(this, false, true)) {
       return false;
     }
-    registry.release(acquired);
+    registry.release(key, acquired);
     return true;
-  }
-
-  long id() {
-    return acquired.id();
   }
 
   @Override
