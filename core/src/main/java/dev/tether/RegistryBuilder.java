@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 
 /**
@@ -39,7 +40,7 @@ public final class RegistryBuilder {
   Ticker ticker = Ticker.systemTicker();
   Clock clock = Clock.systemUTC();
   Scheduler scheduler = Scheduler.systemScheduler();
-  Executor executor = Runnable::run;
+  Executor executor = ForkJoinPool.commonPool();
   AssociationDriver driver = AssociationDriver.jsse();
   Duration refusalLogInterval = Duration.ofSeconds(60);
   PolicySet policies;
@@ -148,7 +149,10 @@ public final class RegistryBuilder {
     return this;
   }
 
-  /** Sets the executor of the cache's maintenance. Default: the calling thread. */
+  /**
+   * Sets the executor of the cache's maintenance and of expiry's deletions. Default: the common
+   * fork-join pool; tests pass {@code Runnable::run} to make expiry happen on the calling thread.
+   */
   public RegistryBuilder executor(Executor executor) {
     this.executor = requireNonNull(executor, "executor");
     return this;

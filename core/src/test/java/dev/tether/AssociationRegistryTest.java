@@ -31,7 +31,7 @@ class AssociationRegistryTest {
     return AssociationRegistry.builder()
         .name("test")
         .ticker(ticker)
-        .scheduler(Scheduler.disabledScheduler())
+        .scheduler(Scheduler.disabledScheduler()).executor(Runnable::run)
         .listener(new Recorder(events));
   }
 
@@ -327,7 +327,7 @@ class AssociationRegistryTest {
       @Override public void onNegotiated(SecurityAssociation sa) { throw new RuntimeException("x"); }
       @Override public void onDeleted(SecurityAssociation sa, DeletionCause c) { throw new Error("y"); }
     };
-    registry = AssociationRegistry.builder().ticker(ticker).scheduler(Scheduler.disabledScheduler())
+    registry = AssociationRegistry.builder().ticker(ticker).scheduler(Scheduler.disabledScheduler()).executor(Runnable::run)
         .grace(Duration.ZERO).listener(throwing).listener(new Recorder(events)).build();
 
     registry.acquire(new FakeSession(), PEER).release();

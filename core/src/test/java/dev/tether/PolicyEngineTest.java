@@ -19,7 +19,7 @@ class PolicyEngineTest {
   private final FakeTicker ticker = new FakeTicker();
   private final List<SecurityAssociation> deleted = new CopyOnWriteArrayList<>();
   private final AssociationRegistry registry = AssociationRegistry.builder()
-      .ticker(ticker).scheduler(Scheduler.disabledScheduler())
+      .ticker(ticker).scheduler(Scheduler.disabledScheduler()).executor(Runnable::run)
       .listener(new AssociationListener() {
         @Override public void onDeleted(SecurityAssociation sa, DeletionCause cause) {
           deleted.add(sa);

@@ -50,7 +50,7 @@ class RegistryPropertiesTest {
       @ForAll boolean tls13, @ForAll @IntRange(min = 1, max = 6) int maxPerPeer) throws Exception {
     FakeTicker ticker = new FakeTicker();
     AssociationRegistry registry = AssociationRegistry.builder()
-        .ticker(ticker).scheduler(Scheduler.disabledScheduler()).grace(GRACE)
+        .ticker(ticker).scheduler(Scheduler.disabledScheduler()).executor(Runnable::run).grace(GRACE)
         .maxAssociationsPerPeer(maxPerPeer).build();
     FakeSession[] sessions = new FakeSession[CLIENTS];
     List<Lease> open = new ArrayList<>();

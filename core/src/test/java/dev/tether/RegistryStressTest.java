@@ -33,7 +33,7 @@ class RegistryStressTest {
   void concurrentChurn_leavesNothingAndCountsAddUp() throws Exception {
     FakeTicker ticker = new FakeTicker();
     AssociationRegistry registry = AssociationRegistry.builder()
-        .ticker(ticker).scheduler(Scheduler.disabledScheduler()).grace(GRACE)
+        .ticker(ticker).scheduler(Scheduler.disabledScheduler()).executor(Runnable::run).grace(GRACE)
         .maxAssociations(CLIENTS * 2).maxAssociationsPerPeer(CLIENTS).build();
     AtomicReferenceArray<FakeSession> sessions = new AtomicReferenceArray<>(CLIENTS);
     ConcurrentLinkedQueue<FakeSession> everySession = new ConcurrentLinkedQueue<>();

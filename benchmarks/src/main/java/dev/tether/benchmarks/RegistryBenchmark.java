@@ -92,7 +92,7 @@ public class RegistryBenchmark {
   @Benchmark
   public int flushOne() throws AssociationRefusedException {
     Lease lease = immediate.acquire(new BenchSession(), "198.51.100.8");
-    int n = immediate.flush(lease.associationId(), DeletionCause.MANUAL);
+    int n = immediate.flush(lease.associationId(), DeletionCause.LOGIN);
     lease.release();
     return n;
   }
