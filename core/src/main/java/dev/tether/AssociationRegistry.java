@@ -186,6 +186,7 @@ public final class AssociationRegistry implements AutoCloseable {
         // Gauges move inside the atomic step, so they never read negative.
         counters.idle.decrement();
         counters.active.increment();
+        counters.revived.increment();
       }
       return e.retain(now, session);
     });
@@ -474,6 +475,16 @@ public final class AssociationRegistry implements AutoCloseable {
     return views;
   }
 
+  /** Adds a listener of the registry's events; it receives the events after this call. */
+  public void addListener(AssociationListener listener) {
+    listeners.add(requireNonNull(listener, "listener"));
+  }
+
+  /** Removes a listener; returns whether it was registered. */
+  public boolean removeListener(AssociationListener listener) {
+    return listeners.remove(listener);
+  }
+
   /** Returns a snapshot of the counters and gauges. */
   public AssociationStats stats() {
     return counters.snapshot();
@@ -506,7 +517,8 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   private SecurityAssociation view(Long key, Entry e, SecurityAssociation.State state, long now) {
-    boolean idle = state == SecurityAssociation.State.IDLE;
+    // A deleted SA that was idle keeps its idle times: how long it waited is worth knowing.
+    boolean idle = e.isIdle();
     return new SecurityAssociation(formatId(key), e.peer(), e.protocol(), e.cipherSuite(),
         e.policy().name(), e.principals(), instant(e.createdNanos()), instant(e.lastUsedNanos()),
         idle ? instant(e.idleSinceNanos()) : null, Duration.ofNanos(now - e.createdNanos()),

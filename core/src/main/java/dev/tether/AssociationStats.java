@@ -12,6 +12,8 @@ import java.util.Map;
  * @param accepted TLS connections the container reported as accepted
  * @param negotiated SAs created by a full handshake
  * @param reused connections that resumed an existing SA
+ * @param revived connections that resumed an SA during its grace period, i.e. after its last
+ *     connection had closed: the full handshakes the grace period saved
  * @param released leases released
  * @param deleted SAs deleted, for any cause
  * @param flushed SAs deleted on demand (login, logout, manual, shutdown); included in {@code deleted}
@@ -30,6 +32,7 @@ public record AssociationStats(
     long accepted,
     long negotiated,
     long reused,
+    long revived,
     long released,
     long deleted,
     long flushed,

@@ -12,6 +12,7 @@ final class Counters {
   final LongAdder accepted = new LongAdder();
   final LongAdder negotiated = new LongAdder();
   final LongAdder reused = new LongAdder();
+  final LongAdder revived = new LongAdder();
   final LongAdder released = new LongAdder();
   final LongAdder flushed = new LongAdder();
   final LongAdder handshakeFailures = new LongAdder();
@@ -56,7 +57,7 @@ final class Counters {
       refusedTotal += n;
     }
     return new AssociationStats(active.sum(), idle.sum(), leases.sum(), accepted.sum(),
-        negotiated.sum(), reused.sum(), released.sum(), deletedTotal, flushed.sum(), refusedTotal,
+        negotiated.sum(), reused.sum(), revived.sum(), released.sum(), deletedTotal, flushed.sum(), refusedTotal,
         handshakeFailures.sum(), closedBeforeHandshake.sum(), staleResumptions.sum(), byCause,
         byReason);
   }

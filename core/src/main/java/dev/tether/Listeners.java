@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
@@ -18,7 +19,16 @@ final class Listeners {
   private final Map<AssociationListener, Boolean> warned = new ConcurrentHashMap<>();
 
   Listeners(List<AssociationListener> listeners) {
-    this.listeners = List.copyOf(listeners);
+    this.listeners = new CopyOnWriteArrayList<>(listeners);
+  }
+
+  void add(AssociationListener listener) {
+    listeners.add(listener);
+  }
+
+  boolean remove(AssociationListener listener) {
+    warned.remove(listener);
+    return listeners.remove(listener);
   }
 
   boolean isEmpty() {

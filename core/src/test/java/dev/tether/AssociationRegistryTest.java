@@ -72,6 +72,7 @@ class AssociationRegistryTest {
     assertThat(second.association().reuses()).isEqualTo(1);
     assertThat(registry.associations()).hasSize(1);
     assertThat(registry.stats().reused()).isEqualTo(1);
+    assertThat(registry.stats().revived()).as("it was never idle").isZero();
     assertThat(registry.stats().leases()).isEqualTo(2);
   }
 
@@ -160,6 +161,7 @@ class AssociationRegistryTest {
     assertThat(again.isResumed()).isTrue();
     assertThat(again.association().state()).isEqualTo(State.ACTIVE);
     assertThat(again.association().reuses()).isEqualTo(1);
+    assertThat(registry.stats().revived()).as("a full handshake saved by the grace").isEqualTo(1);
     assertThat(registry.stats().idle()).isZero();
     assertThat(registry.stats().active()).isEqualTo(1);
   }
@@ -473,6 +475,18 @@ class AssociationRegistryTest {
     assertThat(first.isValid()).isFalse();
     assertThat(all.get(all.size() - 1).isValid()).isFalse();
     assertThat(all).filteredOn(s -> !s.isValid()).hasSize(Entry.MAX_SESSIONS);
+  }
+
+  @Test
+  void addListener_afterBuild_receivesLaterEventsUntilRemoved() throws Exception {
+    List<String> late = new CopyOnWriteArrayList<>();
+    Recorder recorder = new Recorder(late);
+    registry.addListener(recorder);
+    Lease lease = registry.acquire(new FakeSession(), PEER);
+    assertThat(registry.removeListener(recorder)).isTrue();
+    lease.release();
+
+    assertThat(late).containsExactly("negotiated " + lease.associationId());
   }
 
   /** Records events as short strings. */
