@@ -2,8 +2,9 @@ package dev.tether;
 
 import java.lang.System.Logger.Level;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -16,7 +17,9 @@ final class Listeners {
   private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
 
   private final List<AssociationListener> listeners;
-  private final Map<AssociationListener, Boolean> warned = new ConcurrentHashMap<>();
+  /** Listeners that failed once, by identity (a listener's equals may be anything). */
+  private final Set<AssociationListener> warned =
+      Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
   Listeners(List<AssociationListener> listeners) {
     this.listeners = new CopyOnWriteArrayList<>(listeners);
@@ -28,7 +31,7 @@ final class Listeners {
 
   boolean remove(AssociationListener listener) {
     warned.remove(listener);
-    return listeners.remove(listener);
+    return listeners.removeIf(l -> l == listener);
   }
 
   boolean isEmpty() {
@@ -42,7 +45,7 @@ final class Listeners {
       } catch (VirtualMachineError e) {
         throw e;
       } catch (Throwable e) {
-        if (warned.putIfAbsent(listener, Boolean.TRUE) == null) {
+        if (warned.add(listener)) {
           LOG.log(Level.WARNING, "Tether listener " + listener + " threw; it is ignored for this "
               + "event and the registry carries on (further failures are logged at DEBUG)", e);
         } else {
