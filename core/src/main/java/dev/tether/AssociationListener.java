@@ -1,5 +1,7 @@
 package dev.tether;
 
+import java.time.Duration;
+
 /**
  * Receives the registry's events. Every method has an empty default, so implement only what you need.
  *
@@ -18,6 +20,12 @@ public interface AssociationListener {
 
   /** A connection closed and released its lease (S4). */
   default void onReleased(SecurityAssociation sa) {}
+
+  /**
+   * A connection resumed an SA during its grace period, after {@code idleFor} without connections: a
+   * full handshake the grace period saved. Follows {@link #onReused}.
+   */
+  default void onRevived(SecurityAssociation sa, Duration idleFor) {}
 
   /** The last connection of an SA closed and the SA waits out its grace period. */
   default void onIdle(SecurityAssociation sa) {}

@@ -181,8 +181,10 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   private Lease reuse(Long id, SSLSession session, long now) {
+    long[] idleSince = {-1};
     Entry after = map.computeIfPresent(id, (k, e) -> {
       if (e.isIdle()) {
+        idleSince[0] = e.idleSinceNanos();
         // Gauges move inside the atomic step, so they never read negative.
         counters.idle.decrement();
         counters.active.increment();
@@ -198,6 +200,10 @@ public final class AssociationRegistry implements AutoCloseable {
     if (!listeners.isEmpty()) {
       SecurityAssociation view = view(id, after, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onReused(view));
+      if (idleSince[0] >= 0) {
+        Duration idleFor = Duration.ofNanos(now - idleSince[0]);
+        listeners.fire(l -> l.onRevived(view, idleFor));
+      }
     }
     return new Lease(this, id, after, true);
   }
