@@ -31,7 +31,10 @@ import java.util.function.Predicate;
 public final class PolicyEngine {
   private final AssociationRegistry registry;
   private final PolicySet policies;
-  private final Cache<String, SaPolicy> bindings;
+  private final Cache<String, Binding> bindings;
+
+  /** A peer's last login: who, and the policy its new connections negotiate under. */
+  private record Binding(String principal, SaPolicy policy) {}
 
   PolicyEngine(AssociationRegistry registry, PolicySet policies, Duration bindingTtl,
       long maxBindings, Ticker ticker) {
@@ -52,8 +55,18 @@ public final class PolicyEngine {
 
   /** Returns the policy a new connection from {@code peer} negotiates under: its binding, or anonymous. */
   public SaPolicy policyFor(String peer) {
-    SaPolicy bound = bindings.getIfPresent(peer);
-    return bound != null ? bound : policies.anonymous();
+    Binding bound = bindings.getIfPresent(peer);
+    return bound != null ? bound.policy() : policies.anonymous();
+  }
+
+  /**
+   * Returns the principal last logged in from {@code peer}, while its binding lasts, else
+   * {@code null}. Event sources without an HTTP session (HTTP BASIC) use it to tell a new login from
+   * the next request of the same user.
+   */
+  public String boundPrincipal(String peer) {
+    Binding bound = bindings.getIfPresent(peer);
+    return bound != null ? bound.principal() : null;
   }
 
   /** Returns the policy of a principal ({@code null} for anonymous). */
@@ -77,11 +90,7 @@ public final class PolicyEngine {
     if (lease != null) {
       lease.recordPrincipal(principal);
     }
-    if (policy == policies.anonymous()) {
-      bindings.invalidate(peer);
-    } else {
-      bindings.put(peer, policy);
-    }
+    bindings.put(peer, new Binding(principal, policy));
     return flush(policy.onLogin(), peer, lease, DeletionCause.LOGIN);
   }
 

@@ -72,6 +72,8 @@ class PolicyEngineTest {
     assertThat(registry.policyFor(PEER).name()).as("next connections negotiate as customer")
         .isEqualTo("customer");
     assertThat(registry.policyFor("198.51.100.1").name()).isEqualTo("browse");
+    assertThat(engine.boundPrincipal(PEER)).isEqualTo("alice");
+    assertThat(engine.boundPrincipal("198.51.100.1")).isNull();
   }
 
   @Test
@@ -95,6 +97,7 @@ class PolicyEngineTest {
     assertThat(flushed).isEqualTo(2);
     assertThat(registry.associations()).isEmpty();
     assertThat(registry.policyFor(PEER).name()).isEqualTo("browse");
+    assertThat(engine.boundPrincipal(PEER)).isNull();
     assertThat(registry.stats().deletedByCause()).containsEntry(DeletionCause.LOGOUT, 2L);
   }
 
