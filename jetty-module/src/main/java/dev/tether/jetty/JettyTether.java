@@ -167,13 +167,14 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     statefulSessions = StatefulSessions.check(provider, requireStatefulSessions,
         PROPERTY_PREFIX + "requireStatefulSessions");
 
+    TlsConnectors.configure(targets, provider, renegotiationAllowed, givenRegistry != null
+        ? givenRegistry.defaultPolicy().grace() : Duration.ofMillis(grace));
     AssociationRegistry r = givenRegistry != null ? givenRegistry : AssociationRegistry.builder()
         .name(registryName)
         .grace(Duration.ofMillis(grace))
         .maxAssociations(maxAssociations)
         .maxAssociationsPerPeer(maxAssociationsPerPeer)
         .build();
-    TlsConnectors.configure(targets, provider, renegotiationAllowed, r.defaultPolicy().grace());
     ConnectionTracker t = new ConnectionTracker(this, r);
     List<Connector> on = new ArrayList<>();
     for (TlsConnectors.Target target : targets) {
@@ -192,6 +193,10 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   @Override
   protected void doStop() throws Exception {
     ConnectionTracker t = tracker;
+    tracker = null;
+    if (t == null) {
+      return; // the start failed before attaching anything
+    }
     for (Connector c : attached) {
       // Connections opened already keep their own reference to the tracker and report their close.
       c.removeBean(t);
@@ -201,7 +206,7 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     if (givenRegistry == null && r != null) {
       r.close();
     }
-    LOG.info("Tether stopped with registry '{}'", r == null ? registryName : r.name());
+    LOG.info("Tether stopped with registry '{}'", r.name());
   }
 
   /**
@@ -368,7 +373,7 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   @ManagedAttribute(value = "TLS connections open and followed", readonly = true)
   public int getTlsConnections() {
     ConnectionTracker t = tracker;
-    return t == null || !isRunning() ? 0 : t.size();
+    return t == null ? 0 : t.size();
   }
 
   @ManagedAttribute(value = "SAs used by at least one connection", readonly = true)

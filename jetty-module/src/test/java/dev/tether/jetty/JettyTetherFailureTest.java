@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
  * Connections that end badly: none leaks a lease, leaves a negative count or an SA behind its grace,
  * and none breaks another connection.
  */
+@SuppressWarnings("try") // connections held open for the length of a try block
 class JettyTetherFailureTest {
   private static final Duration GRACE = Duration.ofSeconds(30);
 

@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * close deletes it (at once or after the grace), and a deleted SA can no longer be resumed. Grace
  * periods pass on a fake ticker.
  */
+@SuppressWarnings("try") // connections held open for the length of a try block
 class JettyTetherResumptionTest {
   private static final Duration GRACE = Duration.ofSeconds(30);
 

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Settings, start-up checks, attachment to connectors and the negotiation hook. */
+@SuppressWarnings("try") // connections held open for the length of a try block
 class JettyTetherSettingsTest {
   private final TestServer server = new TestServer();
   private AssociationRegistry given;

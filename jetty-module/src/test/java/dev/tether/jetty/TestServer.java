@@ -21,6 +21,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * A real Jetty server with one HTTPS connector named {@code https} on 127.0.0.1, port 0, answering
  * every request with {@code ok}. Its certificate is made once per JVM with Bouncy Castle.
  */
+@SuppressWarnings("try") // close() stops a Jetty server, which may be interrupted
 final class TestServer implements AutoCloseable {
   static final String PASSWORD = "tether-test";
   static final SelfSignedCertificate CERT = SelfSignedCertificate.create(PASSWORD.toCharArray());
