@@ -4,28 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.AssociationRegistry;
-import dev.tether.DeletionCause;
 import dev.tether.SecurityAssociation;
-import java.lang.management.ManagementFactory;
-import java.util.Set;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
-import org.eclipse.jetty.jmx.MBeanContainer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** What an operator sees and does: JMX attributes and operations, and the SA table in Server.dump(). */
+/** What an operator sees and does without JMX: the bean's counters and flushes, and Server.dump(). */
 @SuppressWarnings("try") // connections held open for the length of a try block
 class JettyTetherManagementTest {
-  private final MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
-  private final MBeanContainer jmx = new MBeanContainer(mbeans);
   private final AssociationRegistry registry = AssociationRegistry.builder().name("ops").build();
   private final TestServer server = new TestServer();
+  private JettyTether tether;
   private JdkTlsClient client;
 
   private void start() throws Exception {
-    server.server.addBean(jmx);
-    JettyTether.addToAllConnectors(server.server, registry);
+    tether = JettyTether.addToAllConnectors(server.server, registry);
     server.start();
     client = new JdkTlsClient(TestServer.CERT.clientContext(), server.port(), "TLSv1.3");
   }
@@ -33,56 +25,41 @@ class JettyTetherManagementTest {
   @AfterEach
   void stop() throws Exception {
     server.close();
-    jmx.destroy();
     registry.close();
   }
 
-  private ObjectName tetherName() throws Exception {
-    Set<ObjectName> names = mbeans.queryNames(new ObjectName("dev.tether.jetty:type=jettytether,*"),
-        null);
-    assertThat(names).hasSize(1);
-    return names.iterator().next();
-  }
-
-  private long attribute(ObjectName name, String attribute) throws Exception {
-    return ((Number) mbeans.getAttribute(name, attribute)).longValue();
-  }
-
   @Test
-  void jmx_showsLiveCounts_andFlushesOneSaPeerOrAll() throws Exception {
+  void counters_followConnections_andFlushesDeleteWithoutBreakingThem() throws Exception {
     start();
-    ObjectName name = tetherName();
-    assertThat(mbeans.getAttribute(name, "provider")).isEqualTo("jdk");
-    assertThat(mbeans.getAttribute(name, "statefulSessions")).isEqualTo(true);
+    try (JdkTlsClient.Conn a = client.open(); JdkTlsClient.Conn b = client.open()) {
+      assertThat(tether.getActive()).isEqualTo(1);
+      assertThat(tether.getLeases()).isEqualTo(2);
+      assertThat(tether.getTlsConnections()).isEqualTo(2);
+      assertThat(tether.getAccepted()).isEqualTo(2);
+      assertThat(tether.getNegotiated()).isEqualTo(1);
+      assertThat(tether.getReused()).isEqualTo(1);
 
-    try (JdkTlsClient.Conn a = client.open()) {
-      assertThat(attribute(name, "active")).isEqualTo(1);
-      assertThat(attribute(name, "leases")).isEqualTo(1);
-      assertThat(attribute(name, "negotiated")).isEqualTo(1);
-      assertThat(attribute(name, "tlsConnections")).isEqualTo(1);
-
-      String id = registry.associations().get(0).id();
-      Object flushed = mbeans.invoke(name, "flush", new Object[] {id},
-          new String[] {String.class.getName()});
-      assertThat(flushed).isEqualTo(1);
-      assertThat(attribute(name, "active")).isZero();
-      assertThat(attribute(name, "flushed")).isEqualTo(1);
-      // Deleting an SA does not break the connection that used it.
+      assertThat(tether.flush("ffffffff")).isZero();
+      assertThat(tether.flush(registry.associations().get(0).id())).isEqualTo(1);
+      assertThat(tether.getActive()).isZero();
+      assertThat(tether.getFlushed()).isEqualTo(1);
       assertThat(a.get()).isEqualTo("ok\n");
-    }
-
-    try (JdkTlsClient.Conn b = client.open()) {
-      assertThat(attribute(name, "reused")).as("the flushed SA cannot be resumed").isZero();
-      assertThat(mbeans.invoke(name, "flushPeer", new Object[] {"127.0.0.1"},
-          new String[] {String.class.getName()})).isEqualTo(1);
+      assertThat(b.get()).isEqualTo("ok\n");
     }
     try (JdkTlsClient.Conn c = client.open()) {
-      assertThat(mbeans.invoke(name, "flushAll", new Object[0], new String[0])).isEqualTo(1);
+      assertThat(tether.getReused()).as("the flushed SA cannot be resumed").isEqualTo(1);
+      assertThat(tether.flushPeer("10.0.0.1")).isZero();
+      assertThat(tether.flushPeer("127.0.0.1")).isEqualTo(1);
     }
-    await().untilAsserted(() -> assertThat(attribute(name, "leases")).isZero());
-    assertThat(attribute(name, "negotiated")).isEqualTo(3);
-    assertThat(attribute(name, "deleted")).isEqualTo(3);
-    assertThat(registry.stats().deletedByCause()).containsEntry(DeletionCause.MANUAL, 3L);
+    try (JdkTlsClient.Conn d = client.open()) {
+      assertThat(tether.flushAll()).isEqualTo(1);
+    }
+    await().untilAsserted(() -> assertThat(tether.getLeases()).isZero());
+    assertThat(tether.getTlsConnections()).isZero();
+    assertThat(tether.getDeleted()).isEqualTo(3);
+    assertThat(tether.getIdle()).isZero();
+    assertThat(tether.getHandshakeFailures()).isZero();
+    assertThat(tether.getClosedBeforeHandshake()).isZero();
   }
 
   @Test
