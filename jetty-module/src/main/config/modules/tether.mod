@@ -46,6 +46,6 @@ etc/jetty-tether.xml
 ## Whether to leave TLS 1.2 renegotiation as the ssl module has it (false disables it).
 #jetty.tether.renegotiationAllowed=false
 
-## Names of the connectors to attach to, comma-separated (jetty.ssl.name of the ssl module);
+## Names of the connectors to attach to (Connector.getName()), comma-separated;
 ## empty attaches to every TLS connector.
 #jetty.tether.connectorNames=

@@ -5,21 +5,18 @@ import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.RegistryBuilder;
 import dev.tether.SaPolicy;
-import dev.tether.SecurityAssociation;
 import dev.tether.tls.Negotiation;
 import dev.tether.tls.StatefulSessions;
 import dev.tether.tls.TlsProvider;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.ToLongFunction;
-import java.util.stream.Collectors;
 import javax.net.ssl.SSLEngine;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Server;
@@ -68,8 +65,6 @@ import org.slf4j.LoggerFactory;
 public class JettyTether extends AbstractLifeCycle implements Dumpable {
   /** The prefix of the settings' property names in a Jetty distribution. */
   public static final String PROPERTY_PREFIX = "jetty.tether.";
-  /** The default of {@link #setRegistryName}. */
-  public static final String DEFAULT_REGISTRY_NAME = "jetty";
 
   private static final Logger LOG = LoggerFactory.getLogger(JettyTether.class);
 
@@ -79,7 +74,7 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   /** Settings of an owned registry that were set explicitly: a given registry cannot honour them. */
   private final Set<String> registrySettings = new LinkedHashSet<>();
 
-  private String registryName = DEFAULT_REGISTRY_NAME;
+  private String registryName = "jetty";
   private long grace = SaPolicy.DEFAULT_GRACE.toMillis();
   private long maxAssociations = RegistryBuilder.DEFAULT_MAX_ASSOCIATIONS;
   private int maxAssociationsPerPeer = RegistryBuilder.DEFAULT_MAX_ASSOCIATIONS_PER_PEER;
@@ -148,9 +143,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     return tether;
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Lifecycle
-
   @Override
   protected void doStart() throws Exception {
     List<TlsConnectors.Target> targets = TlsConnectors.resolve(server, connectors, connectorNames);
@@ -186,7 +178,7 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     tracker = t;
     attached = List.copyOf(on);
     LOG.info("Tether started on {} with registry '{}' (provider={}, grace={}ms, stateful sessions={})",
-        names(attached), r.name(), provider.settingValue(), r.defaultPolicy().grace().toMillis(),
+        TlsConnectors.names(attached), r.name(), provider.settingValue(), r.defaultPolicy().grace().toMillis(),
         statefulSessions);
   }
 
@@ -224,10 +216,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     Negotiation.apply(engine, policy);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Settings
-
-  /** Returns the name of the registry the bean owns (ignored with a given registry). */
   @ManagedAttribute(value = "Name of the registry", readonly = true)
   public String getRegistryName() {
     AssociationRegistry r = registry;
@@ -243,7 +231,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     registrySettings.add("registryName");
   }
 
-  /** Returns the grace period in milliseconds. */
   @ManagedAttribute(value = "Grace period of an idle SA (ms)", readonly = true)
   public long getGrace() {
     AssociationRegistry r = registry;
@@ -262,7 +249,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     registrySettings.add("grace");
   }
 
-  /** Returns the most SAs the registry holds. */
   @ManagedAttribute(value = "Most SAs held", readonly = true)
   public long getMaxAssociations() {
     AssociationRegistry r = registry;
@@ -281,7 +267,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     registrySettings.add("maxAssociations");
   }
 
-  /** Returns the most SAs one peer holds. */
   @ManagedAttribute(value = "Most SAs held per peer", readonly = true)
   public int getMaxAssociationsPerPeer() {
     AssociationRegistry r = registry;
@@ -297,7 +282,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     registrySettings.add("maxAssociationsPerPeer");
   }
 
-  /** Returns the TLS provider: {@code jdk} or {@code bcjsse}. */
   @ManagedAttribute(value = "TLS provider (jdk or bcjsse)", readonly = true)
   public String getProvider() {
     return provider.settingValue();
@@ -312,7 +296,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     this.provider = TlsProvider.parse(PROPERTY_PREFIX + "provider", provider);
   }
 
-  /** Returns whether a stateless JDK TLS server stops the start. */
   @ManagedAttribute(value = "Whether stateless TLS sessions stop the start", readonly = true)
   public boolean isRequireStatefulSessions() {
     return requireStatefulSessions;
@@ -326,7 +309,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     requireStatefulSessions = require;
   }
 
-  /** Returns whether TLS 1.2 renegotiation is left as the connectors have it. */
   @ManagedAttribute(value = "Whether renegotiation is left enabled", readonly = true)
   public boolean isRenegotiationAllowed() {
     return renegotiationAllowed;
@@ -337,7 +319,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     renegotiationAllowed = allowed;
   }
 
-  /** Returns the names of the connectors to attach to, comma-separated; empty means every TLS one. */
   @ManagedAttribute(value = "Connectors attached to (names; empty: all TLS connectors)", readonly = true)
   public String getConnectorNames() {
     return connectorNames;
@@ -351,9 +332,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     connectorNames = names == null ? "" : names.trim();
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // State, counters, operations
-
   /** Returns the registry in use, or {@code null} before the first start. */
   public AssociationRegistry registry() {
     return registry;
@@ -364,7 +342,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     return attached;
   }
 
-  /** Returns whether the check at the last start found stateful sessions. */
   @ManagedAttribute(value = "Whether TLS sessions are stateful (checked at start)", readonly = true)
   public boolean isStatefulSessions() {
     return statefulSessions;
@@ -459,26 +436,9 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
 
   @Override
   public void dump(Appendable out, String indent) throws IOException {
-    AssociationRegistry r = registry;
-    List<String> rows = r == null ? List.of()
-        : r.associations().stream().map(JettyTether::row).collect(Collectors.toList());
-    Dumpable.dumpObjects(out, indent, this, new DumpableCollection("connectors", names(attached)),
-        new DumpableCollection("associations", rows));
-  }
-
-  static String row(SecurityAssociation sa) {
-    return String.format(Locale.ROOT, "SA %s %s peer=%s %s %s references=%d reuses=%d age=%dms"
-            + " idle=%dms policy=%s principals=%s", sa.id(), sa.state(), sa.peer(), sa.protocol(),
-        sa.cipherSuite(), sa.references(), sa.reuses(), sa.age().toMillis(), sa.idleFor().toMillis(),
-        sa.policy(), sa.principals());
-  }
-
-  private static List<String> names(List<Connector> connectors) {
-    List<String> names = new ArrayList<>();
-    for (Connector c : connectors) {
-      names.add(c.getName() != null ? c.getName() : c.toString());
-    }
-    return names;
+    Dumpable.dumpObjects(out, indent, this,
+        new DumpableCollection("connectors", TlsConnectors.names(attached)),
+        new AssociationTable(registry));
   }
 
   static IllegalArgumentException invalid(String setting, Object value, String why) {
@@ -493,9 +453,5 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
         getClass().getSimpleName(), hashCode(), getState(), getRegistryName(),
         provider.settingValue(), s == null ? 0 : s.active(), s == null ? 0 : s.idle(),
         s == null ? 0 : s.leases());
-  }
-
-  static String describe(List<Connector> connectors) {
-    return Arrays.toString(names(connectors).toArray());
   }
 }

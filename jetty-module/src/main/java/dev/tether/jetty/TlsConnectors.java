@@ -63,12 +63,12 @@ final class TlsConnectors {
     names.removeAll(found);
     if (!names.isEmpty()) {
       throw new IllegalArgumentException(PROPERTY_PREFIX + "connectorNames=" + connectorNames
-          + " names no connector: " + names + " (connectors: " + JettyTether.describe(candidates)
+          + " names no connector: " + names + " (connectors: " + names(candidates)
           + ")");
     }
     if (targets.isEmpty()) {
       throw new IllegalStateException("Tether found no TLS connector to attach to among "
-          + JettyTether.describe(candidates) + ": add one (the 'ssl' module) first");
+          + names(candidates) + ": add one (the 'ssl' module) first");
     }
     return targets;
   }
@@ -131,6 +131,14 @@ final class TlsConnectors {
       return f.getSslContextFactory();
     }
     return null;
+  }
+
+  static List<String> names(List<Connector> connectors) {
+    List<String> names = new ArrayList<>();
+    for (Connector c : connectors) {
+      names.add(c.getName() != null ? c.getName() : c.toString());
+    }
+    return names;
   }
 
   static String label(Connector c) {
