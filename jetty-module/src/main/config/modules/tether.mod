@@ -1,0 +1,51 @@
+# Tether for Jetty 12. Unpack tether-jetty-*-jetty-base.zip into the jetty-base, then --add-modules=tether.
+
+[description]
+Ties every TLS connection to a security association (SA) whose life follows the sockets that use it:
+a resumed connection reuses its SA, a full handshake creates one, and the SA is deleted (its TLS
+sessions invalidated) when its last connection closes, at once or after a grace period.
+
+[tags]
+connector
+ssl
+security
+
+[depend]
+ssl
+
+[lib]
+lib/tether/*.jar
+
+[xml]
+etc/jetty-tether.xml
+
+[exec]
+-Djdk.tls.server.enableSessionTicketExtension=false
+
+[ini-template]
+## Name of the SA registry, shown in logs and JMX (letters, digits, '.', '_', '-').
+#jetty.tether.registryName=jetty
+
+## Grace period in milliseconds: how long an SA stays resumable after its last connection closed.
+## 0 deletes it when its last connection closes.
+#jetty.tether.grace=30000
+
+## The most SAs held; past it an idle SA makes room or the handshake fails.
+#jetty.tether.maxAssociations=100000
+
+## The most SAs held for one client IP address; past it the handshake fails.
+#jetty.tether.maxAssociationsPerPeer=1000
+
+## TLS provider of the connectors: jdk or bcjsse (Bouncy Castle; TLS 1.3 then never resumes).
+#jetty.tether.provider=jdk
+
+## Whether a JDK TLS server left with stateless session tickets stops the start (true)
+## or only logs a warning (false). The [exec] line above keeps sessions stateful.
+#jetty.tether.requireStatefulSessions=true
+
+## Whether to leave TLS 1.2 renegotiation as the ssl module has it (false disables it).
+#jetty.tether.renegotiationAllowed=false
+
+## Names of the connectors to attach to (Connector.getName()), comma-separated;
+## empty attaches to every TLS connector.
+#jetty.tether.connectorNames=

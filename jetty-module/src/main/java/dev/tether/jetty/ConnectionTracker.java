@@ -1,0 +1,168 @@
+package dev.tether.jetty;
+
+import dev.tether.AssociationRefusedException;
+import dev.tether.AssociationRegistry;
+import dev.tether.Lease;
+import dev.tether.tls.TlsConnection;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
+import org.eclipse.jetty.io.ssl.SslHandshakeListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The network interceptor on a connector: sees every TLS connection open (S1), complete its handshake
+ * (S2) and close (S4), and keeps one {@link TlsConnection} per connection in between.
+ *
+ * <p>Jetty finds it because it is a bean of the connector: {@code AbstractConnectionFactory} adds the
+ * connector's {@link Connection.Listener}s to every connection it makes and {@code SslConnectionFactory}
+ * adds its {@link SslHandshakeListener}s to every {@link SslConnection}. Connection events fire for the
+ * {@code SslConnection} and again for the connection nested in it; only the former is followed. An
+ * {@code SslConnection} notifies its listeners of the open before its nested connection asks to read,
+ * so the engine is still untouched when the policy is applied to it. {@code onClosed} is the one event
+ * Jetty guarantees for every connection (failed handshakes, idle timeouts and server stop included).
+ *
+ * <p>Concurrency: events of one connection may arrive on different threads; the per-connection state
+ * is a {@link TlsConnection} (compare-and-set), found through a {@link ConcurrentHashMap}. Nothing here
+ * throws into Jetty except the {@link SSLException} that fails a refused handshake.
+ */
+final class ConnectionTracker implements Connection.Listener, SslHandshakeListener {
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionTracker.class);
+
+  private final JettyTether tether;
+  private final AssociationRegistry registry;
+  private final Map<SslConnection, TlsConnection> connections = new ConcurrentHashMap<>();
+
+  ConnectionTracker(JettyTether tether, AssociationRegistry registry) {
+    this.tether = tether;
+    this.registry = registry;
+  }
+
+  @Override
+  public void onOpened(Connection connection) {
+    if (!(connection instanceof SslConnection ssl)) {
+      return;
+    }
+    String peer = peerOf(ssl.getEndPoint());
+    TlsConnection tls;
+    try {
+      // The policy fixed here is both the one the engine is narrowed to and the one passed to acquire.
+      tls = TlsConnection.accepted(registry, peer);
+      connections.put(ssl, tls);
+    } catch (RuntimeException e) {
+      LOG.warn("Tether could not track a TLS connection from {}; closing it", peer, e);
+      ssl.getEndPoint().close(e);
+      return;
+    }
+    try {
+      tether.negotiate(ssl.getSSLEngine(), peer, tls.policy());
+    } catch (RuntimeException e) {
+      // Serving the connection with the container's parameters would bypass the policy.
+      LOG.warn("Tether could not apply policy '{}' to a connection from {}; closing it",
+          tls.policy().name(), peer, e);
+      ssl.getEndPoint().close(e);
+      return;
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("Tether opened {} (policy '{}') on {}", tls, tls.policy().name(), ssl);
+    }
+  }
+
+  @Override
+  public void handshakeSucceeded(Event event) throws SSLException {
+    SslConnection ssl = sslConnectionOf(event);
+    TlsConnection tls = ssl == null ? null : connections.get(ssl);
+    if (tls == null) {
+      // Opened before the bean started: it stays outside Tether until it closes.
+      return;
+    }
+    Lease lease;
+    try {
+      lease = tls.handshakeSucceeded(event.getSSLEngine().getSession());
+    } catch (AssociationRefusedException e) {
+      // Already counted and logged by the registry; failing the handshake closes the connection.
+      throw new SSLHandshakeException(e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.warn("Tether could not correlate a connection from {} with its SA; failing its handshake",
+          tls.peer(), e);
+      SSLHandshakeException failure = new SSLHandshakeException("Tether: " + e);
+      failure.initCause(e);
+      throw failure;
+    }
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("Tether handshake {} {} -> {}", lease != null && lease.isResumed() ? "resumed" : "full",
+          tls, lease);
+    }
+  }
+
+  @Override
+  public void handshakeFailed(Event event, Throwable failure) {
+    SslConnection ssl = sslConnectionOf(event);
+    TlsConnection tls = ssl == null ? null : connections.get(ssl);
+    if (tls != null) {
+      tls.handshakeFailed();
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("Tether handshake failed {}: {}", tls, String.valueOf(failure));
+      }
+    }
+  }
+
+  @Override
+  public void onClosed(Connection connection) {
+    if (!(connection instanceof SslConnection ssl)) {
+      return;
+    }
+    TlsConnection tls = connections.remove(ssl);
+    if (tls != null) {
+      tls.closed();
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("Tether closed {}", tls);
+      }
+    }
+  }
+
+  /** Returns the number of open TLS connections being followed. */
+  int size() {
+    return connections.size();
+  }
+
+  private SslConnection sslConnectionOf(Event event) {
+    EndPoint endPoint = event.getEndPoint();
+    if (endPoint instanceof SslConnection.SslEndPoint sslEndPoint) {
+      return sslEndPoint.getSslConnection();
+    }
+    // Events made without an end point: find the connection by its engine.
+    SSLEngine engine = event.getSSLEngine();
+    for (SslConnection ssl : connections.keySet()) {
+      if (ssl.getSSLEngine() == engine) {
+        return ssl;
+      }
+    }
+    return null;
+  }
+
+  /** Returns the peer's IP address as text, the key of per-peer bounds and policies. */
+  static String peerOf(EndPoint endPoint) {
+    SocketAddress address = endPoint.getRemoteSocketAddress();
+    if (address instanceof InetSocketAddress inet) {
+      InetAddress ip = inet.getAddress();
+      return ip != null ? ip.getHostAddress() : inet.getHostString();
+    }
+    return address == null ? "unknown" : address.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "TetherConnectionTracker@" + Integer.toHexString(hashCode()) + "{registry=" + registry.name()
+        + ",tlsConnections=" + connections.size() + "}";
+  }
+}

@@ -1,0 +1,457 @@
+package dev.tether.jetty;
+
+import dev.tether.AssociationRegistry;
+import dev.tether.AssociationStats;
+import dev.tether.DeletionCause;
+import dev.tether.RegistryBuilder;
+import dev.tether.SaPolicy;
+import dev.tether.tls.Negotiation;
+import dev.tether.tls.StatefulSessions;
+import dev.tether.tls.TlsProvider;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.ToLongFunction;
+import javax.net.ssl.SSLEngine;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.annotation.ManagedAttribute;
+import org.eclipse.jetty.util.annotation.ManagedObject;
+import org.eclipse.jetty.util.annotation.ManagedOperation;
+import org.eclipse.jetty.util.annotation.Name;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.eclipse.jetty.util.component.Dumpable;
+import org.eclipse.jetty.util.component.DumpableCollection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tether on Jetty 12: gives every TLS connection of its connectors a security association (SA) whose
+ * life follows the sockets that use it. A resumed connection reuses its SA, a full handshake creates
+ * one, and when the last connection of an SA closes the SA is deleted at once or after a grace period.
+ *
+ * <p>Add it to the {@link Server} as a bean, for all TLS connectors or for chosen ones. It either owns
+ * its {@link AssociationRegistry}, built at start from the settings below and closed at stop, or is
+ * given one, which its owner configures and closes.
+ *
+ * <pre>{@code
+ * JettyTether tether = JettyTether.addToAllConnectors(server);   // owns its registry
+ * tether.setGrace(30_000);
+ * // or, with a registry the application shares:
+ * JettyTether.addToAllConnectors(server, registry);
+ * server.start();
+ * }</pre>
+ *
+ * <p>In a Jetty distribution, {@code java -jar start.jar --add-modules=tether} enables it with every
+ * setting as a {@code jetty.tether.*} property. Settings take effect at the next start; a wrong value
+ * fails the setter or the start with a message naming the setting (as its {@code jetty.tether.*}
+ * property) and the value. Durations are in milliseconds.
+ *
+ * <p>At start it checks that the JDK's TLS server keeps sessions statefully (see
+ * {@link StatefulSessions}) and refuses to start, or warns, as {@link #setRequireStatefulSessions}
+ * says. It configures the {@code SslContextFactory} of its connectors for the chosen provider and, unless
+ * {@link #setRenegotiationAllowed} says otherwise, disables TLS 1.2 renegotiation, which could change a
+ * connection's session under its lease.
+ *
+ * <p>Concurrency: settings and lifecycle follow Jetty's conventions (configure, then start); the
+ * counters, flushes and dump are thread-safe and may be called at any time.
+ */
+@ManagedObject("Tether: security associations of TLS connections")
+public class JettyTether extends AbstractLifeCycle implements Dumpable {
+  /** The prefix of the settings' property names in a Jetty distribution. */
+  public static final String PROPERTY_PREFIX = "jetty.tether.";
+
+  private static final Logger LOG = LoggerFactory.getLogger(JettyTether.class);
+
+  private final Server server;
+  private final List<Connector> connectors;
+  private final AssociationRegistry givenRegistry;
+  /** Settings of an owned registry that were set explicitly: a given registry cannot honour them. */
+  private final Set<String> registrySettings = new LinkedHashSet<>();
+
+  private String registryName = "jetty";
+  private long grace = SaPolicy.DEFAULT_GRACE.toMillis();
+  private long maxAssociations = RegistryBuilder.DEFAULT_MAX_ASSOCIATIONS;
+  private int maxAssociationsPerPeer = RegistryBuilder.DEFAULT_MAX_ASSOCIATIONS_PER_PEER;
+  private TlsProvider provider = TlsProvider.JDK;
+  private boolean requireStatefulSessions = true;
+  private boolean renegotiationAllowed;
+  private String connectorNames = "";
+
+  private volatile AssociationRegistry registry;
+  private volatile ConnectionTracker tracker;
+  private volatile boolean statefulSessions;
+  private volatile List<Connector> attached = List.of();
+
+  /** A bean for every TLS connector of {@code server}, owning a registry made from the settings. */
+  public JettyTether(@Name("server") Server server) {
+    this(null, Objects.requireNonNull(server, "server"), List.of());
+  }
+
+  /** A bean for these TLS connectors, owning a registry made from the settings. */
+  public JettyTether(@Name("connectors") Connector... connectors) {
+    this(null, null, List.of(connectors));
+  }
+
+  /** A bean for every TLS connector of {@code server}, using a registry its owner configures. */
+  public JettyTether(@Name("registry") AssociationRegistry registry, @Name("server") Server server) {
+    this(Objects.requireNonNull(registry, "registry"), Objects.requireNonNull(server, "server"),
+        List.of());
+  }
+
+  /** A bean for these TLS connectors, using a registry its owner configures. */
+  public JettyTether(@Name("registry") AssociationRegistry registry,
+      @Name("connectors") Connector... connectors) {
+    this(Objects.requireNonNull(registry, "registry"), null, List.of(connectors));
+  }
+
+  private JettyTether(AssociationRegistry registry, Server server, List<Connector> connectors) {
+    if (server == null && connectors.isEmpty()) {
+      throw new IllegalArgumentException("JettyTether needs a server or at least one connector");
+    }
+    this.givenRegistry = registry;
+    this.server = server;
+    this.connectors = connectors;
+  }
+
+  /**
+   * Creates a bean for every TLS connector of {@code server}, owning its registry, and adds it to the
+   * server; set its settings before the server starts.
+   */
+  public static JettyTether addToAllConnectors(Server server) {
+    JettyTether tether = new JettyTether(server);
+    server.addBean(tether);
+    return tether;
+  }
+
+  /** Creates a bean for every TLS connector of {@code server} using {@code registry}, adds it, returns it. */
+  public static JettyTether addToAllConnectors(Server server, AssociationRegistry registry) {
+    JettyTether tether = new JettyTether(registry, server);
+    server.addBean(tether);
+    return tether;
+  }
+
+  /** Creates a bean for one TLS connector using {@code registry} and adds it to the connector's server. */
+  public static JettyTether addToConnector(Connector connector, AssociationRegistry registry) {
+    JettyTether tether = new JettyTether(registry, connector);
+    connector.getServer().addBean(tether);
+    return tether;
+  }
+
+  @Override
+  protected void doStart() throws Exception {
+    List<TlsConnectors.Target> targets = TlsConnectors.resolve(server, connectors, connectorNames);
+    TlsConnectors.checkProvider(targets, provider);
+    if (givenRegistry != null && !registrySettings.isEmpty()) {
+      String name = registrySettings.iterator().next();
+      throw new IllegalStateException(PROPERTY_PREFIX + name + " is set, but JettyTether was given"
+          + " the registry '" + givenRegistry.name() + "': configure that registry instead");
+    }
+    if (givenRegistry != null && givenRegistry.isClosed()) {
+      throw new IllegalStateException("the registry '" + givenRegistry.name() + "' given to"
+          + " JettyTether is closed");
+    }
+    statefulSessions = StatefulSessions.check(provider, requireStatefulSessions,
+        PROPERTY_PREFIX + "requireStatefulSessions");
+
+    TlsConnectors.configure(targets, provider, renegotiationAllowed, givenRegistry != null
+        ? givenRegistry.defaultPolicy().grace() : Duration.ofMillis(grace));
+    AssociationRegistry r = givenRegistry != null ? givenRegistry : AssociationRegistry.builder()
+        .name(registryName)
+        .grace(Duration.ofMillis(grace))
+        .maxAssociations(maxAssociations)
+        .maxAssociationsPerPeer(maxAssociationsPerPeer)
+        .build();
+    ConnectionTracker t = new ConnectionTracker(this, r);
+    List<Connector> on = new ArrayList<>();
+    for (TlsConnectors.Target target : targets) {
+      // Unmanaged: the connector must not stop the tracker, and Jetty wires both listener roles.
+      target.connector().addBean(t, false);
+      on.add(target.connector());
+    }
+    registry = r;
+    tracker = t;
+    attached = List.copyOf(on);
+    LOG.info("Tether started on {} with registry '{}' (provider={}, grace={}ms, stateful sessions={})",
+        TlsConnectors.names(attached), r.name(), provider.settingValue(), r.defaultPolicy().grace().toMillis(),
+        statefulSessions);
+  }
+
+  @Override
+  protected void doStop() throws Exception {
+    ConnectionTracker t = tracker;
+    tracker = null;
+    if (t == null) {
+      return; // the start failed before attaching anything
+    }
+    for (Connector c : attached) {
+      // Connections opened already keep their own reference to the tracker and report their close.
+      c.removeBean(t);
+    }
+    attached = List.of();
+    AssociationRegistry r = registry;
+    if (givenRegistry == null && r != null) {
+      r.close();
+    }
+    LOG.info("Tether stopped with registry '{}'", r.name());
+  }
+
+  /**
+   * Sets the negotiation parameters of a new connection's TLS engine from the policy its SA would be
+   * negotiated under: the hook through which policies choose protocols, cipher suites and client
+   * authentication per peer. Called once per TLS connection when it opens, before the engine reads its
+   * first byte, on a Jetty selector thread; it must not block. The default narrows the engine with
+   * {@link Negotiation#apply}. An exception closes the connection.
+   *
+   * @param engine the connection's server engine, already configured by its {@code SslContextFactory}
+   * @param peer the client's IP address
+   * @param policy {@code registry.policyFor(peer)}, the same policy the connection's SA is acquired under
+   */
+  protected void negotiate(SSLEngine engine, String peer, SaPolicy policy) {
+    Negotiation.apply(engine, policy);
+  }
+
+  @ManagedAttribute(value = "Name of the registry", readonly = true)
+  public String getRegistryName() {
+    AssociationRegistry r = registry;
+    return r != null ? r.name() : registryName;
+  }
+
+  /** Sets the name of the owned registry: letters, digits, '.', '_', '-'. Default {@code jetty}. */
+  public void setRegistryName(String name) {
+    if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
+      throw invalid("registryName", name, "must be letters, digits, '.', '_' or '-'");
+    }
+    registryName = name;
+    registrySettings.add("registryName");
+  }
+
+  @ManagedAttribute(value = "Grace period of an idle SA (ms)", readonly = true)
+  public long getGrace() {
+    AssociationRegistry r = registry;
+    return r != null ? r.defaultPolicy().grace().toMillis() : grace;
+  }
+
+  /**
+   * Sets the grace period in milliseconds: how long an SA stays resumable after its last connection
+   * closed. Zero deletes it when its last connection closes. Default 30000.
+   */
+  public void setGrace(long millis) {
+    if (millis < 0) {
+      throw invalid("grace", millis, "must be zero (delete at last close) or more milliseconds");
+    }
+    grace = millis;
+    registrySettings.add("grace");
+  }
+
+  @ManagedAttribute(value = "Most SAs held", readonly = true)
+  public long getMaxAssociations() {
+    AssociationRegistry r = registry;
+    return r != null ? r.maxAssociations() : maxAssociations;
+  }
+
+  /**
+   * Sets the most SAs the owned registry holds; past it an idle SA makes room or the handshake fails.
+   * Default 100000.
+   */
+  public void setMaxAssociations(long max) {
+    if (max < 1) {
+      throw invalid("maxAssociations", max, "must be at least 1");
+    }
+    maxAssociations = max;
+    registrySettings.add("maxAssociations");
+  }
+
+  @ManagedAttribute(value = "Most SAs held per peer", readonly = true)
+  public int getMaxAssociationsPerPeer() {
+    AssociationRegistry r = registry;
+    return r != null ? r.maxAssociationsPerPeer() : maxAssociationsPerPeer;
+  }
+
+  /** Sets the most SAs one client IP address holds in the owned registry. Default 1000. */
+  public void setMaxAssociationsPerPeer(int max) {
+    if (max < 1) {
+      throw invalid("maxAssociationsPerPeer", max, "must be at least 1");
+    }
+    maxAssociationsPerPeer = max;
+    registrySettings.add("maxAssociationsPerPeer");
+  }
+
+  @ManagedAttribute(value = "TLS provider (jdk or bcjsse)", readonly = true)
+  public String getProvider() {
+    return provider.settingValue();
+  }
+
+  /**
+   * Sets the TLS provider of the connectors: {@code jdk} (default) or {@code bcjsse} (Bouncy Castle;
+   * installed and set on the connectors' {@code SslContextFactory} at start, with PKIX key and trust
+   * managers). With {@code bcjsse} only TLS 1.2 resumes; every TLS 1.3 connection is its own SA.
+   */
+  public void setProvider(String provider) {
+    this.provider = TlsProvider.parse(PROPERTY_PREFIX + "provider", provider);
+  }
+
+  @ManagedAttribute(value = "Whether stateless TLS sessions stop the start", readonly = true)
+  public boolean isRequireStatefulSessions() {
+    return requireStatefulSessions;
+  }
+
+  /**
+   * Sets whether the start fails (default) or only warns when the JDK TLS server uses stateless
+   * session tickets, under which deleted SAs could still be resumed.
+   */
+  public void setRequireStatefulSessions(boolean require) {
+    requireStatefulSessions = require;
+  }
+
+  @ManagedAttribute(value = "Whether renegotiation is left enabled", readonly = true)
+  public boolean isRenegotiationAllowed() {
+    return renegotiationAllowed;
+  }
+
+  /** Sets whether to leave TLS 1.2 renegotiation as configured; default false disables it at start. */
+  public void setRenegotiationAllowed(boolean allowed) {
+    renegotiationAllowed = allowed;
+  }
+
+  @ManagedAttribute(value = "Connectors attached to (names; empty: all TLS connectors)", readonly = true)
+  public String getConnectorNames() {
+    return connectorNames;
+  }
+
+  /**
+   * Narrows the connectors to those with these names ({@code Connector.getName()}, comma-separated).
+   * Default empty: every TLS connector. A name that matches no TLS connector fails the start.
+   */
+  public void setConnectorNames(String names) {
+    connectorNames = names == null ? "" : names.trim();
+  }
+
+  /** Returns the registry in use, or {@code null} before the first start. */
+  public AssociationRegistry registry() {
+    return registry;
+  }
+
+  /** Returns the connectors the bean is attached to while started. */
+  public List<Connector> connectors() {
+    return attached;
+  }
+
+  @ManagedAttribute(value = "Whether TLS sessions are stateful (checked at start)", readonly = true)
+  public boolean isStatefulSessions() {
+    return statefulSessions;
+  }
+
+  @ManagedAttribute(value = "TLS connections open and followed", readonly = true)
+  public int getTlsConnections() {
+    ConnectionTracker t = tracker;
+    return t == null ? 0 : t.size();
+  }
+
+  @ManagedAttribute(value = "SAs used by at least one connection", readonly = true)
+  public long getActive() {
+    return stat(AssociationStats::active);
+  }
+
+  @ManagedAttribute(value = "SAs waiting out their grace period", readonly = true)
+  public long getIdle() {
+    return stat(AssociationStats::idle);
+  }
+
+  @ManagedAttribute(value = "Open leases: connections holding an SA", readonly = true)
+  public long getLeases() {
+    return stat(AssociationStats::leases);
+  }
+
+  @ManagedAttribute(value = "TLS connections accepted", readonly = true)
+  public long getAccepted() {
+    return stat(AssociationStats::accepted);
+  }
+
+  @ManagedAttribute(value = "SAs created by a full handshake", readonly = true)
+  public long getNegotiated() {
+    return stat(AssociationStats::negotiated);
+  }
+
+  @ManagedAttribute(value = "Connections that resumed an SA", readonly = true)
+  public long getReused() {
+    return stat(AssociationStats::reused);
+  }
+
+  @ManagedAttribute(value = "SAs deleted, any cause", readonly = true)
+  public long getDeleted() {
+    return stat(AssociationStats::deleted);
+  }
+
+  @ManagedAttribute(value = "SAs flushed on demand", readonly = true)
+  public long getFlushed() {
+    return stat(AssociationStats::flushed);
+  }
+
+  @ManagedAttribute(value = "Handshakes refused an SA", readonly = true)
+  public long getRefused() {
+    return stat(AssociationStats::refused);
+  }
+
+  @ManagedAttribute(value = "Handshakes that failed", readonly = true)
+  public long getHandshakeFailures() {
+    return stat(AssociationStats::handshakeFailures);
+  }
+
+  @ManagedAttribute(value = "Connections closed before their handshake completed", readonly = true)
+  public long getClosedBeforeHandshake() {
+    return stat(AssociationStats::closedBeforeHandshake);
+  }
+
+  /** Deletes the SA with this id; returns 1 if it existed, else 0. */
+  @ManagedOperation(value = "Delete one SA by id", impact = "ACTION")
+  public int flush(@Name("id") String id) {
+    AssociationRegistry r = registry;
+    return r == null ? 0 : r.flush(id, DeletionCause.MANUAL);
+  }
+
+  /** Deletes every SA of a client IP address; returns how many. */
+  @ManagedOperation(value = "Delete every SA of a peer", impact = "ACTION")
+  public int flushPeer(@Name("peer") String peer) {
+    AssociationRegistry r = registry;
+    return r == null ? 0 : r.flushPeer(peer, DeletionCause.MANUAL);
+  }
+
+  /** Deletes every SA; returns how many. */
+  @ManagedOperation(value = "Delete every SA", impact = "ACTION")
+  public int flushAll() {
+    AssociationRegistry r = registry;
+    return r == null ? 0 : r.flushAll(DeletionCause.MANUAL);
+  }
+
+  private long stat(ToLongFunction<AssociationStats> f) {
+    AssociationRegistry r = registry;
+    return r == null ? 0 : f.applyAsLong(r.stats());
+  }
+
+  @Override
+  public void dump(Appendable out, String indent) throws IOException {
+    Dumpable.dumpObjects(out, indent, this,
+        new DumpableCollection("connectors", TlsConnectors.names(attached)),
+        new AssociationTable(registry));
+  }
+
+  static IllegalArgumentException invalid(String setting, Object value, String why) {
+    return new IllegalArgumentException(PROPERTY_PREFIX + setting + "=" + value + " " + why);
+  }
+
+  @Override
+  public String toString() {
+    AssociationRegistry r = registry;
+    AssociationStats s = r == null ? null : r.stats();
+    return String.format(Locale.ROOT, "%s@%x{%s,registry=%s,provider=%s,active=%d,idle=%d,leases=%d}",
+        getClass().getSimpleName(), hashCode(), getState(), getRegistryName(),
+        provider.settingValue(), s == null ? 0 : s.active(), s == null ? 0 : s.idle(),
+        s == null ? 0 : s.leases());
+  }
+}

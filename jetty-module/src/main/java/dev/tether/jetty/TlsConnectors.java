@@ -1,0 +1,147 @@
+package dev.tether.jetty;
+
+import static dev.tether.jetty.JettyTether.PROPERTY_PREFIX;
+
+import dev.tether.tls.TlsProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds the TLS connectors a {@link JettyTether} attaches to and prepares their
+ * {@link SslContextFactory.Server}: the provider, renegotiation, and a check of the session timeout.
+ * Everything is checked before anything is changed, so a failed start leaves the connectors as they
+ * were. Called from the bean's start only.
+ */
+final class TlsConnectors {
+  private static final Logger LOG = LoggerFactory.getLogger(JettyTether.class);
+
+  private TlsConnectors() {}
+
+  /** A connector and the TLS context factory of its {@code SslConnectionFactory}. */
+  record Target(Connector connector, SslContextFactory.Server sslContextFactory) {}
+
+  /**
+   * Returns the connectors to attach to: those given, or every TLS connector of the server, narrowed to
+   * {@code connectorNames} when it is not empty.
+   *
+   * @throws IllegalArgumentException if a name matches no connector
+   * @throws IllegalStateException if a connector chosen by name or given has no TLS, or none is left
+   */
+  static List<Target> resolve(Server server, List<Connector> given, String connectorNames) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String n : connectorNames.split(",")) {
+      if (!n.isBlank()) {
+        names.add(n.trim());
+      }
+    }
+    List<Connector> candidates = server != null ? Arrays.asList(server.getConnectors()) : given;
+    List<Target> targets = new ArrayList<>();
+    Set<String> found = new LinkedHashSet<>();
+    for (Connector c : candidates) {
+      if (!names.isEmpty() && !names.contains(c.getName())) {
+        continue;
+      }
+      found.add(c.getName());
+      SslContextFactory.Server factory = sslContextFactoryOf(c);
+      if (factory != null) {
+        targets.add(new Target(c, factory));
+      } else if (server == null || !names.isEmpty()) {
+        throw new IllegalStateException("Tether cannot attach to connector " + label(c)
+            + ": it has no SslConnectionFactory (TLS)");
+      }
+    }
+    names.removeAll(found);
+    if (!names.isEmpty()) {
+      throw new IllegalArgumentException(PROPERTY_PREFIX + "connectorNames=" + connectorNames
+          + " names no connector: " + names + " (connectors: " + names(candidates)
+          + ")");
+    }
+    if (targets.isEmpty()) {
+      throw new IllegalStateException("Tether found no TLS connector to attach to among "
+          + names(candidates) + ": add one (the 'ssl' module) first");
+    }
+    return targets;
+  }
+
+  /**
+   * Checks that each connector's TLS context factory runs on {@code provider} or can be switched to it.
+   *
+   * @throws IllegalStateException naming the setting, the connector and the provider in the way
+   */
+  static void checkProvider(List<Target> targets, TlsProvider provider) {
+    for (Target t : targets) {
+      String current = t.sslContextFactory().getProvider();
+      boolean fits = current == null ? provider == TlsProvider.JDK || !t.sslContextFactory().isStarted()
+          : current.equals(provider.providerName());
+      if (!fits) {
+        throw new IllegalStateException(PROPERTY_PREFIX + "provider=" + provider.settingValue()
+            + " but the SslContextFactory of connector " + label(t.connector()) + " "
+            + (current == null ? "is already started with the default provider"
+                : "uses provider " + current)
+            + ": set the same provider on both");
+      }
+    }
+  }
+
+  /** Prepares each connector's TLS context factory; {@link #checkProvider} must have passed. */
+  static void configure(List<Target> targets, TlsProvider provider, boolean renegotiationAllowed,
+      Duration grace) {
+    if (provider != TlsProvider.JDK) {
+      provider.install();
+    }
+    for (Target t : targets) {
+      SslContextFactory.Server f = t.sslContextFactory();
+      if (provider != TlsProvider.JDK && f.getProvider() == null) {
+        f.setProvider(provider.providerName());
+        f.setKeyManagerFactoryAlgorithm(provider.keyManagerAlgorithm());
+        f.setTrustManagerFactoryAlgorithm(provider.keyManagerAlgorithm());
+        LOG.info("Tether set TLS provider {} on connector {}", provider.providerName(),
+            label(t.connector()));
+      }
+      if (!renegotiationAllowed && f.isRenegotiationAllowed()) {
+        // SslConnectionFactory reads it for every new connection, so this holds even when started.
+        f.setRenegotiationAllowed(false);
+      }
+      int timeout = f.getSslSessionTimeout();
+      if (timeout > 0 && Duration.ofSeconds(timeout).compareTo(grace) < 0) {
+        LOG.warn("Tether: the TLS session timeout of connector {} ({} s) is shorter than the grace"
+            + " period ({} ms): clients cannot resume for the whole grace", label(t.connector()),
+            timeout, grace.toMillis());
+      }
+    }
+  }
+
+  static SslContextFactory.Server sslContextFactoryOf(Connector connector) {
+    SslConnectionFactory direct = connector.getConnectionFactory(SslConnectionFactory.class);
+    if (direct != null) {
+      return direct.getSslContextFactory();
+    }
+    // Nested in a detecting factory (port unification).
+    for (SslConnectionFactory f : connector.getContainedBeans(SslConnectionFactory.class)) {
+      return f.getSslContextFactory();
+    }
+    return null;
+  }
+
+  static List<String> names(List<Connector> connectors) {
+    List<String> names = new ArrayList<>();
+    for (Connector c : connectors) {
+      names.add(c.getName() != null ? c.getName() : c.toString());
+    }
+    return names;
+  }
+
+  static String label(Connector c) {
+    return c.getName() != null ? "'" + c.getName() + "'" : c.toString();
+  }
+}
