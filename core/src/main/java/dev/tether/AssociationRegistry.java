@@ -186,8 +186,8 @@ public final class AssociationRegistry implements AutoCloseable {
       if (e.isIdle()) {
         idleSince[0] = e.idleSinceNanos();
         // Gauges move inside the atomic step, so they never read negative.
-        counters.idle.decrement();
-        counters.active.increment();
+        counters.idle.decrementAndGet();
+        counters.active.incrementAndGet();
         counters.revived.increment();
       }
       return e.retain(now, session);
@@ -196,7 +196,7 @@ public final class AssociationRegistry implements AutoCloseable {
       return null;
     }
     counters.reused.increment();
-    counters.leases.increment();
+    counters.leases.incrementAndGet();
     if (!listeners.isEmpty()) {
       SecurityAssociation view = view(id, after, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onReused(view));
@@ -231,7 +231,7 @@ public final class AssociationRegistry implements AutoCloseable {
         // One Long is both the cache key and the session's tag.
         key = sequence.incrementAndGet();
         entry = Entry.create(peer, terms(session, policy), session, now, !stale);
-        counters.active.increment();
+        counters.active.incrementAndGet();
         map.put(key, entry);
         try {
           driver.bind(session, tagKey, key);
@@ -251,7 +251,7 @@ public final class AssociationRegistry implements AutoCloseable {
       deleteSession(session);
     }
     counters.negotiated.increment();
-    counters.leases.increment();
+    counters.leases.incrementAndGet();
     refusalLog.granted();
     if (!listeners.isEmpty()) {
       SecurityAssociation view = view(key, entry, SecurityAssociation.State.ACTIVE, now);
@@ -281,7 +281,7 @@ public final class AssociationRegistry implements AutoCloseable {
 
   void release(Long key, Entry acquired) {
     long now = ticker.read();
-    counters.leases.decrement();
+    counters.leases.decrementAndGet();
     counters.released.increment();
     Entry[] before = new Entry[1];
     DeletionCause[] cause = new DeletionCause[1];
@@ -295,8 +295,8 @@ public final class AssociationRegistry implements AutoCloseable {
         } else if (after[0].pastMaxAge(now)) {
           cause[0] = DeletionCause.MAX_AGE;
         } else {
-          counters.active.decrement();
-          counters.idle.increment();
+          counters.active.decrementAndGet();
+          counters.idle.incrementAndGet();
         }
       }
       return cause[0] == null ? after[0] : null;
@@ -353,7 +353,7 @@ public final class AssociationRegistry implements AutoCloseable {
 
   /** The side effects of a deletion, run once by the thread that removed the entry. */
   private void deleted(Long key, Entry entry, boolean wasActive, DeletionCause cause, long now) {
-    (wasActive ? counters.active : counters.idle).decrement();
+    (wasActive ? counters.active : counters.idle).decrementAndGet();
     bounds.releaseTotal();
     bounds.releasePeer(entry.peer());
     entry.forEachSession(this::deleteSession);

@@ -2,13 +2,18 @@ package dev.tether;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** The registry's counters and gauges, all {@link LongAdder}s; see {@link AssociationStats}. */
+/**
+ * The registry's counters and gauges; see {@link AssociationStats}. Counters are {@link LongAdder}s.
+ * Gauges are {@link AtomicLong}s: a {@code LongAdder}'s sum is not a snapshot and can read below
+ * zero while increments and decrements land in different cells, and a gauge must never do that.
+ */
 final class Counters {
-  final LongAdder active = new LongAdder();
-  final LongAdder idle = new LongAdder();
-  final LongAdder leases = new LongAdder();
+  final AtomicLong active = new AtomicLong();
+  final AtomicLong idle = new AtomicLong();
+  final AtomicLong leases = new AtomicLong();
   final LongAdder accepted = new LongAdder();
   final LongAdder negotiated = new LongAdder();
   final LongAdder reused = new LongAdder();
@@ -56,7 +61,7 @@ final class Counters {
       byReason.put(e.getKey(), n);
       refusedTotal += n;
     }
-    return new AssociationStats(active.sum(), idle.sum(), leases.sum(), accepted.sum(),
+    return new AssociationStats(active.get(), idle.get(), leases.get(), accepted.sum(),
         negotiated.sum(), reused.sum(), revived.sum(), released.sum(), deletedTotal, flushed.sum(), refusedTotal,
         handshakeFailures.sum(), closedBeforeHandshake.sum(), staleResumptions.sum(), byCause,
         byReason);
