@@ -2,8 +2,13 @@ package dev.tether.tomcat;
 
 import dev.tether.Lease;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import java.io.PrintWriter;
 import java.security.Principal;
 import java.util.Set;
 import org.apache.catalina.Session;
@@ -26,17 +31,22 @@ import org.apache.catalina.connector.Request;
  *       every new connection logs in once, not once per connection.
  * </ol>
  *
+ * <p>The decision is taken when the application calls {@code login()}/{@code logout()}, before it
+ * first writes or redirects (the authenticator has run by then), and after the request.
+ *
  * <p>Threading: one instance per request, used by the request's threads one at a time (methods are
  * synchronized for the hand-over to an async thread).
  */
 final class RequestTracker {
-  enum Trigger { LOGIN_CALL, LOGOUT_CALL, END }
+  enum Trigger { LOGIN_CALL, LOGOUT_CALL, BEFORE_OUTPUT, END }
 
   private final TomcatTetherValve valve;
   private final TrackedConnection connection;
   private final Lease lease;
   private final Request request;
   private String sessionUser;
+  /** The user who logged out during this request; the request itself may still carry the principal. */
+  private String loggedOut;
 
   RequestTracker(TomcatTetherValve valve, TrackedConnection connection, Lease lease,
       Request request) {
@@ -64,6 +74,69 @@ final class RequestTracker {
     };
   }
 
+  /**
+   * Wraps the application's response so that what the authenticator decided is acted on before the
+   * application can send a byte: Tomcat sends a response as soon as its content length is written,
+   * before the valve regains control.
+   */
+  HttpServletResponse wrap(HttpServletResponse applicationResponse) {
+    return new HttpServletResponseWrapper(applicationResponse) {
+      @Override
+      public ServletOutputStream getOutputStream() throws IOException {
+        observe(Trigger.BEFORE_OUTPUT);
+        return super.getOutputStream();
+      }
+
+      @Override
+      public PrintWriter getWriter() throws IOException {
+        observe(Trigger.BEFORE_OUTPUT);
+        return super.getWriter();
+      }
+
+      @Override
+      public void flushBuffer() throws IOException {
+        observe(Trigger.BEFORE_OUTPUT);
+        super.flushBuffer();
+      }
+
+      @Override
+      public void sendError(int sc, String msg) throws IOException {
+        observe(Trigger.BEFORE_OUTPUT);
+        super.sendError(sc, msg);
+      }
+
+      @Override
+      public void sendError(int sc) throws IOException {
+        observe(Trigger.BEFORE_OUTPUT);
+        super.sendError(sc);
+      }
+
+      @Override
+      public void sendRedirect(String location) throws IOException {
+        observe(Trigger.BEFORE_OUTPUT);
+        super.sendRedirect(location);
+      }
+
+      @Override
+      public void sendRedirect(String location, int sc) throws IOException {
+        observe(Trigger.BEFORE_OUTPUT);
+        super.sendRedirect(location, sc);
+      }
+
+      @Override
+      public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+        observe(Trigger.BEFORE_OUTPUT);
+        super.sendRedirect(location, clearBuffer);
+      }
+
+      @Override
+      public void sendRedirect(String location, int sc, boolean clearBuffer) throws IOException {
+        observe(Trigger.BEFORE_OUTPUT);
+        super.sendRedirect(location, sc, clearBuffer);
+      }
+    };
+  }
+
   synchronized void observe(Trigger trigger) {
     String user = name(request.getUserPrincipal());
     String before = sessionUser;
@@ -82,6 +155,8 @@ final class RequestTracker {
       if (user == null && isName(known)) {
         logout(known);
       }
+    } else if (user != null && user.equals(loggedOut) && trigger != Trigger.LOGIN_CALL) {
+      return;
     } else if (user == null) {
       if (known == TrackedConnection.UNSEEN && request.getHeader("Authorization") == null) {
         connection.principal(TrackedConnection.ANONYMOUS);
@@ -122,6 +197,7 @@ final class RequestTracker {
   }
 
   private void logout(String user) {
+    loggedOut = user;
     connection.principal(TrackedConnection.ANONYMOUS);
     HttpServletRequest r = request.getRequest();
     valve.fire(l -> l.logout(user, lease, r), "logout", user);

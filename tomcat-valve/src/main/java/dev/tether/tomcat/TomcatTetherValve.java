@@ -3,6 +3,7 @@ package dev.tether.tomcat;
 import dev.tether.Lease;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,12 +116,15 @@ public final class TomcatTetherValve extends ValveBase {
     request.setAttribute(ASSOCIATION_RESUMED, lease.isResumed());
     request.setAttribute(REGISTRY, lease.registry());
     RequestTracker tracker = new RequestTracker(this, connection, lease, request);
-    HttpServletRequest original = request.getRequest();
-    request.setRequest(tracker.wrap(original));
+    HttpServletRequest originalRequest = request.getRequest();
+    HttpServletResponse originalResponse = response.getResponse();
+    request.setRequest(tracker.wrap(originalRequest));
+    response.setResponse(tracker.wrap(originalResponse));
     try {
       getNext().invoke(request, response);
     } finally {
-      request.setRequest(original);
+      request.setRequest(originalRequest);
+      response.setResponse(originalResponse);
       tracker.observe(RequestTracker.Trigger.END);
     }
   }
