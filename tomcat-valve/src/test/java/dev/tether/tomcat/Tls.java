@@ -11,6 +11,11 @@ record Tls(String protocol, TlsProvider provider) {
         new Tls("TLSv1.2", TlsProvider.BCJSSE), new Tls("TLSv1.3", TlsProvider.BCJSSE));
   }
 
+  /** TLS 1.2 only, on both providers: what renegotiation applies to. */
+  static Stream<Tls> tls12() {
+    return all().filter(t -> t.protocol().equals("TLSv1.2"));
+  }
+
   /** Whether the server resumes sessions of this protocol at all. */
   boolean resumes() {
     return protocol.equals("TLSv1.2") || provider.resumesTls13();

@@ -1,6 +1,7 @@
 package dev.tether.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.DeletionCause;
@@ -125,6 +126,38 @@ class TomcatTetherProtocolTest {
       String after = OpenSsl.sClient(server.port(), TetherServer.pem(), tls.protocol(),
           OpenSsl.sessIn(session));
       assertThat(OpenSsl.handshakes(after)).as(after).containsExactly("New");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.tether.tomcat.Tls#tls12")
+  void clientRenegotiation_isRefused_andTheSaKeepsItsCount(Tls tls) throws Exception {
+    try (TetherServer server = tls.server().set("gracePeriod", "0").start();
+        HttpsClient client = HttpsClient.open(TetherServer.clientContext(), server.port(),
+            tls.protocol())) {
+      assertThat(client.get("/app/sa").status()).isEqualTo(200);
+      assertThatThrownBy(() -> {
+        ((javax.net.ssl.SSLSocket) client.socket()).startHandshake();
+        client.get("/app/sa");
+      }).isInstanceOf(java.io.IOException.class);
+      await().atMost(WAIT).until(() -> server.stats().leases() == 0);
+      assertThat(server.stats().associations()).isZero();
+      assertThat(server.stats().negotiated()).isEqualTo(1);
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void clientRenegotiation_isServed_whenAllowed_onTheJdkProvider() throws Exception {
+    try (TetherServer server = TetherServer.builder().protocols("TLSv1.2")
+        .set("allowRenegotiation", "true").start();
+        HttpsClient client = HttpsClient.open(TetherServer.clientContext(), server.port(),
+            "TLSv1.2")) {
+      String sa = client.get("/app/sa").field("sa");
+      ((javax.net.ssl.SSLSocket) client.socket()).startHandshake();
+      HttpsClient.Response after = client.get("/app/sa");
+      assertThat(after.status()).isEqualTo(200);
+      assertThat(after.field("sa")).as("the connection keeps its first lease").isEqualTo(sa);
+      assertThat(server.stats().leases()).isEqualTo(1);
     }
   }
 }
