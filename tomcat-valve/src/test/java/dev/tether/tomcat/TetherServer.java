@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.Lease;
+import dev.tether.SaPolicy;
 import dev.tether.SecurityAssociation;
 import dev.tether.tls.SelfSignedCertificate;
 import jakarta.servlet.ServletException;
@@ -73,9 +74,15 @@ final class TetherServer implements AutoCloseable {
     cert.setCertificateKeyAlias(SelfSignedCertificate.ALIAS);
     host.addCertificate(cert);
     connector.addSslHostConfig(host);
-    if (b.ticker != null) {
-      protocol().registryCustomizer = rb -> rb.ticker(b.ticker).scheduler(Scheduler.disabledScheduler());
-    }
+    protocol().registryCustomizer = rb -> {
+      if (b.ticker != null) {
+        rb.ticker(b.ticker).scheduler(Scheduler.disabledScheduler());
+      }
+      if (b.policy != null) {
+        rb.defaultPolicy(b.policy);
+      }
+      return rb;
+    };
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
     valve = new TomcatTetherValve();
@@ -98,12 +105,12 @@ final class TetherServer implements AutoCloseable {
     Path docBase = Files.createDirectories(baseDir.resolve("docs" + path));
     Context ctx = tomcat.addContext(path, docBase.toString());
     Tomcat.addServlet(ctx, "sa", new SaServlet());
-    ctx.addServletMappingDecoded("/*", "sa");
+    ctx.addServletMapping("/*", "sa");
     if (auth == null) {
       return;
     }
     SecurityCollection secure = new SecurityCollection();
-    secure.addPatternDecoded("/secure/*");
+    secure.addPattern("/secure/*");
     SecurityConstraint constraint = new SecurityConstraint();
     constraint.addAuthRole("user");
     constraint.addCollection(secure);
@@ -121,8 +128,8 @@ final class TetherServer implements AutoCloseable {
           write(resp, "login-page");
         }
       });
-      ctx.addServletMappingDecoded("/login", "login");
-      ctx.addServletMappingDecoded("/error", "login");
+      ctx.addServletMapping("/login", "login");
+      ctx.addServletMapping("/error", "login");
       ctx.getPipeline().addValve(new FormAuthenticator());
     } else {
       ctx.getPipeline().addValve(new BasicAuthenticator());
@@ -236,6 +243,7 @@ final class TetherServer implements AutoCloseable {
     private int keepAliveTimeout = 20_000;
     private int connectionTimeout = 20_000;
     private FakeTicker ticker;
+    private SaPolicy policy;
     private final Map<String, String> properties = new LinkedHashMap<>();
 
     Builder protocols(String protocols) {
@@ -265,6 +273,11 @@ final class TetherServer implements AutoCloseable {
 
     Builder ticker(FakeTicker ticker) {
       this.ticker = ticker;
+      return this;
+    }
+
+    Builder policy(SaPolicy policy) {
+      this.policy = policy;
       return this;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.DeletionCause;
+import dev.tether.SaPolicy;
 import dev.tether.SecurityAssociation;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,6 +159,25 @@ class TomcatTetherProtocolTest {
       assertThat(after.status()).isEqualTo(200);
       assertThat(after.field("sa")).as("the connection keeps its first lease").isEqualTo(sa);
       assertThat(server.stats().leases()).isEqualTo(1);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.tether.tomcat.Tls#all")
+  void policyOfNewConnection_narrowsTheEngine_andIsThePolicyOfItsSa(Tls tls) throws Exception {
+    String other = tls.protocol().equals("TLSv1.2") ? "TLSv1.3" : "TLSv1.2";
+    SaPolicy narrow = SaPolicy.builder("narrow").protocols(tls.protocol()).build();
+    try (TetherServer server = TetherServer.builder().protocols("TLSv1.2+TLSv1.3")
+        .set("provider", tls.provider().settingValue()).policy(narrow).start()) {
+      assertThatThrownBy(() -> HttpsClient.open(TetherServer.clientContext(), server.port(), other))
+          .isInstanceOf(javax.net.ssl.SSLHandshakeException.class);
+      try (HttpsClient client = HttpsClient.open(TetherServer.clientContext(), server.port(),
+          tls.protocol())) {
+        assertThat(client.session().getProtocol()).isEqualTo(tls.protocol());
+        client.get("/app/sa");
+        assertThat(server.associations()).singleElement()
+            .satisfies(sa -> assertThat(sa.policy()).isEqualTo("narrow"));
+      }
     }
   }
 }
