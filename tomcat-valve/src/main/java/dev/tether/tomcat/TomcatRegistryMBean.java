@@ -1,0 +1,133 @@
+package dev.tether.tomcat;
+
+import dev.tether.AssociationRegistry;
+import dev.tether.AssociationStats;
+import dev.tether.DeletionCause;
+import dev.tether.SecurityAssociation;
+import java.util.function.ToLongFunction;
+
+/**
+ * The JMX face of a {@link TomcatTetherProtocol}'s registry, described in this package's
+ * {@code mbeans-descriptors.xml}: read-only counts and the flush operations. Registered by the
+ * protocol as {@code <domain>:type=TetherRegistry,name="<registryName>",port=<port>}.
+ *
+ * <p>It reads the registry the connector has at the time of the call: while the connector is stopped
+ * the counts are zero and flushes delete nothing. Thread-safe.
+ *
+ * <pre>{@code
+ * mbeanServer.invoke(new ObjectName("Catalina:type=TetherRegistry,name=\"shop\",port=8443"),
+ *     "flushAll", null, null);
+ * }</pre>
+ */
+public final class TomcatRegistryMBean {
+  private final TomcatTetherProtocol protocol;
+
+  TomcatRegistryMBean(TomcatTetherProtocol protocol) {
+    this.protocol = protocol;
+  }
+
+  /** Returns the registry's name. */
+  public String getRegistryName() {
+    return protocol.getRegistryName();
+  }
+
+  /** Returns the configured grace period in milliseconds. */
+  public long getGracePeriod() {
+    AssociationRegistry r = protocol.registry();
+    return r == null ? 0 : r.defaultPolicy().grace().toMillis();
+  }
+
+  /** Returns whether the connector's registry is running. */
+  public boolean isRunning() {
+    return protocol.registry() != null;
+  }
+
+  public long getActive() {
+    return stat(AssociationStats::active);
+  }
+
+  public long getIdle() {
+    return stat(AssociationStats::idle);
+  }
+
+  public long getAssociations() {
+    return stat(AssociationStats::associations);
+  }
+
+  public long getLeases() {
+    return stat(AssociationStats::leases);
+  }
+
+  public long getAccepted() {
+    return stat(AssociationStats::accepted);
+  }
+
+  public long getNegotiated() {
+    return stat(AssociationStats::negotiated);
+  }
+
+  public long getReused() {
+    return stat(AssociationStats::reused);
+  }
+
+  public long getReleased() {
+    return stat(AssociationStats::released);
+  }
+
+  public long getDeleted() {
+    return stat(AssociationStats::deleted);
+  }
+
+  public long getFlushed() {
+    return stat(AssociationStats::flushed);
+  }
+
+  public long getRefused() {
+    return stat(AssociationStats::refused);
+  }
+
+  public long getHandshakeFailures() {
+    return stat(AssociationStats::handshakeFailures);
+  }
+
+  public long getClosedBeforeHandshake() {
+    return stat(AssociationStats::closedBeforeHandshake);
+  }
+
+  /** Deletes the SA with this id; returns 1 if it existed, else 0. */
+  public int flush(String id) {
+    AssociationRegistry r = protocol.registry();
+    return r == null ? 0 : r.flush(id, DeletionCause.MANUAL);
+  }
+
+  /** Deletes every SA of the client address; returns how many. */
+  public int flushPeer(String peer) {
+    AssociationRegistry r = protocol.registry();
+    return r == null ? 0 : r.flushPeer(peer, DeletionCause.MANUAL);
+  }
+
+  /** Deletes every SA; returns how many. */
+  public int flushAll() {
+    AssociationRegistry r = protocol.registry();
+    return r == null ? 0 : r.flushAll(DeletionCause.MANUAL);
+  }
+
+  /** Returns one line per live SA: id, peer, state, references, reuses, protocol, principals. */
+  public String[] listAssociations() {
+    AssociationRegistry r = protocol.registry();
+    if (r == null) {
+      return new String[0];
+    }
+    return r.associations().stream().map(TomcatRegistryMBean::line).toArray(String[]::new);
+  }
+
+  private static String line(SecurityAssociation sa) {
+    return sa.id() + " " + sa.peer() + " " + sa.state() + " refs=" + sa.references() + " reuses="
+        + sa.reuses() + " " + sa.protocol() + " " + sa.principals();
+  }
+
+  private long stat(ToLongFunction<AssociationStats> value) {
+    AssociationRegistry r = protocol.registry();
+    return r == null ? 0 : value.applyAsLong(r.stats());
+  }
+}

@@ -1,0 +1,253 @@
+package dev.tether.tomcat;
+
+import dev.tether.AssociationRegistry;
+import dev.tether.RegistryBuilder;
+import dev.tether.tls.StatefulSessions;
+import dev.tether.tls.TlsProvider;
+import java.util.function.UnaryOperator;
+import javax.management.ObjectName;
+import org.apache.coyote.http11.Http11NioProtocol;
+import org.apache.juli.logging.Log;
+import org.apache.juli.logging.LogFactory;
+import org.apache.tomcat.util.modeler.Registry;
+import org.apache.tomcat.util.net.jsse.JSSEImplementation;
+
+/**
+ * Tomcat's HTTP/1.1 NIO connector protocol with Tether: every TLS connection it accepts holds a lease
+ * on a security association (SA) from the connector's own {@link AssociationRegistry}, acquired when
+ * its handshake completes and released when the socket closes, for any reason.
+ *
+ * <pre>{@code
+ * <Connector protocol="dev.tether.tomcat.TomcatTetherProtocol" port="8443" SSLEnabled="true"
+ *            gracePeriod="30000" registryName="shop">
+ *   <SSLHostConfig> <Certificate certificateKeystoreFile="conf/shop.p12" ... /> </SSLHostConfig>
+ * </Connector>
+ * }</pre>
+ *
+ * <p>Embedded: {@code new Connector(TomcatTetherProtocol.class.getName())}, then
+ * {@code connector.setProperty("gracePeriod", "0")}. Tether's attributes are text, as in server.xml,
+ * and are checked when the connector initializes: a wrong value fails the connector with a message
+ * naming the attribute and the value. The registry lives from {@link #start()} to {@link #stop()}; its
+ * counters and flush operations are in JMX as {@code <domain>:type=TetherRegistry,...}.
+ *
+ * <p>Threading: configured and started by Tomcat's lifecycle thread; the connection events run on the
+ * endpoint's poller and worker threads.
+ */
+public class TomcatTetherProtocol extends Http11NioProtocol {
+  private static final Log LOG = LogFactory.getLog(TomcatTetherProtocol.class);
+
+  private final TetherEndpoint tetherEndpoint;
+  private String registryName = ProtocolSettings.DEFAULT_REGISTRY_NAME;
+  private String gracePeriod = ProtocolSettings.DEFAULT_GRACE_PERIOD;
+  private String maxAssociations = ProtocolSettings.DEFAULT_MAX_ASSOCIATIONS;
+  private String maxAssociationsPerPeer = ProtocolSettings.DEFAULT_MAX_ASSOCIATIONS_PER_PEER;
+  private String provider = TlsProvider.JDK.settingValue();
+  private String requireStatefulSessions = "true";
+  private String allowRenegotiation = "false";
+
+  private volatile ProtocolSettings settings;
+  private volatile AssociationRegistry registry;
+  private ObjectName jmxName;
+  /** Lets tests inject time and threads into the registry; the identity in production. */
+  UnaryOperator<RegistryBuilder> registryCustomizer = UnaryOperator.identity();
+
+  /** Creates the protocol with its Tether endpoint; Tomcat calls this for {@code protocol="..."}. */
+  public TomcatTetherProtocol() {
+    this(new TetherEndpoint());
+  }
+
+  private TomcatTetherProtocol(TetherEndpoint endpoint) {
+    super(endpoint);
+    this.tetherEndpoint = endpoint;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Attributes: text, as server.xml gives them, checked in init()
+
+  /** Returns the registry's name; see {@link #setRegistryName}. */
+  public String getRegistryName() {
+    return registryName;
+  }
+
+  /** Sets the registry's name, shown in logs and JMX and matched by the valve. Default {@code default}. */
+  public void setRegistryName(String registryName) {
+    this.registryName = registryName;
+  }
+
+  /** Returns the grace period in milliseconds; see {@link #setGracePeriod}. */
+  public String getGracePeriod() {
+    return gracePeriod;
+  }
+
+  /**
+   * Sets how long, in milliseconds, an SA stays resumable after its last connection closed. {@code 0}
+   * deletes it at once. Default {@code 30000}.
+   */
+  public void setGracePeriod(String gracePeriod) {
+    this.gracePeriod = gracePeriod;
+  }
+
+  /** Returns the most SAs the connector holds; see {@link #setMaxAssociations}. */
+  public String getMaxAssociations() {
+    return maxAssociations;
+  }
+
+  /** Sets the most SAs the connector holds; past it handshakes are refused. Default {@code 100000}. */
+  public void setMaxAssociations(String maxAssociations) {
+    this.maxAssociations = maxAssociations;
+  }
+
+  /** Returns the most SAs per client address; see {@link #setMaxAssociationsPerPeer}. */
+  public String getMaxAssociationsPerPeer() {
+    return maxAssociationsPerPeer;
+  }
+
+  /** Sets the most SAs one client address holds. Default {@code 1000}. */
+  public void setMaxAssociationsPerPeer(String maxAssociationsPerPeer) {
+    this.maxAssociationsPerPeer = maxAssociationsPerPeer;
+  }
+
+  /** Returns the TLS provider; see {@link #setProvider}. */
+  public String getProvider() {
+    return provider;
+  }
+
+  /**
+   * Sets the JSSE provider of the connector's TLS: {@code jdk} (default) or {@code bcjsse}, which
+   * switches the connector to {@link TomcatBcJsseImplementation}.
+   */
+  public void setProvider(String provider) {
+    this.provider = provider;
+  }
+
+  /** Returns whether a stateless JDK session cache stops the connector; see the setter. */
+  public String getRequireStatefulSessions() {
+    return requireStatefulSessions;
+  }
+
+  /**
+   * Sets what happens when the JDK would resume sessions from stateless tickets, which deleting an SA
+   * cannot stop: {@code true} (default) fails the connector, {@code false} logs a warning.
+   */
+  public void setRequireStatefulSessions(String requireStatefulSessions) {
+    this.requireStatefulSessions = requireStatefulSessions;
+  }
+
+  /** Returns whether clients may renegotiate TLS 1.2; see the setter. */
+  public String getAllowRenegotiation() {
+    return allowRenegotiation;
+  }
+
+  /**
+   * Sets whether a client may renegotiate a TLS 1.2 connection. Default {@code false}: the connection
+   * is closed, since a renegotiated session would escape its SA.
+   */
+  public void setAllowRenegotiation(String allowRenegotiation) {
+    this.allowRenegotiation = allowRenegotiation;
+  }
+
+  /** Returns the connector's registry while it runs, else {@code null}. */
+  public AssociationRegistry registry() {
+    return registry;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  @Override
+  public void init() throws Exception {
+    ProtocolSettings s = ProtocolSettings.parse(registryName, gracePeriod, maxAssociations,
+        maxAssociationsPerPeer, provider, requireStatefulSessions, allowRenegotiation);
+    if (!isSSLEnabled()) {
+      LOG.warn("Tether connector protocol without SSLEnabled=\"true\": it tracks TLS connections only");
+    }
+    StatefulSessions.check(s.provider(), s.requireStatefulSessions(), "requireStatefulSessions");
+    configureImplementation(s.provider());
+    settings = s;
+    super.init();
+    jmxName = jmxObjectName();
+    if (jmxName != null) {
+      Registry.getRegistry(null).registerComponent(new TomcatRegistryMBean(this), jmxName, null);
+    }
+  }
+
+  private void configureImplementation(TlsProvider tls) {
+    String configured = getSslImplementationName();
+    String bc = TomcatBcJsseImplementation.class.getName();
+    if (tls == TlsProvider.BCJSSE) {
+      if (configured != null && !configured.equals(bc)) {
+        throw new IllegalArgumentException("Tether connector attribute provider=\"" + provider
+            + "\" needs sslImplementationName=\"" + bc + "\" (or none), not \"" + configured + "\"");
+      }
+      tls.install();
+      setSslImplementationName(bc);
+    } else if (configured != null && !configured.equals(JSSEImplementation.class.getName())) {
+      LOG.warn("Tether is tested with JSSE only; sslImplementationName=\"" + configured
+          + "\" may not keep sessions in a form Tether can delete");
+    }
+  }
+
+  @Override
+  public void start() throws Exception {
+    AssociationRegistry r = registryCustomizer.apply(settings.registryBuilder()).build();
+    registry = r;
+    tetherEndpoint.configure(r, settings.allowRenegotiation());
+    try {
+      super.start();
+    } catch (Exception | Error e) {
+      closeRegistry();
+      throw e;
+    }
+    LOG.info("Tether tracks TLS connections on [" + getName() + "]: registry '" + r.name()
+        + "', gracePeriod=" + settings.gracePeriod().toMillis() + "ms, maxAssociations="
+        + r.maxAssociations() + ", maxAssociationsPerPeer=" + r.maxAssociationsPerPeer()
+        + ", provider=" + settings.provider().settingValue());
+  }
+
+  @Override
+  public void stop() throws Exception {
+    try {
+      super.stop();
+    } finally {
+      // Tomcat closed the sockets, releasing their leases; what is left is idle and goes now.
+      closeRegistry();
+    }
+  }
+
+  @Override
+  public void destroy() throws Exception {
+    try {
+      super.destroy();
+    } finally {
+      if (jmxName != null) {
+        Registry.getRegistry(null).unregisterComponent(jmxName);
+        jmxName = null;
+      }
+    }
+  }
+
+  /** The registry's JMX name: the protocol handler's, with type TetherRegistry and the registry's name. */
+  private ObjectName jmxObjectName() throws Exception {
+    ObjectName protocolName = getObjectName();
+    if (protocolName == null) {
+      return null;
+    }
+    StringBuilder name = new StringBuilder(protocolName.getDomain())
+        .append(":type=TetherRegistry,name=").append(ObjectName.quote(settings.registryName()));
+    protocolName.getKeyPropertyList().forEach((k, v) -> {
+      if (!k.equals("type")) {
+        name.append(',').append(k).append('=').append(v);
+      }
+    });
+    return new ObjectName(name.toString());
+  }
+
+  private void closeRegistry() {
+    AssociationRegistry r = registry;
+    tetherEndpoint.configure(null, false);
+    registry = null;
+    if (r != null) {
+      r.close();
+    }
+  }
+}

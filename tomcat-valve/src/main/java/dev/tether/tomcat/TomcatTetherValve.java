@@ -1,0 +1,212 @@
+package dev.tether.tomcat;
+
+import dev.tether.Lease;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.apache.catalina.Container;
+import org.apache.catalina.Engine;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.Service;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.valves.ValveBase;
+
+/**
+ * Ties requests to the security association (SA) of their TLS connection and reports logins,
+ * logouts and principal changes. For every request that arrived on a {@link TomcatTetherProtocol}
+ * connector it publishes the SA as request attributes ({@link #ASSOCIATION_ID},
+ * {@link #ASSOCIATION}, {@link #ASSOCIATION_RESUMED}, {@link #REGISTRY}); after the request, or the
+ * moment the application calls {@code login()}/{@code logout()}, it decides whether the connection's
+ * user changed and tells the {@link TomcatLoginListener}s. The first listener records the user on the
+ * SA and flushes what the SA's policy names ({@code onLogin}/{@code onLogout}), before the response is
+ * sent.
+ *
+ * <p>It must run before the authenticator, so put it in the Engine or Host pipeline:
+ *
+ * <pre>{@code
+ * <Engine name="Catalina" defaultHost="localhost">
+ *   <Valve className="dev.tether.tomcat.TomcatTetherValve"/>
+ * }</pre>
+ *
+ * <p>A request finds its connection through the socket Tomcat is processing on the request's thread,
+ * so the valve serves every Tether connector of its Service, each with its own registry; set
+ * {@link #setRegistryName registryName} to serve one only. Requests from other connectors pass
+ * untouched.
+ *
+ * <p>Threading: shared by all request threads; listeners may be added at any time.
+ */
+public final class TomcatTetherValve extends ValveBase {
+  /** Request attribute: the SA's id ({@code String}). */
+  public static final String ASSOCIATION_ID = "dev.tether.association.id";
+  /** Request attribute: the SA's view when the request started ({@code SecurityAssociation}). */
+  public static final String ASSOCIATION = "dev.tether.association";
+  /** Request attribute: whether the connection resumed its SA ({@code Boolean}). */
+  public static final String ASSOCIATION_RESUMED = "dev.tether.association.resumed";
+  /** Request attribute: the connector's registry ({@code AssociationRegistry}). */
+  public static final String REGISTRY = "dev.tether.registry";
+
+  private static final List<TomcatLoginListener> BUILT_IN = List.of(LoginFlush.INSTANCE);
+
+  private final List<TomcatLoginListener> listeners = new CopyOnWriteArrayList<>();
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private volatile List<TomcatLoginListener> configured = List.of();
+  private String registryName;
+  private String loginListeners;
+
+  /** Creates the valve; it supports async requests. */
+  public TomcatTetherValve() {
+    super(true);
+  }
+
+  /** Returns the registry served, or {@code null} for every Tether connector of the Service. */
+  public String getRegistryName() {
+    return registryName;
+  }
+
+  /** Serves only requests of the connector whose {@code registryName} is this. Default: all. */
+  public void setRegistryName(String registryName) {
+    this.registryName = registryName == null || registryName.isBlank() ? null : registryName.trim();
+  }
+
+  /** Returns the configured listener class names; see {@link #setLoginListeners}. */
+  public String getLoginListeners() {
+    return loginListeners;
+  }
+
+  /**
+   * Sets listener classes (comma-separated, public no-argument constructors) created when the valve
+   * starts, after the built-in policy flush. Default: none.
+   */
+  public void setLoginListeners(String classNames) {
+    this.loginListeners = classNames;
+  }
+
+  /** Adds a listener, called after the built-in policy flush and the configured ones. */
+  public void addLoginListener(TomcatLoginListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  protected void startInternal() throws LifecycleException {
+    configured = instantiate(loginListeners);
+    checkRegistryName();
+    super.startInternal();
+  }
+
+  @Override
+  public void invoke(Request request, Response response) throws IOException, ServletException {
+    TrackedConnection connection = TetherHandler.current();
+    Lease lease = connection == null ? null : connection.lease();
+    if (lease == null || (registryName != null && !registryName.equals(lease.registry().name()))) {
+      getNext().invoke(request, response);
+      return;
+    }
+    request.setAttribute(ASSOCIATION_ID, lease.associationId());
+    request.setAttribute(ASSOCIATION, lease.association());
+    request.setAttribute(ASSOCIATION_RESUMED, lease.isResumed());
+    request.setAttribute(REGISTRY, lease.registry());
+    RequestTracker tracker = new RequestTracker(this, connection, lease, request);
+    HttpServletRequest originalRequest = request.getRequest();
+    HttpServletResponse originalResponse = response.getResponse();
+    request.setRequest(tracker.wrap(originalRequest));
+    response.setResponse(tracker.wrap(originalResponse));
+    try {
+      getNext().invoke(request, response);
+    } finally {
+      request.setRequest(originalRequest);
+      response.setResponse(originalResponse);
+      tracker.observe(RequestTracker.Trigger.END);
+    }
+  }
+
+  /** Calls every listener; one that throws is logged once and skipped. */
+  void fire(Consumer<TomcatLoginListener> event, String what, String principal) {
+    if (containerLog != null && containerLog.isDebugEnabled()) {
+      containerLog.debug("Tether saw a " + what + " of " + principal);
+    }
+    fireAll(BUILT_IN, event, what);
+    fireAll(configured, event, what);
+    fireAll(listeners, event, what);
+  }
+
+  private void fireAll(List<TomcatLoginListener> targets, Consumer<TomcatLoginListener> event,
+      String what) {
+    for (TomcatLoginListener l : targets) {
+      try {
+        event.accept(l);
+      } catch (RuntimeException e) {
+        String name = l.toString();
+        if (warned.add(name) && containerLog != null) {
+          containerLog.warn("Tether login listener " + name + " failed on a " + what
+              + "; it keeps receiving events", e);
+        }
+      }
+    }
+  }
+
+  private static List<TomcatLoginListener> instantiate(String classNames)
+      throws LifecycleException {
+    List<TomcatLoginListener> created = new ArrayList<>();
+    if (classNames == null || classNames.isBlank()) {
+      return created;
+    }
+    for (String raw : classNames.split(",")) {
+      String name = raw.trim();
+      if (name.isEmpty()) {
+        continue;
+      }
+      try {
+        Class<?> type = Class.forName(name, true, TomcatTetherValve.class.getClassLoader());
+        created.add((TomcatLoginListener) type.getConstructor().newInstance());
+      } catch (ReflectiveOperationException | ClassCastException e) {
+        throw new LifecycleException("TomcatTetherValve loginListeners=\"" + classNames
+            + "\": cannot create a TomcatLoginListener from '" + name + "': " + e, e);
+      }
+    }
+    return List.copyOf(created);
+  }
+
+  private void checkRegistryName() throws LifecycleException {
+    Service service = serviceOf(getContainer());
+    if (service == null) {
+      return;
+    }
+    boolean any = false;
+    for (Connector c : service.findConnectors()) {
+      if (c.getProtocolHandler() instanceof TomcatTetherProtocol p) {
+        any = true;
+        if (registryName == null || registryName.equals(p.getRegistryName())) {
+          return;
+        }
+      }
+    }
+    if (registryName != null) {
+      throw new LifecycleException("TomcatTetherValve registryName=\"" + registryName
+          + "\": no connector of service '" + service.getName() + "' has this registryName");
+    }
+    if (!any && containerLog != null) {
+      containerLog.warn("TomcatTetherValve: service '" + service.getName()
+          + "' has no connector with protocol " + TomcatTetherProtocol.class.getName()
+          + "; the valve will pass every request through");
+    }
+  }
+
+  private static Service serviceOf(Container container) {
+    for (Container c = container; c != null; c = c.getParent()) {
+      if (c instanceof Engine engine) {
+        return engine.getService();
+      }
+    }
+    return null;
+  }
+}

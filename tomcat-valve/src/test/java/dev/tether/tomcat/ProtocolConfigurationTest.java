@@ -1,0 +1,121 @@
+package dev.tether.tomcat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.tls.StatefulSessions;
+import java.lang.management.ManagementFactory;
+import java.util.Set;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.util.logging.Level;
+import org.apache.catalina.LifecycleState;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Configuration is checked when the connector starts, and the registry shows up in JMX. */
+class ProtocolConfigurationTest {
+
+  @ParameterizedTest(name = "{0}={1}")
+  @CsvSource({
+      "gracePeriod, abc",
+      "gracePeriod, -1",
+      "maxAssociations, 0",
+      "maxAssociationsPerPeer, many",
+      "provider, openssl",
+      "requireStatefulSessions, yes",
+      "allowRenegotiation, maybe",
+      "registryName, no spaces"})
+  void wrongAttributeValue_failsStartNamingAttributeAndValue(String attribute, String value)
+      throws Exception {
+    try (LogCapture log = new LogCapture();
+        TetherServer server = TetherServer.builder().set(attribute, value).start()) {
+      assertConnectorFailed(server);
+      assertThat(log.text(Level.SEVERE)).contains(attribute + "=").contains(value);
+    }
+  }
+
+  @Test
+  void statelessTickets_failStart_whenStatefulSessionsAreRequired() throws Exception {
+    withTicketProperty("true", () -> {
+      try (LogCapture log = new LogCapture(); TetherServer server = TetherServer.builder().start()) {
+        assertConnectorFailed(server);
+        assertThat(log.text(Level.SEVERE)).contains(StatefulSessions.PROPERTY)
+            .contains("requireStatefulSessions=false");
+      }
+    });
+  }
+
+  @Test
+  void statelessTickets_onlyWarn_whenStatefulSessionsAreNotRequired() throws Exception {
+    withTicketProperty("true", () -> {
+      try (LogCapture log = new LogCapture(); TetherServer server = TetherServer.builder()
+          .set("requireStatefulSessions", "false").start()) {
+        assertThat(server.registry()).isNotNull();
+        assertThat(log.text(Level.WARNING)).contains("Tether runs degraded");
+      }
+    });
+  }
+
+  @Test
+  void statelessTicketCheck_doesNotApplyToBouncyCastle() throws Exception {
+    withTicketProperty("true", () -> {
+      try (TetherServer server = TetherServer.builder().set("provider", "bcjsse").start();
+          HttpsClient client = HttpsClient.open(TetherServer.clientContext(), server.port(),
+              "TLSv1.2")) {
+        assertThat(client.get("/app/sa").status()).isEqualTo(200);
+      }
+    });
+  }
+
+  @Test
+  void registry_isInJmx_withReadOnlyCountsAndFlushOperations() throws Exception {
+    try (TetherServer server = TetherServer.builder().set("registryName", "jmx-test").start();
+        HttpsClient client = HttpsClient.open(TetherServer.clientContext(), server.port(),
+            "TLSv1.3")) {
+      client.get("/app/sa");
+      MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
+      Set<ObjectName> names = mbeans.queryNames(
+          new ObjectName("*:type=TetherRegistry,name=\"jmx-test\",*"), null);
+      assertThat(names).hasSize(1);
+      ObjectName name = names.iterator().next();
+      assertThat(mbeans.getAttribute(name, "accepted")).isEqualTo(1L);
+      assertThat(mbeans.getAttribute(name, "active")).isEqualTo(1L);
+      assertThat(mbeans.getMBeanInfo(name).getAttributes()).noneMatch(a -> a.isWritable());
+      assertThat((String[]) mbeans.invoke(name, "listAssociations", null, null)).hasSize(1);
+      assertThat(mbeans.invoke(name, "flushAll", null, null)).isEqualTo(1);
+      assertThat(server.stats().associations()).isZero();
+    }
+    assertThat(ManagementFactory.getPlatformMBeanServer().queryNames(
+        new ObjectName("*:type=TetherRegistry,name=\"jmx-test\",*"), null)).isEmpty();
+  }
+
+  /**
+   * A connector that cannot initialize does not stop an embedded Tomcat (nor a distribution's): it
+   * is left FAILED, unbound, with the reason logged at SEVERE.
+   */
+  private static void assertConnectorFailed(TetherServer server) {
+    assertThat(server.connector.getState()).isEqualTo(LifecycleState.FAILED);
+    assertThat(server.connector.getLocalPort()).isEqualTo(-1);
+    assertThat(server.registry()).isNull();
+  }
+
+  interface Body {
+    void run() throws Exception;
+  }
+
+  /** Sets the ticket property for the check only: the JDK read its real value at start-up. */
+  private static void withTicketProperty(String value, Body body) throws Exception {
+    String before = System.getProperty(StatefulSessions.PROPERTY);
+    System.setProperty(StatefulSessions.PROPERTY, value);
+    try {
+      body.run();
+    } finally {
+      if (before == null) {
+        System.clearProperty(StatefulSessions.PROPERTY);
+      } else {
+        System.setProperty(StatefulSessions.PROPERTY, before);
+      }
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.tether.tomcat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.List;
+import javax.net.ssl.SSLEngine;
+import org.apache.catalina.connector.Request;
+import org.apache.catalina.connector.Response;
+import org.apache.catalina.util.ServerInfo;
+import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.NioChannel;
+import org.apache.tomcat.util.net.NioEndpoint;
+import org.apache.tomcat.util.net.SSLUtilBase;
+import org.apache.tomcat.util.net.SecureNioChannel;
+import org.apache.tomcat.util.net.SocketBufferHandler;
+import org.apache.tomcat.util.net.SocketEvent;
+import org.apache.tomcat.util.net.SocketWrapperBase;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fails loudly when Tomcat's internals that the protocol extends change. If this fails after a Tomcat
+ * upgrade, re-read NioEndpoint (setSocketOptions, createChannel, SocketProcessor.doRun: when
+ * CONNECT_FAIL is sent), SocketWrapperBase.close (release exactly once per socket, before doClose
+ * recycles the channel), SecureNioChannel (reset, handshake, createSSLEngine, read) and
+ * SSLUtilBase.getKeyManagers, then run this module's tests and move the pinned version.
+ */
+class TomcatHookPointsTest {
+  static final String PINNED = "11.0.27";
+
+  @Test
+  void tomcatVersion_isTheOneTheHooksWereVerifiedOn() {
+    assertThat(ServerInfo.getServerNumber())
+        .as("Tether's connector protocol subclasses Tomcat internals verified on " + PINNED
+            + "; re-verify the hook points listed in TomcatHookPointsTest before moving the pin")
+        .startsWith(PINNED + ".");
+  }
+
+  @Test
+  void endpointHooks_haveTheSignaturesTheProtocolOverrides() throws Exception {
+    Method createChannel = NioEndpoint.class.getDeclaredMethod("createChannel",
+        SocketBufferHandler.class);
+    assertThat(Modifier.isProtected(createChannel.getModifiers())).isTrue();
+    assertThat(createChannel.getReturnType()).isEqualTo(NioChannel.class);
+    Method setHandler = AbstractEndpoint.class.getMethod("setHandler", AbstractEndpoint.Handler.class);
+    assertThat(Modifier.isFinal(setHandler.getModifiers())).isFalse();
+    Method process = AbstractEndpoint.Handler.class.getMethod("process", SocketWrapperBase.class,
+        SocketEvent.class);
+    assertThat(process).isNotNull();
+    assertThat(AbstractEndpoint.Handler.class.getMethod("release", SocketWrapperBase.class))
+        .isNotNull();
+    assertThat(SocketEvent.valueOf("CONNECT_FAIL")).isNotNull();
+    assertThat(SocketWrapperBase.class.getMethod("getSocket")).isNotNull();
+  }
+
+  @Test
+  void channelHooks_haveTheSignaturesTheProtocolOverrides() throws Exception {
+    Class<?> wrapper = Class.forName("org.apache.tomcat.util.net.NioEndpoint$NioSocketWrapper");
+    assertThat(SecureNioChannel.class.getMethod("reset", SocketChannel.class, wrapper)).isNotNull();
+    assertThat(SecureNioChannel.class.getMethod("handshake", boolean.class, boolean.class)
+        .getReturnType()).isEqualTo(int.class);
+    assertThat(SecureNioChannel.class.getMethod("read", ByteBuffer.class)).isNotNull();
+    Method createEngine = SecureNioChannel.class.getDeclaredMethod("createSSLEngine", String.class,
+        List.class, List.class, List.class, List.class, List.class);
+    assertThat(Modifier.isProtected(createEngine.getModifiers())).isTrue();
+    for (String name : List.of("sslEngine", "handshakeComplete", "netInBuffer")) {
+      Field f = SecureNioChannel.class.getDeclaredField(name);
+      assertThat(Modifier.isProtected(f.getModifiers())).as(name).isTrue();
+    }
+    assertThat(SecureNioChannel.class.getDeclaredField("sslEngine").getType())
+        .isEqualTo(SSLEngine.class);
+  }
+
+  @Test
+  void sslUtilAndWrappingHooks_areStillThere() throws Exception {
+    assertThat(Modifier.isProtected(SSLUtilBase.class.getDeclaredMethod(
+        "createSSLContextInternal", List.class).getModifiers())).isTrue();
+    assertThat(Request.class.getMethod("setRequest", jakarta.servlet.http.HttpServletRequest.class))
+        .isNotNull();
+    assertThat(Response.class.getMethod("setResponse",
+        jakarta.servlet.http.HttpServletResponse.class)).isNotNull();
+  }
+}
