@@ -47,7 +47,8 @@ import javax.net.ssl.SSLSession;
  * {@link Entry} records; every change to an SA (reference count, state, principals) is one
  * {@code compute} on its key, so counts change atomically and never go negative. Deletion removes the
  * entry in the same atomic step that decides it, and only the thread that removed it runs the
- * deletion's side effects (bounds, driver, counters, listeners), outside any lock. Ids are never
+ * deletion's side effects (bounds, driver, counters), then tells the listeners outside any lock. An
+ * expiry's side effects run in Caffeine's eviction step, its announcement after it. Ids are never
  * reused, so a late release or flush of a deleted SA finds nothing and does nothing.
  */
 public final class AssociationRegistry implements AutoCloseable {
@@ -99,6 +100,7 @@ public final class AssociationRegistry implements AutoCloseable {
         .executor(b.executor)
         .scheduler(b.scheduler)
         .expireAfter(new EntryExpiry())
+        .evictionListener(this::onEvicted)
         .removalListener(this::onRemoval)
         .build();
     this.map = cache.asMap();
@@ -323,15 +325,32 @@ public final class AssociationRegistry implements AutoCloseable {
     }
   }
 
-  /** Caffeine's removal listener: only expiry is ours to handle; the registry's own removals are not. */
-  private void onRemoval(Long id, Entry entry, RemovalCause cause) {
-    if (cause != RemovalCause.EXPIRED || entry == null) {
-      return;
+  /**
+   * Caffeine's eviction listener, run in the atomic step that expires the entry (for example within
+   * {@link #cleanUp()}): the deletion's bookkeeping and invalidation happen there, so they are done
+   * when the expiry is. It calls no user code; {@link #onRemoval} announces the deletion afterwards.
+   */
+  private void onEvicted(Long id, Entry entry, RemovalCause cause) {
+    if (entry != null) {
+      retire(id, entry, !entry.isIdle(), expiryCause(entry));
     }
-    long now = ticker.read();
-    DeletionCause why = !entry.isIdle() || entry.pastMaxAge(now)
-        ? DeletionCause.MAX_AGE : DeletionCause.GRACE_EXPIRED;
-    deleted(id, entry, !entry.isIdle(), why, now);
+  }
+
+  /** Caffeine's removal listener, run after the atomic step: announces expiries to listeners. */
+  private void onRemoval(Long id, Entry entry, RemovalCause cause) {
+    if (cause.wasEvicted() && entry != null && !listeners.isEmpty()) {
+      announce(id, entry, expiryCause(entry), ticker.read());
+    }
+  }
+
+  /** Why an expired entry expired: decided from the entry alone, so both listeners agree. */
+  private static DeletionCause expiryCause(Entry entry) {
+    if (!entry.isIdle() || !entry.policy().hasMaxAge()) {
+      return entry.isIdle() ? DeletionCause.GRACE_EXPIRED : DeletionCause.MAX_AGE;
+    }
+    long graceEnd = entry.idleSinceNanos() + EntryExpiry.nanos(entry.policy().grace());
+    long ageEnd = entry.createdNanos() + EntryExpiry.nanos(entry.policy().maxAge());
+    return ageEnd <= graceEnd ? DeletionCause.MAX_AGE : DeletionCause.GRACE_EXPIRED;
   }
 
   /** Removes the SA if {@code condition} holds; runs the deletion and returns whether it did. */
@@ -353,6 +372,14 @@ public final class AssociationRegistry implements AutoCloseable {
 
   /** The side effects of a deletion, run once by the thread that removed the entry. */
   private void deleted(Long key, Entry entry, boolean wasActive, DeletionCause cause, long now) {
+    retire(key, entry, wasActive, cause);
+    if (!listeners.isEmpty()) {
+      announce(key, entry, cause, now);
+    }
+  }
+
+  /** The bookkeeping of a deletion: gauges, bounds, counters, and invalidating the sessions. */
+  private void retire(Long key, Entry entry, boolean wasActive, DeletionCause cause) {
     (wasActive ? counters.active : counters.idle).decrementAndGet();
     bounds.releaseTotal();
     bounds.releasePeer(entry.peer());
@@ -362,11 +389,13 @@ public final class AssociationRegistry implements AutoCloseable {
       LOG.log(Level.DEBUG, "Tether deleted SA {0} of {1} ({2})", formatId(key), entry.peer(),
           cause);
     }
-    if (!listeners.isEmpty()) {
-      SecurityAssociation view = view(key, entry, SecurityAssociation.State.DELETED, now);
-      listeners.fire(l -> l.onDeleted(view, cause));
-    }
   }
+
+  private void announce(Long key, Entry entry, DeletionCause cause, long now) {
+    SecurityAssociation view = view(key, entry, SecurityAssociation.State.DELETED, now);
+    listeners.fire(l -> l.onDeleted(view, cause));
+  }
+
 
   private void deleteSession(SSLSession session) {
     try {
