@@ -8,6 +8,7 @@
   var PERIOD = 2000, WINDOW = 5 * 60 * 1000, W = 600, H = 180, PAD_L = 34, PAD_B = 18, PAD_T = 8;
   var SVG = "http://www.w3.org/2000/svg";
   var history = [];
+  var note = "";
   var statusEl = document.getElementById("status");
 
   function el(tag, cls, text) {
@@ -52,7 +53,12 @@
       body: new URLSearchParams(params).toString() })
       .then(function (r) { return r.json(); })
       .then(function (body) {
-        status(body.error ? "flush failed: " + body.error : "flushed " + body.flushed + " SA(s)", !body.error);
+        if (body.error) {
+          status("flush failed: " + body.error, false);
+          return;
+        }
+        note = "flushed " + body.flushed + " SA(s) · ";
+        setTimeout(function () { note = ""; }, 6000);
         poll(false);
       })
       .catch(function (e) { status("flush failed: " + e.message, false); });
@@ -62,7 +68,7 @@
     var box = document.getElementById("counters");
     var handshakes = s.negotiated + s.reused;
     var items = [
-      ["SAs", s.associations], ["active", s.active], ["idle", s.idle], ["connections", s.leases],
+      ["associations", s.associations], ["active", s.active], ["idle", s.idle], ["connections", s.leases],
       ["negotiated", s.negotiated], ["reused", s.reused],
       ["reuse ratio", handshakes ? Math.round(100 * s.reused / handshakes) + " %" : "–"],
       ["deleted", s.deleted], ["flushed", s.flushed], ["refused", s.refused],
@@ -199,7 +205,7 @@
       history.push({ t: now, active: s.active, idle: s.idle, negotiated: s.negotiated, reused: s.reused });
       while (history.length && history[0].t < now - WINDOW) { history.shift(); }
       charts();
-      status("live · registry " + s.registry + " · updated " + new Date(now).toLocaleTimeString(), true);
+      status(note + "live · registry " + s.registry + " · updated " + new Date(now).toLocaleTimeString(), true);
     }).catch(function (e) {
       status(e.message, false);
     }).then(function () {

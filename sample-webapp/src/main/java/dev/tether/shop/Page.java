@@ -110,7 +110,7 @@ public final class Page {
     Cart cart = Cart.find(request.getSession(false));
     int items = cart == null ? 0 : cart.itemCount();
     sb.append("<header class=\"top\">\n<a class=\"brand\" href=\"").append(url(request, "/"))
-        .append("\"><span class=\"logo\">⛓</span> Tether shop</a>\n<nav>\n")
+        .append("\"><span class=\"logo\">T</span>Tether shop</a>\n<nav>\n")
         .append("<a href=\"").append(url(request, "/")).append("\">Catalogue</a>\n")
         .append("<a href=\"").append(url(request, "/cart")).append("\">Cart")
         .append(items > 0 ? " <span class=\"badge\">" + items + "</span>" : "").append("</a>\n");
