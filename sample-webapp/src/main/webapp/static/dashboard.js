@@ -1,0 +1,220 @@
+// Tether shop: live SA dashboard. Polls the JSON of /tether/* every 2 s, fills the table and the
+// counters, and keeps the last five minutes of samples in the browser for the two charts.
+(function () {
+  "use strict";
+  var root = document.getElementById("dashboard");
+  if (!root) { return; }
+  var api = root.getAttribute("data-api");
+  var PERIOD = 2000, WINDOW = 5 * 60 * 1000, W = 600, H = 180, PAD_L = 34, PAD_B = 18, PAD_T = 8;
+  var SVG = "http://www.w3.org/2000/svg";
+  var history = [];
+  var note = "";
+  var statusEl = document.getElementById("status");
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) { e.className = cls; }
+    if (text !== undefined && text !== null) { e.textContent = String(text); }
+    return e;
+  }
+
+  function status(text, ok) {
+    statusEl.textContent = text;
+    statusEl.className = "live " + (ok ? "ok" : "bad");
+  }
+
+  function duration(ms) {
+    if (ms < 1000) { return ms + " ms"; }
+    var s = Math.floor(ms / 1000);
+    if (s < 60) { return s + " s"; }
+    var m = Math.floor(s / 60);
+    if (m < 60) { return m + " m " + String(s % 60).padStart(2, "0") + " s"; }
+    return Math.floor(m / 60) + " h " + String(m % 60).padStart(2, "0") + " m";
+  }
+
+  function getJson(path) {
+    return fetch(api + path, { credentials: "same-origin", cache: "no-store",
+      headers: { "Accept": "application/json" } }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) {
+          var why = body && body.error ? body.error : "HTTP " + r.status;
+          if (r.status === 401 || r.status === 403) { why = "not authorised; log in again as admin"; }
+          throw new Error(why);
+        }
+        return body;
+      });
+    });
+  }
+
+  function flush(params, question) {
+    if (question && !window.confirm(question)) { return; }
+    fetch(api + "/flush", { method: "POST", credentials: "same-origin",
+      headers: { "X-Tether-Flush": "1", "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(params).toString() })
+      .then(function (r) { return r.json(); })
+      .then(function (body) {
+        if (body.error) {
+          status("flush failed: " + body.error, false);
+          return;
+        }
+        note = "flushed " + body.flushed + " SA(s) · ";
+        setTimeout(function () { note = ""; }, 6000);
+        poll(false);
+      })
+      .catch(function (e) { status("flush failed: " + e.message, false); });
+  }
+
+  function counters(s) {
+    var box = document.getElementById("counters");
+    var handshakes = s.negotiated + s.reused;
+    var items = [
+      ["associations", s.associations], ["active", s.active], ["idle", s.idle], ["connections", s.leases],
+      ["negotiated", s.negotiated], ["reused", s.reused],
+      ["reuse ratio", handshakes ? Math.round(100 * s.reused / handshakes) + " %" : "–"],
+      ["deleted", s.deleted], ["flushed", s.flushed], ["refused", s.refused],
+      ["handshake failures", s.handshakeFailures]
+    ];
+    box.replaceChildren();
+    items.forEach(function (it) {
+      var c = el("div", "counter");
+      c.appendChild(el("div", "value", it[1]));
+      c.appendChild(el("div", "name", it[0]));
+      box.appendChild(c);
+    });
+    keyValues("by-cause", s.deletedByCause);
+    keyValues("by-reason", s.refusedByReason);
+  }
+
+  function keyValues(id, map) {
+    var body = document.querySelector("#" + id + " tbody");
+    body.replaceChildren();
+    Object.keys(map || {}).forEach(function (k) {
+      var tr = el("tr");
+      tr.appendChild(el("td", "mono", k));
+      tr.appendChild(el("td", null, map[k]));
+      body.appendChild(tr);
+    });
+  }
+
+  function table(list) {
+    var body = document.querySelector("#sa-table tbody");
+    document.getElementById("count").textContent = "(" + list.length + ")";
+    body.replaceChildren();
+    if (list.length === 0) {
+      var tr = el("tr"), td = el("td", "empty", "No security associations right now.");
+      td.colSpan = 12;
+      tr.appendChild(td);
+      body.appendChild(tr);
+      return;
+    }
+    list.forEach(function (sa) {
+      var tr = el("tr");
+      tr.setAttribute("data-id", sa.id);
+      tr.appendChild(el("td", "mono", sa.id));
+      tr.appendChild(el("td", "mono", sa.peer));
+      tr.appendChild(el("td", null, sa.protocol));
+      tr.appendChild(el("td", "mono", sa.cipherSuite));
+      tr.appendChild(el("td", null, sa.policy));
+      tr.appendChild(el("td", null, sa.principals.join(", ") || "–"));
+      var st = el("td");
+      st.appendChild(el("span", "state " + sa.state, sa.state.toLowerCase()));
+      tr.appendChild(st);
+      tr.appendChild(el("td", "num", sa.references));
+      tr.appendChild(el("td", "num", sa.reuses));
+      tr.appendChild(el("td", "num", duration(sa.ageMillis)));
+      tr.appendChild(el("td", "num", sa.state === "IDLE" ? duration(sa.idleMillis) : "–"));
+      var actions = el("td");
+      var one = el("button", "small secondary", "Flush");
+      one.type = "button";
+      one.title = "Delete this SA: its sessions can no longer be resumed";
+      one.addEventListener("click", function () { flush({ id: sa.id }); });
+      var peer = el("button", "small secondary", "Flush peer");
+      peer.type = "button";
+      peer.title = "Delete every SA of " + sa.peer;
+      peer.addEventListener("click", function () { flush({ peer: sa.peer }, "Flush every SA of " + sa.peer + "?"); });
+      actions.appendChild(one);
+      actions.appendChild(document.createTextNode(" "));
+      actions.appendChild(peer);
+      tr.appendChild(actions);
+      body.appendChild(tr);
+    });
+  }
+
+  function svgEl(tag, attrs) {
+    var e = document.createElementNS(SVG, tag);
+    Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+    return e;
+  }
+
+  // Draws one chart: each series is {cls, points: [[time, value], ...]} over the last WINDOW.
+  function chart(id, series, now) {
+    var svg = document.getElementById(id);
+    var max = 1;
+    series.forEach(function (s) { s.points.forEach(function (p) { max = Math.max(max, p[1]); }); });
+    var top = max <= 4 ? 4 : Math.ceil(max / 4) * 4;
+    var x = function (t) { return PAD_L + (W - PAD_L - 4) * (1 - (now - t) / WINDOW); };
+    var y = function (v) { return PAD_T + (H - PAD_T - PAD_B) * (1 - v / top); };
+    svg.replaceChildren();
+    [0, top / 2, top].forEach(function (v) {
+      svg.appendChild(svgEl("line", { "class": "grid", x1: PAD_L, x2: W - 4, y1: y(v), y2: y(v) }));
+      var label = svgEl("text", { "class": "axis", x: PAD_L - 6, y: y(v) + 4, "text-anchor": "end" });
+      label.textContent = v;
+      svg.appendChild(label);
+    });
+    [["−5 min", now - WINDOW, "start"], ["−2.5", now - WINDOW / 2, "middle"], ["now", now, "end"]]
+      .forEach(function (t) {
+        var label = svgEl("text", { "class": "axis", x: x(t[1]), y: H - 4, "text-anchor": t[2] });
+        label.textContent = t[0];
+        svg.appendChild(label);
+      });
+    series.forEach(function (s) {
+      if (s.points.length === 0) { return; }
+      var d = s.points.map(function (p, i) {
+        return (i ? "L" : "M") + x(p[0]).toFixed(1) + " " + y(p[1]).toFixed(1);
+      }).join(" ");
+      svg.appendChild(svgEl("path", { "class": "series " + s.cls, d: d }));
+    });
+  }
+
+  function charts() {
+    var now = Date.now();
+    var sas = { active: [], idle: [] }, hs = { negotiated: [], reused: [] };
+    history.forEach(function (h, i) {
+      sas.active.push([h.t, h.active]);
+      sas.idle.push([h.t, h.idle]);
+      if (i > 0) {
+        var prev = history[i - 1];
+        // A restarted registry starts its counters again at zero: no negative rates.
+        hs.negotiated.push([h.t, Math.max(0, h.negotiated - prev.negotiated)]);
+        hs.reused.push([h.t, Math.max(0, h.reused - prev.reused)]);
+      }
+    });
+    chart("chart-sas", [{ cls: "idle", points: sas.idle }, { cls: "active", points: sas.active }], now);
+    chart("chart-handshakes", [{ cls: "reused", points: hs.reused },
+      { cls: "negotiated", points: hs.negotiated }], now);
+  }
+
+  var timer = null;
+  function poll(schedule) {
+    if (schedule !== false && timer) { clearTimeout(timer); }
+    Promise.all([getJson("/associations"), getJson("/stats")]).then(function (r) {
+      var list = r[0], s = r[1];
+      table(list);
+      counters(s);
+      var now = Date.now();
+      history.push({ t: now, active: s.active, idle: s.idle, negotiated: s.negotiated, reused: s.reused });
+      while (history.length && history[0].t < now - WINDOW) { history.shift(); }
+      charts();
+      status(note + "live · registry " + s.registry + " · updated " + new Date(now).toLocaleTimeString(), true);
+    }).catch(function (e) {
+      status(e.message, false);
+    }).then(function () {
+      if (schedule !== false) { timer = setTimeout(poll, PERIOD); }
+    });
+  }
+
+  document.getElementById("flush-all").addEventListener("click", function () {
+    flush({ all: "true" }, "Flush every security association? Every client negotiates afresh.");
+  });
+  poll();
+}());
