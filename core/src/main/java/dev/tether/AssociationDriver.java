@@ -26,6 +26,15 @@ public interface AssociationDriver {
   /** Deletes the session: it can no longer be resumed. Connections already open on it carry on. */
   void delete(SSLSession session);
 
+  /**
+   * Returns whether a client could ever resume this session. An SA whose session cannot be resumed is
+   * deleted when its last connection closes, whatever its grace period: waiting would keep state no
+   * client can use. By default, true.
+   */
+  default boolean canResume(SSLSession session) {
+    return true;
+  }
+
   /** Returns the driver for JSSE sessions: session values carry the tag, invalidation deletes. */
   static AssociationDriver jsse() {
     return JsseDriver.INSTANCE;
@@ -49,6 +58,13 @@ enum JsseDriver implements AssociationDriver {
   @Override
   public void delete(SSLSession session) {
     session.invalidate();
+  }
+
+  /** Bouncy Castle's provider does no server-side TLS 1.3 resumption; the JDK's resumes both. */
+  @Override
+  public boolean canResume(SSLSession session) {
+    return !("TLSv1.3".equals(session.getProtocol())
+        && session.getClass().getName().startsWith("org.bouncycastle."));
   }
 
   @Override

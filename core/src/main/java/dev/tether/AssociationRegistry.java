@@ -232,7 +232,8 @@ public final class AssociationRegistry implements AutoCloseable {
       if (raced == null) {
         // One Long is both the cache key and the session's tag.
         key = sequence.incrementAndGet();
-        entry = Entry.create(peer, terms(session, policy), session, now, !stale);
+        entry = Entry.create(peer, terms(session, policy), session, now,
+            !stale && canResume(session));
         counters.active.incrementAndGet();
         map.put(key, entry);
         try {
@@ -260,6 +261,15 @@ public final class AssociationRegistry implements AutoCloseable {
       listeners.fire(l -> l.onNegotiated(view));
     }
     return new Lease(this, key, entry, false);
+  }
+
+  private boolean canResume(SSLSession session) {
+    try {
+      return driver.canResume(session);
+    } catch (RuntimeException e) {
+      driverWarnings.warn("inspect", e);
+      return true;
+    }
   }
 
   private Entry.Terms terms(SSLSession session, SaPolicy policy) {

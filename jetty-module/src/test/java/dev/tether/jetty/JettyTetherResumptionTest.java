@@ -185,6 +185,9 @@ class JettyTetherResumptionTest {
     awaitNoLeases();
     assertThat(registry.stats().negotiated()).isEqualTo(2);
     assertThat(registry.stats().reused()).isZero();
+    assertThat(registry.associations()).as("no client can resume them: deleted at the last close, "
+        + "grace or not").isEmpty();
+    assertThat(registry.stats().deletedByCause()).containsEntry(DeletionCause.LAST_CLOSE, 2L);
   }
 
   @ParameterizedTest(name = "{0}")
