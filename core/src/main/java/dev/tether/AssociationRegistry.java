@@ -427,7 +427,11 @@ public final class AssociationRegistry implements AutoCloseable {
     return n;
   }
 
-  /** Deletes every SA of the peer; returns how many. */
+  /**
+   * Deletes every SA of the peer; returns how many. Like every bulk flush, it is weakly consistent: an
+   * SA created while it runs may or may not be included; every SA that existed when it started and
+   * still exists when it returns is flushed.
+   */
   public int flushPeer(String peer, DeletionCause cause) {
     requireNonNull(peer, "peer");
     return flushEntries((k, e) -> e.peer().equals(peer), cause, "peer " + peer);

@@ -1,0 +1,103 @@
+package dev.tether;
+
+import com.github.benmanes.caffeine.cache.Scheduler;
+import java.time.Duration;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jetbrains.lincheck.datastructures.ModelCheckingOptions;
+import org.jetbrains.lincheck.datastructures.Operation;
+import org.jetbrains.lincheck.datastructures.Param;
+import org.jetbrains.lincheck.datastructures.IntGen;
+import org.jetbrains.lincheck.datastructures.Validate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Model checking of the registry's critical races with Lincheck: threads acquire (resuming a shared
+ * session or negotiating), release, flush and let SAs expire, in every interleaving Lincheck's model
+ * checker explores; each execution must be linearizable and leave the counts consistent.
+ */
+@Param(name = "client", gen = IntGen.class, conf = "0:1")
+public class RegistryLincheckTest {
+  private static final Duration GRACE = Duration.ofSeconds(10);
+
+  private final FakeTicker ticker = new FakeTicker();
+  private final AssociationRegistry registry = AssociationRegistry.builder()
+      .ticker(ticker).scheduler(Scheduler.disabledScheduler()).executor(Runnable::run)
+      .grace(GRACE).build();
+  private final AtomicReferenceArray<FakeSession> sessions = new AtomicReferenceArray<>(2);
+  private final Deque<Lease> leases0 = new ConcurrentLinkedDeque<>();
+  private final Deque<Lease> leases1 = new ConcurrentLinkedDeque<>();
+
+  @Operation
+  public String acquire(@Param(name = "client") int client) throws AssociationRefusedException {
+    FakeSession current = sessions.get(client);
+    boolean full = current == null || !current.isResumable();
+    FakeSession used = full ? new FakeSession("TLSv1.2") : current;
+    Lease lease = registry.acquire(used, "10.0.0." + client);
+    (client == 0 ? leases0 : leases1).add(lease);
+    if (full) {
+      sessions.set(client, used);
+    }
+    return lease.isResumed() ? "resumed" : "negotiated";
+  }
+
+  @Operation
+  public boolean release(@Param(name = "client") int client) {
+    Lease lease = (client == 0 ? leases0 : leases1).poll();
+    return lease != null && lease.release();
+  }
+
+  /**
+   * Flushes a peer. Its count is not compared with a sequential run: a bulk flush is weakly
+   * consistent, like {@code ConcurrentHashMap.clear()}: an SA created while it runs (here, a stale
+   * resumption of an SA it just deleted) may or may not be flushed too. The validation below checks
+   * that the registry stays consistent either way.
+   */
+  @Operation
+  public void flushPeer(@Param(name = "client") int client) {
+    registry.flushPeer("10.0.0." + client, DeletionCause.LOGIN);
+  }
+
+  @Operation
+  public void expire() {
+    ticker.advance(GRACE.plus(AssociationRegistryTest.ONE_TICK));
+    registry.cleanUp();
+  }
+
+  @Validate
+  public void countsAreConsistent() {
+    registry.cleanUp();
+    AssociationStats stats = registry.stats();
+    long open = leases0.size() + leases1.size();
+    check(stats.leases() == open, "leases " + stats.leases() + " != open " + open);
+    long active = registry.associations().stream().filter(sa -> sa.references() > 0).count();
+    long idle = registry.associations().size() - active;
+    check(stats.active() == active, "active " + stats + " vs table " + active);
+    check(stats.idle() == idle, "idle " + stats + " vs table " + idle);
+    int refs = registry.associations().stream().mapToInt(SecurityAssociation::references).sum();
+    long liveLeases = java.util.stream.Stream.concat(leases0.stream(), leases1.stream())
+        .filter(l -> !l.isDeleted()).count();
+    check(refs == liveLeases, "references " + refs + " != live leases " + liveLeases);
+    check(stats.handshakes() == stats.released() + open, "handshakes " + stats);
+  }
+
+  private static void check(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalStateException(message);
+    }
+  }
+
+  /**
+   * A short run by default; {@code -Dtether.lincheck.iterations=200} explores more scenarios.
+   */
+  @Test
+  void modelChecking() {
+    new ModelCheckingOptions()
+        .iterations(Integer.getInteger("tether.lincheck.iterations", 10))
+        .invocationsPerIteration(100)
+        .threads(2)
+        .actorsPerThread(3)
+        .check(this.getClass());
+  }
+}
