@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The packaged {@code tether-shop.jar} as a user runs it: {@code java -jar}, no JVM options, in an
- * empty working directory; then SIGTERM.
+ * The packaged {@code tether-shop.jar} as a user runs it: {@code java -jar} without Tether's JVM
+ * option, in an empty working directory; then SIGTERM.
  */
 class ShopJarIT {
   private static final Pattern STARTED =
@@ -70,7 +70,8 @@ class ShopJarIT {
     assertThat(process.exitValue()).isIn(0, 143);
     assertThat(stdout).contains("Tether shop on Jetty stopped");
     assertThat(Files.list(dir).map(p -> p.getFileName().toString())).containsOnly(
-        "tether-shop.p12", "stderr.txt");
+        "tether-shop.p12", "stderr.txt", "tmp");
+    assertThat(Files.list(dir.resolve("tmp"))).as("temporary files left").isEmpty();
   }
 
   @Test
@@ -97,6 +98,7 @@ class ShopJarIT {
     assertThat(process.exitValue()).isIn(0, 143);
     assertThat(stdout).contains("Tether shop on Tomcat stopped");
     assertThat(Files.readString(dir.resolve("stderr.txt"))).doesNotContain("NoSuchMethodError");
+    assertThat(Files.list(dir.resolve("tmp"))).as("temporary files left").isEmpty();
   }
 
   /** Sends SIGTERM; returns whether the process exited, with all its output read. */
@@ -110,9 +112,11 @@ class ShopJarIT {
 
   /** Starts the jar in the test's directory and returns the port of its startup line. */
   private int start(String... args) throws IOException {
+    // Its own temporary directory, to see that it cleans up; no other JVM option.
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", Path.of(System.getProperty("tether.shop.jar")).toString()));
+        "-Djava.io.tmpdir=" + tmp, "-jar", Path.of(System.getProperty("tether.shop.jar")).toString()));
     command.addAll(List.of(args));
     process = new ProcessBuilder(command)
         .directory(dir.toFile())

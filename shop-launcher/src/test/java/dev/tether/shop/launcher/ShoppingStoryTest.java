@@ -3,6 +3,7 @@ package dev.tether.shop.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.AssociationRegistry;
 import dev.tether.DeletionCause;
 import dev.tether.shop.launcher.Monitor.Sa;
 import java.io.IOException;
@@ -37,10 +38,12 @@ class ShoppingStoryTest {
   @Test
   void shopping_onTomcat_oneResumedSaWhileBrowsing_flushedAtLoginAndLogout_deletedAfterGrace()
       throws Exception {
+    AssociationRegistry registry;
     try (RunningShop shop = ShopLauncher.start(LauncherOptions.parse("--container", "tomcat",
         "--port", "0", "--grace", "2s", "--keystore", dir.resolve("shop.p12").toString()))) {
+      registry = shop.registry();
       Deletions deletions = new Deletions();
-      shop.registry().addListener(deletions);
+      registry.addListener(deletions);
       Shopper alice = new Shopper(shop.uri(), shop.certificate().clientContext());
       Monitor admin = new Monitor(shop.uri(), shop.certificate().clientContext(), "tether-admin");
 
@@ -77,16 +80,19 @@ class ShoppingStoryTest {
 
       awaitGone(admin, deletions, afterLogout);
     }
+    assertThat(registry.isClosed()).as("registry closed at stop").isTrue();
   }
 
   @Test
   void shopping_onJetty_oneResumedSaWhileBrowsing_underThePolicyFile_deletedAfterGrace()
       throws Exception {
     Path policies = Files.writeString(dir.resolve("policies.conf"), POLICIES);
+    AssociationRegistry registry;
     try (RunningShop shop = ShopLauncher.start(LauncherOptions.parse("--port", "0",
         "--policies", policies.toString(), "--keystore", dir.resolve("shop.p12").toString()))) {
+      registry = shop.registry();
       Deletions deletions = new Deletions();
-      shop.registry().addListener(deletions);
+      registry.addListener(deletions);
       Shopper alice = new Shopper(shop.uri(), shop.certificate().clientContext());
       Monitor admin = new Monitor(shop.uri(), shop.certificate().clientContext(), "tether-admin");
 
@@ -114,6 +120,7 @@ class ShoppingStoryTest {
 
       awaitGone(admin, deletions, afterLogout.get(afterLogout.size() - 1));
     }
+    assertThat(registry.isClosed()).as("registry closed at stop").isTrue();
   }
 
   /** Three page views, each on a new connection; returns the last. */
