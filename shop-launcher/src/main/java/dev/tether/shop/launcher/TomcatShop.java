@@ -93,7 +93,7 @@ final class TomcatShop implements ShopServer {
     shop.setJarScanner(scanner);
     Wrapper staticFiles = Tomcat.addServlet(shop, "default", new DefaultServlet());
     staticFiles.addInitParameter("listings", "false");
-    shop.addServletMappingDecoded("/", "default");
+    shop.addServletMapping("/", "default");
     Tomcat.addDefaultMimeTypeMappings(shop);
 
     TomcatShop started = new TomcatShop(tomcat, https);

@@ -75,7 +75,7 @@ class ShopJarIT {
   }
 
   @Test
-  void jar_onTomcat_logsInWithItsOwnServletApi_andStopsCleanlyOnSigterm() throws Exception {
+  void jar_onTomcat_logsInWithItsOwnServletApi_servesStaticFiles_andStopsCleanlyOnSigterm() throws Exception {
     int port = start("--container", "tomcat", "--port", "0", "--admin-password", "s3cret");
     Path keystore = dir.resolve("tether-shop.p12");
     var tls = SelfSignedCertificate.loadOrCreate(keystore, "tether-shop".toCharArray());
@@ -87,6 +87,7 @@ class ShopJarIT {
     // FORM login ends in HttpServletResponse.sendRedirect(String, int), new in Servlet 6.1.
     HttpResponse<String> account = alice.login("/account", "alice", "wonderland");
     HttpResponse<String> stats = admin.get("/tether/stats");
+    HttpResponse<String> css = alice.get("/static/shop.css");
     boolean exited = stop();
 
     assertThat(account.statusCode()).isEqualTo(200);
@@ -94,6 +95,9 @@ class ShopJarIT {
     assertThat(account.body()).contains("alice");
     assertThat(stats.statusCode()).isEqualTo(200);
     assertThat(stats.body()).contains("\"registry\":\"shop\"");
+    assertThat(css.statusCode()).isEqualTo(200);
+    assertThat(css.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("text/css"));
     assertThat(exited).isTrue();
     assertThat(process.exitValue()).isIn(0, 143);
     assertThat(stdout).contains("Tether shop on Tomcat stopped");
