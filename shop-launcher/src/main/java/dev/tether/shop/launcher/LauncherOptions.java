@@ -1,0 +1,197 @@
+package dev.tether.shop.launcher;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tether.SaPolicy;
+import dev.tether.internal.Durations;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The launcher's settings, read from its command line by {@link #parse(String...)}.
+ *
+ * <p>Immutable. Each option may be written {@code --port 8443} or {@code --port=8443}; a bad value is a
+ * {@link LaunchException#usage usage error} naming the option and the value.
+ *
+ * <pre>{@code
+ * LauncherOptions options = LauncherOptions.parse("--container", "tomcat", "--port", "0");
+ * RunningShop shop = ShopLauncher.start(options);
+ * }</pre>
+ *
+ * @param container the servlet container ({@code --container}, default Jetty)
+ * @param host the address to listen on ({@code --host}, default {@value #DEFAULT_HOST}: this machine
+ *     only)
+ * @param port the HTTPS port ({@code --port}, default {@value #DEFAULT_PORT}; 0 picks a free one)
+ * @param keystore the PKCS#12 file holding the server's certificate ({@code --keystore}, default
+ *     {@value #DEFAULT_KEYSTORE} in the working directory), created at the first start
+ * @param grace how long an SA stays resumable after its last connection closed ({@code --grace},
+ *     default 30 s); not used when {@code policies} is set, since each policy has its own grace
+ * @param policies the policy file ({@code --policies}), or {@code null} for the default policy
+ * @param adminPassword the password of the user {@code admin} ({@code --admin-password}, default
+ *     {@value #DEFAULT_ADMIN_PASSWORD})
+ */
+public record LauncherOptions(
+    Container container,
+    String host,
+    int port,
+    Path keystore,
+    Duration grace,
+    Path policies,
+    String adminPassword) {
+
+  /** The default HTTPS port. */
+  public static final int DEFAULT_PORT = 8443;
+  /** The default listening address: the loopback interface, since the demo passwords are public. */
+  public static final String DEFAULT_HOST = "127.0.0.1";
+  /** The default key store file, relative to the working directory. */
+  public static final String DEFAULT_KEYSTORE = "tether-shop.p12";
+  /** The default password of the user {@code admin}. */
+  public static final String DEFAULT_ADMIN_PASSWORD = "tether-admin";
+
+  private static final List<String> OPTIONS = List.of("--container", "--host", "--port",
+      "--keystore", "--grace", "--policies", "--admin-password");
+
+  /** Checks the values; {@code policies} may be {@code null}. */
+  public LauncherOptions {
+    requireNonNull(container, "container");
+    requireNonNull(host, "host");
+    requireNonNull(keystore, "keystore");
+    requireNonNull(grace, "grace");
+    requireNonNull(adminPassword, "adminPassword");
+    if (port < 0 || port > 65_535) {
+      throw new IllegalArgumentException("port " + port + " is not in 0-65535");
+    }
+    if (grace.isNegative()) {
+      throw new IllegalArgumentException("grace " + grace + " is negative");
+    }
+    if (adminPassword.isEmpty()) {
+      throw new IllegalArgumentException("the admin password is empty");
+    }
+  }
+
+  /** Returns the options of a run without arguments: Jetty on 127.0.0.1:8443, grace 30 s. */
+  public static LauncherOptions defaults() {
+    return new LauncherOptions(Container.JETTY, DEFAULT_HOST, DEFAULT_PORT,
+        Path.of(DEFAULT_KEYSTORE), SaPolicy.DEFAULT_GRACE, null, DEFAULT_ADMIN_PASSWORD);
+  }
+
+  /**
+   * Reads the command line. {@code --help} is not an option here: {@link ShopLauncher} looks for it
+   * first.
+   *
+   * @throws LaunchException a usage error naming the option: unknown option, missing or bad value,
+   *     an option given twice, or {@code --grace} together with {@code --policies}
+   */
+  public static LauncherOptions parse(String... args) throws LaunchException {
+    Map<String, String> given = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String name = arg;
+      String value = null;
+      int eq = arg.indexOf('=');
+      if (arg.startsWith("--") && eq > 0) {
+        name = arg.substring(0, eq);
+        value = arg.substring(eq + 1);
+      }
+      if (!OPTIONS.contains(name)) {
+        throw LaunchException.usage(arg.startsWith("-") ? "unknown option " + name
+            : "unexpected argument '" + arg + "'");
+      }
+      if (value == null) {
+        if (i + 1 >= args.length) {
+          throw LaunchException.usage(name + " needs a value");
+        }
+        value = args[++i];
+      }
+      if (given.put(name, value) != null) {
+        throw LaunchException.usage(name + " is given twice");
+      }
+    }
+    if (given.containsKey("--grace") && given.containsKey("--policies")) {
+      throw LaunchException.usage("--grace cannot be combined with --policies: each policy in the"
+          + " file sets its own grace");
+    }
+    LauncherOptions d = defaults();
+    try {
+      return new LauncherOptions(
+          given.containsKey("--container") ? container(given.get("--container")) : d.container(),
+          given.containsKey("--host") ? nonBlank("--host", given.get("--host")) : d.host(),
+          given.containsKey("--port") ? port(given.get("--port")) : d.port(),
+          given.containsKey("--keystore")
+              ? Path.of(nonBlank("--keystore", given.get("--keystore"))) : d.keystore(),
+          given.containsKey("--grace") ? grace(given.get("--grace")) : d.grace(),
+          given.containsKey("--policies")
+              ? Path.of(nonBlank("--policies", given.get("--policies"))) : null,
+          given.containsKey("--admin-password")
+              ? nonBlank("--admin-password", given.get("--admin-password")) : d.adminPassword());
+    } catch (java.nio.file.InvalidPathException e) {
+      throw LaunchException.usage("invalid file name: " + e.getMessage());
+    }
+  }
+
+  /** Returns the text {@code --help} prints: every option with its default, the users, the exit codes. */
+  public static String usage() {
+    return """
+        Usage: java -jar tether-shop.jar [options]
+
+        Runs the Tether sample shop over HTTPS with Tether on an embedded servlet container.
+
+        Options:
+          --container jetty|tomcat  servlet container (default: jetty)
+          --port N                  HTTPS port, 0 for any free port (default: 8443)
+          --host ADDRESS            address to listen on (default: 127.0.0.1, this machine only;
+                                    0.0.0.0 for every interface)
+          --keystore FILE           PKCS#12 file with the server certificate; created with a new
+                                    self-signed certificate for localhost if missing, reused if
+                                    present (default: tether-shop.p12; password: tether-shop)
+          --grace DURATION          how long an SA stays resumable after its last connection
+                                    closed: 0, 500ms, 30s, 15m, 2h, 1d or PT30S (default: 30s)
+          --policies FILE           Tether policy file; each policy sets its own grace, so not
+                                    together with --grace (default: one policy for everybody)
+          --admin-password TEXT     password of the user admin (default: tether-admin)
+          --help                    print this text
+
+        Users: alice / wonderland and bob / builder (customers), admin / tether-admin (dashboard).
+        Exit codes: 0 stopped normally, 1 could not start, 2 bad option.
+        """;
+  }
+
+  private static Container container(String value) throws LaunchException {
+    try {
+      return Container.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw LaunchException.usage("--container " + value + ": " + e.getMessage());
+    }
+  }
+
+  private static int port(String value) throws LaunchException {
+    try {
+      int port = Integer.parseInt(value.trim());
+      if (port >= 0 && port <= 65_535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw LaunchException.usage("--port '" + value + "' is not a port number: use 0-65535"
+        + " (0 picks a free port)");
+  }
+
+  private static Duration grace(String value) throws LaunchException {
+    try {
+      return Durations.parse("--grace", value);
+    } catch (IllegalArgumentException e) {
+      throw LaunchException.usage(e.getMessage());
+    }
+  }
+
+  private static String nonBlank(String option, String value) throws LaunchException {
+    if (value.isBlank()) {
+      throw LaunchException.usage(option + " needs a value");
+    }
+    return value;
+  }
+}

@@ -1,0 +1,146 @@
+package dev.tether.shop.launcher;
+
+import dev.tether.AssociationRegistry;
+import dev.tether.servlet.TetherAttributes;
+import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.tomcat.TomcatTetherProtocol;
+import dev.tether.tomcat.TomcatTetherValve;
+import java.nio.file.Path;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Wrapper;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.servlets.DefaultServlet;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.tomcat.util.net.SSLHostConfig;
+import org.apache.tomcat.util.net.SSLHostConfigCertificate;
+import org.apache.tomcat.util.scan.StandardJarScanner;
+
+/**
+ * The shop on embedded Tomcat 11: one HTTPS connector with {@link TomcatTetherProtocol} (which builds
+ * and owns its registry from its attributes), a {@link TomcatTetherValve} in the Engine pipeline (it
+ * publishes each request's SA and flushes on login and logout), the shop's web application from its
+ * unpacked server WAR, and the users in Tomcat's in-memory realm.
+ *
+ * <p>Owns the Tomcat instance: {@link #stop()} stops and destroys it, which closes the connector's
+ * registry. Not thread-safe.
+ */
+final class TomcatShop implements ShopServer {
+  /** The connector attribute that holds the grace period, in milliseconds. */
+  static final String GRACE_ATTRIBUTE = "gracePeriod";
+  /** The connector attribute that would name a policy file; this Tomcat adapter may not have it. */
+  static final String POLICIES_ATTRIBUTE = "policies";
+
+  private final Tomcat tomcat;
+  private final Connector connector;
+  private volatile AssociationRegistry registry;
+
+  private TomcatShop(Tomcat tomcat, Connector connector) {
+    this.tomcat = tomcat;
+    this.connector = connector;
+  }
+
+  /**
+   * Starts the shop; on failure Tomcat is stopped again.
+   *
+   * @param policies the policy file, already checked by the launcher, or {@code null}
+   * @throws LaunchException a usage error if the Tomcat adapter cannot take the policy file
+   */
+  static TomcatShop start(LauncherOptions options, SelfSignedCertificate certificate,
+      ShopFiles files, Path policies) throws Exception {
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(files.work().resolve("tomcat").toString());
+    Connector https = new Connector(TomcatTetherProtocol.class.getName());
+    https.setPort(options.port());
+    https.setScheme("https");
+    https.setSecure(true);
+    set(https, "address", options.host());
+    set(https, "SSLEnabled", "true");
+    set(https, "registryName", "shop");
+    if (policies != null) {
+      if (!https.setProperty(POLICIES_ATTRIBUTE, policies.toString())) {
+        throw LaunchException.usage("--policies " + policies + ": the Tomcat adapter has no '"
+            + POLICIES_ATTRIBUTE + "' connector attribute yet; run it with --container jetty");
+      }
+    } else {
+      set(https, GRACE_ATTRIBUTE, Long.toString(options.grace().toMillis()));
+    }
+    SSLHostConfig host = new SSLHostConfig();
+    host.setProtocols("TLSv1.2+TLSv1.3");
+    SSLHostConfigCertificate cert = new SSLHostConfigCertificate(host,
+        SSLHostConfigCertificate.Type.EC);
+    cert.setCertificateKeystore(certificate.keyStore());
+    cert.setCertificateKeystorePassword(new String(certificate.password()));
+    cert.setCertificateKeyAlias(SelfSignedCertificate.ALIAS);
+    host.addCertificate(cert);
+    https.addSslHostConfig(host);
+    tomcat.getService().addConnector(https);
+    tomcat.setConnector(https);
+
+    // Before the authenticators, which run in the Context: the valve must see the principal change.
+    tomcat.getEngine().getPipeline().addValve(new TomcatTetherValve());
+    for (ShopUser u : ShopUser.all(options.adminPassword())) {
+      tomcat.addUser(u.name(), u.password());
+      tomcat.addRole(u.name(), u.role());
+    }
+    // The shop has no JSP: Tomcat's default web.xml (JSP servlet, Jasper) is not needed.
+    tomcat.setAddDefaultWebXmlToWebapp(false);
+    Context shop = tomcat.addWebapp("", files.webapp().toString());
+    StandardJarScanner scanner = new StandardJarScanner();
+    // The launcher's class path is one large jar with nothing for the shop: do not scan it.
+    scanner.setScanClassPath(false);
+    scanner.setScanManifest(false);
+    shop.setJarScanner(scanner);
+    Wrapper staticFiles = Tomcat.addServlet(shop, "default", new DefaultServlet());
+    staticFiles.addInitParameter("listings", "false");
+    shop.addServletMapping("/", "default");
+    Tomcat.addDefaultMimeTypeMappings(shop);
+
+    TomcatShop started = new TomcatShop(tomcat, https);
+    try {
+      tomcat.start();
+      // Tomcat logs a connector that failed (port in use, bad attribute) and carries on without it.
+      if (https.getState() != LifecycleState.STARTED) {
+        throw new IllegalStateException("the HTTPS connector did not start (state "
+            + https.getState() + "); see Tomcat's log above");
+      }
+      if (shop.getState() != LifecycleState.STARTED) {
+        throw new IllegalStateException("the shop did not deploy (state " + shop.getState()
+            + "); see Tomcat's log above");
+      }
+    } catch (Exception | Error e) {
+      started.stop();
+      throw e;
+    }
+    AssociationRegistry r = ((TomcatTetherProtocol) https.getProtocolHandler()).registry();
+    started.registry = r;
+    // Requests carry it (the valve sets it); the context attribute serves anything else.
+    shop.getServletContext().setAttribute(TetherAttributes.REGISTRY, r);
+    return started;
+  }
+
+  private static void set(Connector connector, String attribute, String value) {
+    if (!connector.setProperty(attribute, value)) {
+      throw new IllegalStateException("the Tomcat connector has no attribute " + attribute);
+    }
+  }
+
+  @Override
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  @Override
+  public AssociationRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void stop() throws Exception {
+    try {
+      tomcat.stop();
+    } finally {
+      tomcat.destroy();
+    }
+  }
+}

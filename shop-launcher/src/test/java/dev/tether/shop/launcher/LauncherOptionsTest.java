@@ -1,0 +1,52 @@
+package dev.tether.shop.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class LauncherOptionsTest {
+  @Test
+  void noArguments_areTheDocumentedDefaults() throws Exception {
+    LauncherOptions o = LauncherOptions.parse();
+
+    assertThat(o).isEqualTo(LauncherOptions.defaults());
+    assertThat(o.container()).isEqualTo(Container.JETTY);
+    assertThat(o.host()).isEqualTo("127.0.0.1");
+    assertThat(o.port()).isEqualTo(8443);
+    assertThat(o.keystore()).isEqualTo(Path.of("tether-shop.p12"));
+    assertThat(o.grace()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(o.policies()).isNull();
+    assertThat(o.adminPassword()).isEqualTo("tether-admin");
+  }
+
+  @Test
+  void everyOption_inBothSpellings_isRead() throws Exception {
+    LauncherOptions o = LauncherOptions.parse("--container=TOMCAT", "--host", "0.0.0.0",
+        "--port=0", "--keystore", "k.p12", "--grace", "500ms", "--admin-password=pw");
+
+    assertThat(o).isEqualTo(new LauncherOptions(Container.TOMCAT, "0.0.0.0", 0, Path.of("k.p12"),
+        Duration.ofMillis(500), null, "pw"));
+    assertThat(LauncherOptions.parse("--policies", "p.conf").policies())
+        .isEqualTo(Path.of("p.conf"));
+  }
+
+  @Test
+  void badArguments_areUsageErrors_namingTheOption() {
+    assertThatThrownBy(() -> LauncherOptions.parse("--port"))
+        .isInstanceOf(LaunchException.class).hasMessage("--port needs a value")
+        .satisfies(e -> assertThat(((LaunchException) e).exitCode()).isEqualTo(2));
+    assertThatThrownBy(() -> LauncherOptions.parse("--port", "1", "--port", "2"))
+        .hasMessage("--port is given twice");
+    assertThatThrownBy(() -> LauncherOptions.parse("--port", "-1"))
+        .hasMessageContaining("--port '-1' is not a port number");
+    assertThatThrownBy(() -> LauncherOptions.parse("shop"))
+        .hasMessage("unexpected argument 'shop'");
+    assertThatThrownBy(() -> LauncherOptions.parse("--admin-password", ""))
+        .hasMessage("--admin-password needs a value");
+    assertThatThrownBy(() -> LauncherOptions.parse("--grace", "-1s"))
+        .hasMessageContaining("--grace='-1s' is not a duration");
+  }
+}

@@ -1,0 +1,160 @@
+package dev.tether.shop.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tether.tls.SelfSignedCertificate;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged {@code tether-shop.jar} as a user runs it: {@code java -jar} without Tether's JVM
+ * option, in an empty working directory; then SIGTERM.
+ */
+class ShopJarIT {
+  private static final Pattern STARTED =
+      Pattern.compile("^Tether shop on (\\w+): https://localhost:(\\d+)/ ");
+
+  @TempDir
+  Path dir;
+
+  private Process process;
+  private Thread reader;
+  private final List<String> stdout = new CopyOnWriteArrayList<>();
+
+  @AfterEach
+  void killLeftovers() {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void jar_onJetty_servesHttpsWithStatefulSessions_andStopsCleanlyOnSigterm() throws Exception {
+    int port = start("--port", "0");
+    Path keystore = dir.resolve("tether-shop.p12");
+    Shopper browser = new Shopper(java.net.URI.create("https://localhost:" + port + "/"),
+        SelfSignedCertificate.loadOrCreate(keystore, "tether-shop".toCharArray()).clientContext());
+
+    HttpResponse<String> home = browser.get("/");
+    String tls12 = openssl(port, "-tls1_2");
+    boolean exited = stop();
+
+    assertThat(stdout.get(0)).endsWith("(admin / tether-admin; customers alice / wonderland,"
+        + " bob / builder)");
+    assertThat(String.join("\n", stdout)).contains("certificate:  " + keystore.toRealPath()
+        + " (new, self-signed for localhost");
+    assertThat(home.statusCode()).isEqualTo(200);
+    assertThat(home.body()).contains("Hardware security key");
+    // main() set jdk.tls.server.enableSessionTicketExtension=false in time: the JDK keeps TLS 1.2
+    // sessions in its cache (a session id, no stateless ticket).
+    assertThat(tls12).containsPattern("Session-ID: [0-9A-F]{64}")
+        .doesNotContain("TLS session ticket");
+    assertThat(exited).isTrue();
+    assertThat(process.exitValue()).isIn(0, 143);
+    assertThat(stdout).contains("Tether shop on Jetty stopped");
+    assertThat(Files.list(dir).map(p -> p.getFileName().toString())).containsOnly(
+        "tether-shop.p12", "stderr.txt", "tmp");
+    assertThat(Files.list(dir.resolve("tmp"))).as("temporary files left").isEmpty();
+  }
+
+  @Test
+  void jar_onTomcat_logsInWithItsOwnServletApi_servesStaticFiles_andStopsCleanlyOnSigterm() throws Exception {
+    int port = start("--container", "tomcat", "--port", "0", "--admin-password", "s3cret");
+    Path keystore = dir.resolve("tether-shop.p12");
+    var tls = SelfSignedCertificate.loadOrCreate(keystore, "tether-shop".toCharArray());
+    Shopper alice = new Shopper(java.net.URI.create("https://localhost:" + port + "/"),
+        tls.clientContext());
+    Monitor admin = new Monitor(java.net.URI.create("https://localhost:" + port + "/"),
+        tls.clientContext(), "s3cret");
+
+    // FORM login ends in HttpServletResponse.sendRedirect(String, int), new in Servlet 6.1.
+    HttpResponse<String> account = alice.login("/account", "alice", "wonderland");
+    HttpResponse<String> stats = admin.get("/tether/stats");
+    HttpResponse<String> css = alice.get("/static/shop.css");
+    boolean exited = stop();
+
+    assertThat(account.statusCode()).isEqualTo(200);
+    assertThat(account.uri().getPath()).isEqualTo("/account");
+    assertThat(account.body()).contains("alice");
+    assertThat(stats.statusCode()).isEqualTo(200);
+    assertThat(stats.body()).contains("\"registry\":\"shop\"");
+    assertThat(css.statusCode()).isEqualTo(200);
+    assertThat(css.headers().firstValue("Content-Type")).hasValueSatisfying(
+        type -> assertThat(type).startsWith("text/css"));
+    assertThat(exited).isTrue();
+    assertThat(process.exitValue()).isIn(0, 143);
+    assertThat(stdout).contains("Tether shop on Tomcat stopped");
+    assertThat(Files.readString(dir.resolve("stderr.txt"))).doesNotContain("NoSuchMethodError");
+    assertThat(Files.list(dir.resolve("tmp"))).as("temporary files left").isEmpty();
+  }
+
+  /** Sends SIGTERM; returns whether the process exited, with all its output read. */
+  private boolean stop() throws InterruptedException {
+    // Process.destroy() would also close our end of its output, losing the last lines.
+    assertThat(process.toHandle().destroy()).as("SIGTERM sent").isTrue();
+    boolean exited = process.waitFor(30, TimeUnit.SECONDS);
+    reader.join(10_000);
+    return exited;
+  }
+
+  /** Starts the jar in the test's directory and returns the port of its startup line. */
+  private int start(String... args) throws IOException {
+    // Its own temporary directory, to see that it cleans up; no other JVM option.
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    List<String> command = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-Djava.io.tmpdir=" + tmp, "-jar", Path.of(System.getProperty("tether.shop.jar")).toString()));
+    command.addAll(List.of(args));
+    process = new ProcessBuilder(command)
+        .directory(dir.toFile())
+        .redirectError(dir.resolve("stderr.txt").toFile())
+        .start();
+    reader = new Thread(() -> {
+      try (BufferedReader r = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          stdout.add(line);
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    }, "shop-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    await().atMost(Duration.ofSeconds(60))
+        .failFast("the shop exited", () -> !process.isAlive())
+        .until(() -> !stdout.isEmpty());
+    Matcher m = STARTED.matcher(stdout.get(0));
+    assertThat(m.find()).as("startup line: %s", stdout.get(0)).isTrue();
+    return Integer.parseInt(m.group(2));
+  }
+
+  /** {@code openssl s_client} to the shop, returning what it printed. */
+  private String openssl(int port, String protocol) throws Exception {
+    Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+        "-servername", "localhost", protocol)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectErrorStream(true)
+        .start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return output;
+  }
+}
