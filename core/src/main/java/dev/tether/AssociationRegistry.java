@@ -212,7 +212,7 @@ public final class AssociationRegistry implements AutoCloseable {
 
   private Lease create(SSLSession session, String peer, SaPolicy policy, long now, boolean stale)
       throws AssociationRefusedException {
-    if (!bounds.reserveTotal() && !(makeRoom() && bounds.reserveTotal())) {
+    if (!reserveTotalMakingRoom()) {
       deleteSession(session);
       throw refuse(RefusalReason.MAX_ASSOCIATIONS, peer,
           "the registry holds its maximum of " + bounds.maxTotal() + " SAs");
@@ -236,10 +236,16 @@ public final class AssociationRegistry implements AutoCloseable {
             !stale && canResume(session));
         counters.active.incrementAndGet();
         map.put(key, entry);
-        try {
-          driver.bind(session, tagKey, key);
-        } catch (RuntimeException e) {
-          driverWarnings.warn("bind", e);
+        // A stale session is deleted below and its SA cannot be resumed, so it keeps the old tag.
+        // Tagging it would be worse than useless: on TLS 1.3 the JDK answers putValue with one more
+        // ticket on the connection's next write, cached as a live child of the deleted session, and
+        // the flushed lineage would be resumed again on the next connection, and so on forever.
+        if (!stale) {
+          try {
+            driver.bind(session, tagKey, key);
+          } catch (RuntimeException e) {
+            driverWarnings.warn("bind", e);
+          }
         }
       }
     }
@@ -278,14 +284,37 @@ public final class AssociationRegistry implements AutoCloseable {
     return shared != null ? shared : t;
   }
 
-  /** Deletes the idle SA closest to expiry to make room; returns whether one was deleted. */
+  /**
+   * Reserves room for one more SA, deleting idle SAs while the registry is full. Handshakes that
+   * complete together at the bound race for the room made and for the same idle SAs: a thread that
+   * loses tries again as long as an idle SA is left, so a connection is refused only when none is.
+   */
+  private boolean reserveTotalMakingRoom() {
+    while (!bounds.reserveTotal()) {
+      if (!makeRoom()) {
+        return bounds.reserveTotal();
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Deletes the idle SA closest to expiry (or, if another thread deletes or resumes it first, the
+   * next one) to make room. Returns false if no SA is idle; true if it deleted one, or if every
+   * candidate went meanwhile, since other threads made room or changed the table: look again.
+   */
   private boolean makeRoom() {
-    Optional<Long> victim = cache.policy().expireVariably().orElseThrow().oldest(entries -> entries
+    List<Long> idle = cache.policy().expireVariably().orElseThrow().oldest(entries -> entries
         .limit(PRESSURE_SCAN)
         .filter(e -> e.getValue().isIdle())
         .map(CacheEntry::getKey)
-        .findFirst());
-    return victim.isPresent() && remove(victim.get(), DeletionCause.PRESSURE, Entry::isIdle);
+        .toList());
+    for (Long victim : idle) {
+      if (remove(victim, DeletionCause.PRESSURE, Entry::isIdle)) {
+        return true;
+      }
+    }
+    return !idle.isEmpty();
   }
 
   // ---------------------------------------------------------------------------------------------
