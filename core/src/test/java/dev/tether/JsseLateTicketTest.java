@@ -36,8 +36,9 @@ class JsseLateTicketTest {
   private static final char[] PASSWORD = "late-ticket".toCharArray();
   private static final SelfSignedCertificate CERT = SelfSignedCertificate.create(PASSWORD);
 
+  // Maintenance on the calling thread: no common-pool threads for later tests (Lincheck) to meet.
   private final AssociationRegistry registry = AssociationRegistry.builder()
-      .name("late-ticket").grace(Duration.ofSeconds(60)).build();
+      .name("late-ticket").grace(Duration.ofSeconds(60)).executor(Runnable::run).build();
   private final ExecutorService serverThread = Executors.newSingleThreadExecutor();
   private SSLServerSocket server;
 

@@ -17,8 +17,10 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 import javax.net.ssl.SSLSessionContext;
 import org.apache.catalina.Context;
 import org.apache.catalina.Lifecycle;
@@ -146,8 +148,14 @@ final class TomcatContainer implements Container {
 
   @Override
   public void close() throws Exception {
-    tomcat.stop();
-    tomcat.destroy();
+    try {
+      tomcat.stop();
+      tomcat.destroy();
+    } finally {
+      try (Stream<Path> files = Files.walk(baseDir)) {
+        files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
   }
 
   @Override
