@@ -66,6 +66,7 @@ public final class AssociationRegistry implements AutoCloseable {
   private final Counters counters = new Counters();
   private final Bounds bounds;
   private final RefusalLog refusalLog;
+  private final FlushLog flushLog;
   private final Cache<Long, Entry> cache;
   private final ConcurrentMap<Long, Entry> map;
   private static final AtomicLong INSTANCES = new AtomicLong();
@@ -91,6 +92,7 @@ public final class AssociationRegistry implements AutoCloseable {
     this.listeners = new Listeners(b.listeners);
     this.bounds = new Bounds(b.maxAssociations, b.maxAssociationsPerPeer);
     this.refusalLog = new RefusalLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
+    this.flushLog = new FlushLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
     this.driverWarnings = new DriverWarnings(driver);
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
@@ -462,12 +464,7 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   private void logFlush(int n, DeletionCause cause, String what) {
-    // Login and logout flushes follow users, so they stay at DEBUG; operator actions are INFO.
-    Level level = cause == DeletionCause.LOGIN || cause == DeletionCause.LOGOUT
-        ? Level.DEBUG : Level.INFO;
-    if (n > 0 && LOG.isLoggable(level)) {
-      LOG.log(level, "Tether registry ''{0}'' flushed {1} SA(s) ({2}, {3})", name, n, cause, what);
-    }
+    flushLog.flushed(n, cause, what);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -593,6 +590,7 @@ public final class AssociationRegistry implements AutoCloseable {
     closed = true;
     int n = flushAll(DeletionCause.SHUTDOWN);
     cache.cleanUp();
+    flushLog.summarize();
     LOG.log(Level.INFO, "Tether registry ''{0}'' closed; {1} SA(s) deleted", name, n);
   }
 
