@@ -82,8 +82,14 @@ record ProtocolSettings(
     if (path == null || path.isBlank()) {
       return null;
     }
+    Path file = Path.of(path.trim());
+    String base = System.getProperty("catalina.base");
+    if (!file.isAbsolute() && base != null) {
+      // As Tomcat does for its own configuration files, e.g. conf/tether-policies.conf.
+      file = Path.of(base).resolve(file);
+    }
     try {
-      return PolicySet.load(Path.of(path.trim()));
+      return PolicySet.load(file);
     } catch (IOException e) {
       throw bad("policies", path, "the file cannot be read: " + e);
     } catch (IllegalArgumentException e) {

@@ -168,8 +168,9 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
   }
 
   /**
-   * Sets the path of the policy file (format: see the README, "Policies"); empty (default) uses the
-   * built-in default policy with {@link #setGrace grace}. Read when the connector initializes; a file
+   * Sets the path of the policy file (format: see the README, "Policies"), relative to
+   * {@code catalina.base} unless absolute; empty (default) uses the built-in default policy with
+   * {@link #setGrace grace}. Read when the connector initializes; a file
    * that cannot be read or is invalid fails the connector, naming the file's line.
    */
   public void setPolicies(String policies) {
