@@ -135,7 +135,13 @@ class JettyTetherPolicyTest {
       assertThat(WebClient.field(page, "user")).isEqualTo("alice");
     }
 
+    HttpResponse<String> open = browser.get("/page");
+    assertThat(WebClient.field(open, "user")).as("a page outside the constraint knows the user too")
+        .isEqualTo("alice");
+
     assertThat(deleted(DeletionCause.LOGIN)).isEqualTo(1);
+    assertThat(deleted(DeletionCause.LOGOUT)).isZero();
+    assertThat(registry.policies().boundPrincipal("127.0.0.1")).isEqualTo("alice");
     assertThat(registry.stats().refused()).isZero();
   }
 
@@ -161,6 +167,28 @@ class JettyTetherPolicyTest {
     HttpResponse<String> anonymous = browser.get("/page");
     assertThat(WebClient.field(anonymous, "user")).isEqualTo("null");
     assertThat(deleted(DeletionCause.LOGOUT)).as("reported once").isEqualTo(1);
+  }
+
+  @Test
+  void basicLogin_isReportedOnce_acrossRequestsAndConnections() throws Exception {
+    WebClient browser = new WebClient(browserTls, server.port());
+    assertThat(browser.get("/basic/secure/page").statusCode()).isEqualTo(401);
+
+    HttpResponse<String> first = browser.get("/basic/secure/page", WebClient.basic("alice", "secret"));
+
+    assertThat(WebClient.field(first, "user")).isEqualTo("alice");
+    assertThat(deleted(DeletionCause.LOGIN)).isEqualTo(1);
+    for (int i = 0; i < 3; i++) {
+      assertThat(browser.get("/basic/secure/page", WebClient.basic("alice", "secret")).statusCode())
+          .isEqualTo(200);
+    }
+    WebClient again = new WebClient(browserTls, server.port());
+    HttpResponse<String> later = again.get("/basic/secure/page", WebClient.basic("alice", "secret"));
+    assertThat(WebClient.field(later, "user")).isEqualTo("alice");
+    assertThat(deleted(DeletionCause.LOGIN)).isEqualTo(1);
+    assertThat(deleted(DeletionCause.LOGOUT)).isZero();
+    assertThat(registry.find(WebClient.field(later, "sa")).orElseThrow().principals())
+        .containsExactly("alice");
   }
 
   @Test

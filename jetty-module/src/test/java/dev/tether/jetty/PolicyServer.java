@@ -25,7 +25,10 @@ import org.eclipse.jetty.ee10.servlet.security.ConstraintSecurityHandler;
 import org.eclipse.jetty.security.Constraint;
 import org.eclipse.jetty.security.HashLoginService;
 import org.eclipse.jetty.security.UserStore;
+import org.eclipse.jetty.security.Authenticator;
+import org.eclipse.jetty.security.authentication.BasicAuthenticator;
 import org.eclipse.jetty.security.authentication.FormAuthenticator;
+import org.eclipse.jetty.server.handler.ContextHandlerCollection;
 import org.eclipse.jetty.util.security.Credential;
 
 /**
@@ -33,7 +36,7 @@ import org.eclipse.jetty.util.security.Credential;
  * ({@code /login}, {@code /j_security_check}) guarding {@code /secure/*}, users in a
  * {@link HashLoginService} wrapped by {@link JettyTetherLoginService}, {@link TetherLoginFilter} on
  * every request, and the SA endpoints at {@code /tether/*} behind {@link RoleAccessFilter} for
- * monitors with BASIC credentials. Users: {@code alice}/{@code secret} (customer), {@code admin}/{@code
+ * monitors with BASIC credentials; the same users and pages with BASIC at {@code /basic}. Users: {@code alice}/{@code secret} (customer), {@code admin}/{@code
  * secret} (admin).
  *
  * <p>Every page answers {@code sa=..;resumed=..;policy=..;protocol=..;user=..}; {@code POST /logout}
@@ -82,11 +85,18 @@ final class PolicyServer implements AutoCloseable {
     context.addServlet(new ServletHolder(new AssociationServlet()), "/tether/*");
     context.addServlet(new ServletHolder(new PageServlet()), "/*");
     context.addServlet(new ServletHolder(new LogoutServlet()), "/logout");
-    context.setSecurityHandler(security());
-    server.server.setHandler(context);
+    context.setSecurityHandler(security(new FormAuthenticator("/login", "/login-error", false)));
+
+    ServletContextHandler basic = new ServletContextHandler(ServletContextHandler.SESSIONS);
+    basic.setContextPath("/basic");
+    basic.addFilter(new FilterHolder(new TetherLoginFilter()), "/*",
+        EnumSet.of(DispatcherType.REQUEST));
+    basic.addServlet(new ServletHolder(new PageServlet()), "/*");
+    basic.setSecurityHandler(security(new BasicAuthenticator()));
+    server.server.setHandler(new ContextHandlerCollection(context, basic));
   }
 
-  private static ConstraintSecurityHandler security() {
+  private static ConstraintSecurityHandler security(Authenticator authenticator) {
     UserStore users = new UserStore();
     users.addUser("alice", Credential.getCredential("secret"), new String[] {"customer"});
     users.addUser("admin", Credential.getCredential("secret"), new String[] {"admin"});
@@ -98,7 +108,7 @@ final class PolicyServer implements AutoCloseable {
     secure.setPathSpec("/secure/*");
     secure.setConstraint(Constraint.from("customer", "admin"));
     security.addConstraintMapping(secure);
-    security.setAuthenticator(new FormAuthenticator("/login", "/login-error", false));
+    security.setAuthenticator(authenticator);
     security.setLoginService(JettyTetherLoginService.wrap(realm));
     return security;
   }

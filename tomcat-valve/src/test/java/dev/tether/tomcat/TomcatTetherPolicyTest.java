@@ -155,7 +155,12 @@ class TomcatTetherPolicyTest {
       assertThat(WebClient.field(page, "policy")).isEqualTo("browse");
     }
 
+    HttpResponse<String> open = browser.get("/shop/page");
+    assertThat(WebClient.field(open, "user")).as("a page outside the constraint knows the user too")
+        .isEqualTo("alice");
+
     assertThat(deleted(DeletionCause.LOGIN)).isEqualTo(1);
+    assertThat(deleted(DeletionCause.LOGOUT)).isZero();
     assertThat(registry.policies().boundPrincipal(PEER)).isEqualTo("alice");
     assertThat(registry.stats().refused()).isZero();
   }
