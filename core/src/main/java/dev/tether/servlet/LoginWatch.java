@@ -128,17 +128,18 @@ final class LoginWatch {
     remember();
   }
 
-  /** Reports a login the application announced itself ({@link Tether#login}). */
+  /**
+   * Reports a login the application announced itself ({@link Tether#login}). The filter follows the
+   * container's users only, so an identity of the application's own is not remembered here: its
+   * absence from later requests is no logout.
+   */
   synchronized int loginByApplication(String principal, Predicate<String> inRole) {
-    if (principal.equals(user)) {
+    if (principal.equals(user)
+        || principal.equals(request.getAttribute(TetherAttributes.LOGIN_HANDLED))) {
       return 0;
     }
-    if (user != null) {
-      logout();
-    }
     int flushed = engine.login(peer, lease, principal, inRole);
-    adopt(principal, inRole, false);
-    remember();
+    request.setAttribute(TetherAttributes.LOGIN_HANDLED, principal);
     return flushed;
   }
 

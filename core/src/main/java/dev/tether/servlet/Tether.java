@@ -23,6 +23,11 @@ import java.util.function.Predicate;
  * Tether.login(request, user.name(), user::hasRole);    // flushes before the response is sent
  * }</pre>
  *
+ * <p>{@link TetherLoginFilter} and the container adapters follow the container's users only: an
+ * identity of the application's own is not remembered across requests, and its requests are not
+ * refused with 421; an application that needs that asks
+ * {@code registry.policies().permits(lease, user, inRole)} itself.
+ *
  * <p>Each method returns the number of SAs flushed, or {@code -1} when the request has no Tether
  * registry (see {@link TetherAttributes#registry}). Stateless and thread-safe.
  */

@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * filter also refuses requests on an SA the user's policy does not accept (421).
  *
  * <pre>{@code
- * HashLoginService realm = new HashLoginService("shop", "etc/realm.properties");
+ * HashLoginService realm = new HashLoginService("shop",
+ *     ResourceFactory.of(server).newResource("etc/realm.properties"));
  * context.getSecurityHandler().setLoginService(JettyTetherLoginService.wrap(realm));
  * context.addFilter(TetherLoginFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
  * }</pre>

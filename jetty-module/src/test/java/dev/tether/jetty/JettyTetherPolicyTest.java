@@ -192,6 +192,21 @@ class JettyTetherPolicyTest {
   }
 
   @Test
+  void applicationsOwnLogin_isReportedThroughTheApi_once() throws Exception {
+    WebClient browser = new WebClient(browserTls, server.port());
+    browser.get("/page");
+
+    HttpResponse<String> login = browser.post("/own-login?user=root", "");
+
+    assertThat(login.body()).isEqualTo("flushed=1;again=0");
+    assertThat(deleted(DeletionCause.LOGIN)).isEqualTo(1);
+    assertThat(registry.policies().boundPrincipal("127.0.0.1")).isEqualTo("root");
+    assertThat(registry.policyFor("127.0.0.1").name()).isEqualTo("admin");
+    assertThat(WebClient.field(browser.get("/page"), "user")).isEqualTo("null");
+    assertThat(deleted(DeletionCause.LOGOUT)).as("no container user, so no logout").isZero();
+  }
+
+  @Test
   void basicMonitorScraping_logsInOnce_notOnEveryScrape() throws Exception {
     for (int i = 0; i < 4; i++) {
       // A fresh client per scrape, as a cron job would be; they share the TLS session cache.

@@ -4,6 +4,7 @@ import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
 import dev.tether.servlet.AssociationServlet;
 import dev.tether.servlet.RoleAccessFilter;
+import dev.tether.servlet.Tether;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.servlet.TetherLoginFilter;
 import jakarta.servlet.DispatcherType;
@@ -85,6 +86,7 @@ final class PolicyServer implements AutoCloseable {
     context.addServlet(new ServletHolder(new AssociationServlet()), "/tether/*");
     context.addServlet(new ServletHolder(new PageServlet()), "/*");
     context.addServlet(new ServletHolder(new LogoutServlet()), "/logout");
+    context.addServlet(new ServletHolder(new OwnLoginServlet()), "/own-login");
     context.setSecurityHandler(security(new FormAuthenticator("/login", "/login-error", false)));
 
     ServletContextHandler basic = new ServletContextHandler(ServletContextHandler.SESSIONS);
@@ -147,6 +149,21 @@ final class PolicyServer implements AutoCloseable {
       resp.setContentType("text/plain");
       resp.setContentLength(bytes.length);
       resp.getOutputStream().write(bytes);
+    }
+  }
+
+  /**
+   * {@code POST /own-login?user=NAME}: the application's own authentication (no container login),
+   * reported with {@link Tether#login}; twice, to show that the second call is no new login.
+   */
+  static final class OwnLoginServlet extends HttpServlet {
+    @Override
+    protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      String user = req.getParameter("user");
+      int flushed = Tether.login(req, user, role -> role.equals("admin"));
+      int again = Tether.login(req, user, role -> role.equals("admin"));
+      resp.setContentType("text/plain");
+      resp.getWriter().write("flushed=" + flushed + ";again=" + again);
     }
   }
 

@@ -94,6 +94,18 @@ class ProtocolConfigurationTest {
   }
 
   @Test
+  void relativePolicyFile_isReadFromCatalinaBase() throws Exception {
+    TetherServer server = TetherServer.builder().set("policies", "conf/tether-policies.conf").build();
+    // Embedded Tomcat sets catalina.base to the server's base directory, as a distribution does.
+    Path conf = Files.createDirectories(Path.of(System.getProperty("catalina.base"), "conf"));
+    Files.writeString(conf.resolve("tether-policies.conf"), PolicyApp.POLICIES);
+    try (server) {
+      server.start();
+      assertThat(server.registry().policies().policies().find("admin")).isPresent();
+    }
+  }
+
+  @Test
   void statelessTickets_failStart_whenStatefulSessionsAreRequired() throws Exception {
     withTicketProperty("true", () -> {
       try (LogCapture log = new LogCapture(); TetherServer server = TetherServer.builder().start()) {
