@@ -52,8 +52,8 @@ public final class TetherAttributes {
   /**
    * Request attribute: the name of the principal whose login an event source already handled on
    * this request (reported it to the {@link dev.tether.PolicyEngine}, or found that it was no new
-   * login), a {@link String}. Set by Jetty's {@code JettyTetherLoginService}, by
-   * {@link Tether#login} and by {@link TetherLoginFilter}; the others skip a login it names, so that
+   * login), a {@link String}. Set by Jetty's {@code JettyTetherLoginService}, Tomcat's
+   * valve, {@link Tether#login} and {@link TetherLoginFilter}; each skips a login it names, so that
    * one login is reported once however many sources see it.
    */
   public static final String LOGIN_HANDLED = "dev.tether.login.handled";

@@ -55,6 +55,12 @@ import org.slf4j.LoggerFactory;
  * {@link #setRenegotiationAllowed} says otherwise, disables TLS 1.2 renegotiation, which could change a
  * connection's session under its lease.
  *
+ * <p>With a {@link #setPolicies policy file}, new connections negotiate under the policy of the
+ * client address's last login (see {@link dev.tether.PolicyEngine}); logins reach the policy engine
+ * through {@link JettyTetherLoginService} wrapping the web application's realm and
+ * {@code dev.tether.servlet.TetherLoginFilter} in the web application. Every request of a tracked
+ * connection carries the {@code dev.tether.servlet.TetherAttributes}.
+ *
  * <p>Concurrency: settings and lifecycle follow Jetty's conventions (configure, then start); the
  * counters, flushes and dump are thread-safe and may be called at any time.
  */
