@@ -11,8 +11,10 @@ import dev.tether.SecurityAssociation;
 import dev.tether.jetty.OpenSslClient.Handshake;
 import dev.tether.jetty.OpenSslClient.Result;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +123,27 @@ class JettyTetherPolicyTest {
     assertThat(registry.find(WebClient.field(retry, "sa")).orElseThrow().principals())
         .containsExactly("admin");
     assertThat(registry.stats().refused()).isEqualTo(1);
+  }
+
+  @Test
+  void refusedRequest_theServerClosesTheConnectionAfterThe421() throws Exception {
+    try (SSLSocket early = (SSLSocket) browserTls.getSocketFactory()
+        .createSocket("localhost", server.port())) {
+      early.setSoTimeout(20_000);
+      early.startHandshake();
+      WebClient browser = new WebClient(browserTls, server.port());
+      browser.formLogin("admin", "secret");
+      String cookie = browser.cookie("JSESSIONID");
+
+      // A kept-alive request (no Connection: close) with the admin's session on an anonymous SA.
+      early.getOutputStream().write(("GET /secure/page HTTP/1.1\r\nHost: localhost\r\nCookie: "
+          + cookie + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String response = new String(early.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+      assertThat(response).startsWith("HTTP/1.1 421 ").containsIgnoringCase("connection: close")
+          .contains("Retry on a new connection");
+    }
+    assertThat(registry.stats().refusedByReason()).containsEntry(RefusalReason.POLICY, 1L);
   }
 
   @Test

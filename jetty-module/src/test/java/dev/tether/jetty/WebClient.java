@@ -21,13 +21,14 @@ import javax.net.ssl.SSLParameters;
  */
 final class WebClient {
   private final HttpClient client;
+  private final CookieManager cookies = new CookieManager();
   private final int port;
 
   WebClient(SSLContext context, int port, String... protocols) {
     HttpClient.Builder b = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .sslContext(context)
-        .cookieHandler(new CookieManager())
+        .cookieHandler(cookies)
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(10));
     if (protocols.length > 0) {
@@ -58,6 +59,12 @@ final class WebClient {
     get("/secure/page");
     return post("/j_security_check", "j_username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
         + "&j_password=" + URLEncoder.encode(password, StandardCharsets.UTF_8));
+  }
+
+  /** Returns the named cookie as a {@code Cookie} header value, e.g. {@code JSESSIONID=...}. */
+  String cookie(String name) {
+    return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
+        .map(c -> c.getName() + "=" + c.getValue()).findFirst().orElseThrow();
   }
 
   static String[] basic(String user, String password) {
