@@ -489,6 +489,18 @@ public final class AssociationRegistry implements AutoCloseable {
     counters.accepted.increment();
   }
 
+  /**
+   * Counts a refusal the container made itself, such as a request refused because its principal's
+   * policy does not accept the connection's SA ({@link RefusalReason#POLICY}). It is counted and
+   * announced to listeners like the registry's own refusals; policy refusals follow users, not
+   * load, so they are logged at DEBUG rather than as a refusal episode.
+   */
+  public void recordRefusal(String peer, RefusalReason reason) {
+    requireNonNull(peer, "peer");
+    requireNonNull(reason, "reason");
+    refuse(reason, peer, "the container refused a request of peer " + peer + " (" + reason + ")");
+  }
+
   /** Counts a handshake that failed; such a connection holds no SA. */
   public void recordHandshakeFailure() {
     counters.handshakeFailures.increment();
@@ -601,7 +613,11 @@ public final class AssociationRegistry implements AutoCloseable {
 
   private AssociationRefusedException refuse(RefusalReason reason, String peer, String detail) {
     counters.refused(reason);
-    refusalLog.refused(reason, peer, detail);
+    if (reason == RefusalReason.POLICY) {
+      LOG.log(Level.DEBUG, () -> "Tether registry '" + name + "': " + detail);
+    } else {
+      refusalLog.refused(reason, peer, detail);
+    }
     listeners.fire(l -> l.onRefused(peer, reason));
     return new AssociationRefusedException(reason, peer,
         "Tether refused an SA to " + peer + ": " + detail);
