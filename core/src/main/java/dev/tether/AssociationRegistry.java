@@ -601,6 +601,9 @@ public final class AssociationRegistry implements AutoCloseable {
     }
     closed = true;
     int n = flushAll(DeletionCause.SHUTDOWN);
+    // An SA whose grace ended within the expiry wheel's current tick is hidden from the flush but
+    // not evicted yet; clearing the cache evicts it as expired, through the eviction listener.
+    cache.invalidateAll();
     cache.cleanUp();
     flushLog.summarize();
     LOG.log(Level.INFO, "Tether registry ''{0}'' closed; {1} SA(s) deleted", name, n);

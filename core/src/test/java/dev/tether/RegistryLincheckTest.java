@@ -93,9 +93,12 @@ public class RegistryLincheckTest {
    */
   @Test
   void modelChecking() {
-    new ModelCheckingOptions()
+    ModelCheckingOptions options = new ModelCheckingOptions()
         .iterations(Integer.getInteger("tether.lincheck.iterations", 10))
-        .invocationsPerIteration(100)
+        .invocationsPerIteration(100);
+    // A loaded machine makes one invocation slow; Lincheck would take that for a hang.
+    options.invocationTimeout$lincheck(120_000);
+    options
         .threads(2)
         .actorsPerThread(3)
         .check(this.getClass());
