@@ -36,13 +36,13 @@ public interface LoginScenarios extends ShopTest {
       assertThat(first.get(TetherShop.CONTEXT + "/account").body()).contains("alice");
 
       try (ShopConnection next = client.open(endpoint).withCookie(first.cookie())) {
+        // Only the TLS association is renegotiated: the user's HTTP session goes on.
+        assertThat(next.get(TetherShop.CONTEXT + "/account").body()).contains("alice");
         assertThat(next.resumed(first)).as("client resumed the flushed SA").isFalse();
         assertThat(endpoint.associationsOf(client.peer())).singleElement().satisfies(sa -> {
           assertThat(sa.id()).isNotEqualTo(id);
           assertThat(sa.reuses()).isZero();
         });
-        // Only the TLS association was renegotiated: the user's HTTP session goes on.
-        assertThat(next.get(TetherShop.CONTEXT + "/account").body()).contains("alice");
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.tether.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.SecurityAssociation;
 import dev.tether.tls.TlsProvider;
@@ -132,7 +133,7 @@ public abstract class ShopScenarios implements ShopTest {
     Endpoint endpoint = shop.immediate();
     String peer = Peers.next();
     OpenSslClient openssl = openssl(shop, endpoint, peer);
-    Path session = dir.resolve("first.pem");
+    Path session = sessionFile(dir, "first.pem");
 
     try (OpenSslClient.Held first = openssl.open(null, session);
         OpenSslClient.Held second = openssl.open(session, null)) {
@@ -228,14 +229,19 @@ public abstract class ShopScenarios implements ShopTest {
     Endpoint endpoint = shop.immediate();
     String peer = Peers.next();
     OpenSslClient openssl = openssl(shop, endpoint, peer);
-    Path session = dir.resolve("session.pem");
+    Path session = sessionFile(dir, "session.pem");
 
     OpenSslClient.Result first = openssl.request(null, session);
     awaitDeletion(endpoint, peer);
     OpenSslClient.Result second = openssl.request(session, null);
 
     assertThat(first.handshake()).isEqualTo(OpenSslClient.Handshake.NEW);
-    assertThat(Files.size(session)).isPositive();
+    if (serverResumes()) {
+      assertThat(Files.size(session)).isPositive();
+    } else {
+      assertThat(first.output()).as("a TLS 1.3 ticket from a server without sessions")
+          .doesNotContain("New Session Ticket");
+    }
     assertThat(second.handshake()).as(second.output()).isEqualTo(OpenSslClient.Handshake.NEW);
     assertThat(endpoint.journal().negotiatedFor(peer)).hasSize(2);
   }
@@ -295,8 +301,8 @@ public abstract class ShopScenarios implements ShopTest {
     Endpoint endpoint = shop.graceful();
     String peer = Peers.next();
     OpenSslClient openssl = openssl(shop, endpoint, peer);
-    Path first = dir.resolve("first.pem");
-    Path second = dir.resolve("second.pem");
+    Path first = sessionFile(dir, "first.pem");
+    Path second = sessionFile(dir, "second.pem");
 
     OpenSslClient.Result newOne = openssl.request(null, first);
     await().until(() -> endpoint.associationsOf(peer).stream()
@@ -317,8 +323,9 @@ public abstract class ShopScenarios implements ShopTest {
           OpenSslClient.Handshake.NEW, OpenSslClient.Handshake.REUSED,
           OpenSslClient.Handshake.REUSED, OpenSslClient.Handshake.REUSED,
           OpenSslClient.Handshake.REUSED, OpenSslClient.Handshake.REUSED);
-      assertThat(endpoint.associationsOf(reconnecting)).singleElement()
-          .satisfies(sa -> assertThat(sa.reuses()).isEqualTo(5));
+      // The server completes a resumed TLS 1.2 handshake after the client: the last may still run.
+      await().untilAsserted(() -> assertThat(endpoint.associationsOf(reconnecting)).singleElement()
+          .satisfies(sa -> assertThat(sa.reuses()).isEqualTo(5)));
     }
   }
 
@@ -363,17 +370,20 @@ public abstract class ShopScenarios implements ShopTest {
 
     try {
       for (Endpoint endpoint : List.of(shop.immediate(), shop.graceful())) {
-        await().untilAsserted(() -> assertThat(endpoint.registry().stats().leases())
-            .as("open leases on %s", endpoint.name()).isZero());
-        assertThat(endpoint.registry().isClosed()).isTrue();
-        assertThat(endpoint.registry().associations()).as(endpoint.name()).isEmpty();
-        assertThat(endpoint.registry().stats()).satisfies(stats -> {
-          assertThat(stats.active()).isZero();
-          assertThat(stats.idle()).isZero();
-          assertThat(stats.deleted()).isEqualTo(stats.negotiated());
+        assertThat(endpoint.registry().isClosed()).as("%s closed", endpoint.name()).isTrue();
+        // Connections end, and an SA whose grace ended just before the stop is deleted, within a
+        // scheduler tick of the stop.
+        await().untilAsserted(() -> {
+          AssociationStats stats = endpoint.registry().stats();
+          assertThat(stats.leases()).as("leases on %s: %s", endpoint.name(), stats).isZero();
+          assertThat(stats.active()).as("active SAs on %s: %s", endpoint.name(), stats).isZero();
+          assertThat(stats.idle()).as("idle SAs on %s: %s", endpoint.name(), stats).isZero();
+          assertThat(stats.deleted()).as("deleted SAs on %s: %s", endpoint.name(), stats)
+              .isEqualTo(stats.negotiated());
+          assertThat(endpoint.journal().deleted()).as("deleted SAs of %s", endpoint.name())
+              .containsAll(endpoint.journal().negotiated());
         });
-        assertThat(endpoint.journal().deleted()).as("deleted SAs of %s", endpoint.name())
-            .containsAll(endpoint.journal().negotiated());
+        assertThat(endpoint.registry().associations()).as(endpoint.name()).isEmpty();
       }
     } finally {
       open.close();
@@ -381,6 +391,14 @@ public abstract class ShopScenarios implements ShopTest {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Returns where s_client keeps a session, or {@code null} where the server issues none to keep (no
+   * server-side TLS 1.3 sessions: s_client would wait in vain for a ticket).
+   */
+  private Path sessionFile(Path dir, String name) {
+    return serverResumes() ? dir.resolve(name) : null;
+  }
 
   private OpenSslClient openssl(TetherShop shop, Endpoint endpoint, String peer) throws Exception {
     return new OpenSslClient(endpoint.port(), protocol, ShopTest.pem(shop), peer,
