@@ -20,7 +20,8 @@ import org.jboss.arquillian.core.spi.LoadableExtension;
 /**
  * Installs Tether into the Jetty 12.0 server of Arquillian's embedded Jetty adapter, the way a user
  * installs {@code tether-jetty}: {@link JettyShopSetup} adds the {@code JettyTether} beans before the
- * server starts. Registered in {@code META-INF/services/org.jboss.arquillian.core.spi.LoadableExtension}.
+ * server starts. Registered in
+ * {@code META-INF/services/org.jboss.arquillian.core.spi.LoadableExtension}.
  *
  * <p>The adapter makes the HTTPS connector from the container's {@code ssl}, {@code keystorePath} and
  * {@code keystorePassword} properties; before it starts, this extension writes a certificate made for

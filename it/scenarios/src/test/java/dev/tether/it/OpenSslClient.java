@@ -96,7 +96,8 @@ final class OpenSslClient {
     }
     List<String> cmd = command(sessIn, sessOut);
     cmd.add("-ign_eof");
-    Result result = run(cmd, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    Result result = run(cmd,
+        "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
     keepResumedSession(result, sessIn, sessOut);
     return result;
   }
