@@ -19,10 +19,7 @@ import java.util.stream.Collectors;
  * <p>Thread-safe: the registry calls it from connection and maintenance threads.
  */
 final class SaJournal implements AssociationListener {
-  /** One SA as the journal saw it. */
-  record Entry(String id, String peer, long negotiatedNanos) {}
-
-  private final Map<String, Entry> negotiated = new ConcurrentHashMap<>();
+  private final Map<String, String> negotiated = new ConcurrentHashMap<>();
   private final Map<String, DeletionCause> deleted = new ConcurrentHashMap<>();
   private final Map<String, Long> idleSinceNanos = new ConcurrentHashMap<>();
   private final Map<String, Long> deletedNanos = new ConcurrentHashMap<>();
@@ -30,7 +27,7 @@ final class SaJournal implements AssociationListener {
 
   @Override
   public void onNegotiated(SecurityAssociation sa) {
-    negotiated.put(sa.id(), new Entry(sa.id(), sa.peer(), System.nanoTime()));
+    negotiated.put(sa.id(), sa.peer());
   }
 
   @Override
@@ -51,8 +48,8 @@ final class SaJournal implements AssociationListener {
 
   /** Returns the ids of the SAs negotiated for {@code peer}. */
   Set<String> negotiatedFor(String peer) {
-    return negotiated.values().stream().filter(e -> e.peer().equals(peer)).map(Entry::id)
-        .collect(Collectors.toSet());
+    return negotiated.entrySet().stream().filter(e -> e.getValue().equals(peer))
+        .map(Map.Entry::getKey).collect(Collectors.toSet());
   }
 
   /** Returns the ids of every SA negotiated. */
