@@ -1,11 +1,14 @@
 package dev.tether.it;
 
+import dev.tether.jetty.JettyTetherLoginService;
 import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tls.TlsProvider;
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import org.eclipse.jetty.security.LoginService;
 import org.eclipse.jetty.server.Server;
 import org.jboss.arquillian.container.spi.Container;
 import org.jboss.arquillian.container.spi.client.container.DeployableContainer;
@@ -27,7 +30,8 @@ import org.jboss.arquillian.core.spi.LoadableExtension;
  * {@code keystorePassword} properties; before it starts, this extension writes a certificate made for
  * the test to that key store. The adapter offers no hook between creating its {@code Server} and
  * starting it, and keeps the server in a private field: after it started, this extension reads that
- * field, stops the server (nothing is deployed yet), installs Tether and starts it again. The TLS
+ * field, stops the server (nothing is deployed yet), wraps the realm the adapter added in
+ * {@code JettyTetherLoginService}, installs Tether and starts it again. The TLS
  * provider is the last part of the container's name ({@code jetty-jdk}, {@code jetty-bcjsse}).
  *
  * <p>Arquillian calls the observers on the test thread, one container event at a time.
@@ -63,6 +67,7 @@ public final class JettyTetherExtension implements LoadableExtension {
           name.substring(name.lastIndexOf('-') + 1));
       Server server = serverOf(event.getDeployableContainer());
       server.stop();
+      wrapRealms(server);
       JettyShopSetup setup = JettyShopSetup.install(server, provider, certificate,
           "Jetty " + Server.getVersion() + " (Arquillian), provider " + provider.settingValue());
       server.start();
@@ -71,6 +76,23 @@ public final class JettyTetherExtension implements LoadableExtension {
 
     public void forget(@Observes AfterStop event) {
       TetherShops.remove(container.get().getName());
+    }
+
+    /**
+     * Wraps the realm the adapter made from {@code realmProperties} (a bean of the Server, which the
+     * web application's security handler finds by its name) in {@link JettyTetherLoginService}, as
+     * the README's Jetty XML does, so that a FORM login is reported before its redirect.
+     */
+    private static void wrapRealms(Server server) {
+      List<LoginService> realms = server.getBeans(LoginService.class).stream()
+          .filter(realm -> !(realm instanceof JettyTetherLoginService)).toList();
+      if (realms.isEmpty()) {
+        throw new IllegalStateException("the adapter made no realm: set realmProperties");
+      }
+      for (LoginService realm : realms) {
+        server.removeBean(realm);
+        server.addBean(JettyTetherLoginService.wrap(realm));
+      }
     }
 
     private static Server serverOf(DeployableContainer<?> adapter) throws ReflectiveOperationException {

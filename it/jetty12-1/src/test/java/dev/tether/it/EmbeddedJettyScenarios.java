@@ -1,5 +1,6 @@
 package dev.tether.it;
 
+import dev.tether.jetty.JettyTetherLoginService;
 import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tls.TlsProvider;
 import java.nio.file.Files;
@@ -21,8 +22,9 @@ import org.junit.jupiter.api.TestInstance;
 /**
  * The scenarios on Jetty 12.1, which Arquillian's Jetty adapter does not run on: the test starts a
  * real embedded Jetty 12.1 (ee10) itself, deploys the packaged shop WAR
- * ({@code tether-shop-server.war}) at {@code /shop} as a server deploys it, with the shop's realm,
- * and installs Tether as {@link JettyShopSetup} does on 12.0. One server per test class.
+ * ({@code tether-shop-server.war}) at {@code /shop} as a server deploys it, with the shop's realm
+ * wrapped in {@code JettyTetherLoginService}, and installs Tether as {@link JettyShopSetup} does on
+ * 12.0. One server per test class.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class EmbeddedJettyScenarios extends ShopScenarios {
@@ -81,7 +83,7 @@ abstract class EmbeddedJettyScenarios extends ShopScenarios {
     webapp.setWar(war.toAbsolutePath().toString());
     webapp.setTempDirectory(Files.createTempDirectory("tether-it-shop").toFile());
     webapp.setThrowUnavailableOnStartupException(true);
-    webapp.getSecurityHandler().setLoginService(realm());
+    webapp.getSecurityHandler().setLoginService(JettyTetherLoginService.wrap(realm()));
     server.setHandler(webapp);
 
     JettyShopSetup setup = JettyShopSetup.install(server, provider, certificate,

@@ -17,13 +17,14 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 /**
  * Installs Tether on a Jetty 12 server that serves the shop over one HTTPS connector, the way a user
  * of {@code tether-jetty} does: before the server starts, one {@link JettyTether} bean per connector
- * with its settings ({@code grace}, {@code provider}, {@code registryName}). It adds a second HTTPS
- * connector, {@code graceful}, next to the existing one ({@code immediate}), so that one container
- * serves both grace periods of the scenarios.
+ * with its settings ({@code policies} or {@code grace}, {@code provider}, {@code registryName}). It
+ * adds a second HTTPS connector, {@code graceful}, next to the existing one ({@code immediate}), so
+ * that one container serves both: {@code immediate} runs the shop's policy file
+ * ({@link ShopPolicies}), {@code graceful} the built-in default policy with a short grace.
  *
- * <p>{@code JettyTether} does not yet put {@code dev.tether.registry} on requests (the Tomcat valve
- * does); a request customizer on each connector does it here, so that the shop's {@code /tether/*}
- * JSON shows the registry of the connector the request came in on.
+ * <p>The realm must be wrapped by {@code JettyTetherLoginService} (the fixtures do it where they make
+ * it), so that a FORM login is reported before its redirect; {@code JettyTether} itself puts the
+ * registry and the lease on each request.
  *
  * <p>Used by the Arquillian extension on Jetty 12.0 and by the embedded Jetty 12.1 tests; it uses only
  * API common to both lines. Not thread-safe: call {@link #install} and {@link #started} from the
@@ -88,8 +89,10 @@ final class JettyShopSetup {
     if (serverBean) {
       server.removeBean(existing);
     }
-    JettyTether immediateTether = tether(server, immediate, immediateHttp, provider, Duration.ZERO);
-    JettyTether gracefulTether = tether(server, graceful, gracefulHttp, provider, GRACE);
+    JettyTether immediateTether = tether(server, immediate, provider);
+    immediateTether.setPolicies(ShopPolicies.file().toString());
+    JettyTether gracefulTether = tether(server, graceful, provider);
+    gracefulTether.setGrace(GRACE.toMillis());
     if (serverBean) {
       server.addBean(existing, true);
     }
@@ -97,24 +100,19 @@ final class JettyShopSetup {
         immediateTether, gracefulTether);
   }
 
-  private static JettyTether tether(Server server, ServerConnector connector, HttpConfiguration http,
-      TlsProvider provider, Duration grace) {
+  private static JettyTether tether(Server server, ServerConnector connector,
+      TlsProvider provider) {
     JettyTether tether = new JettyTether(connector);
     tether.setRegistryName(connector.getName());
-    tether.setGrace(grace.toMillis());
     tether.setProvider(provider.settingValue());
     server.addBean(tether);
-    http.addCustomizer((request, responseHeaders) -> {
-      request.setAttribute("dev.tether.registry", tether.registry());
-      return request;
-    });
     return tether;
   }
 
   /** Returns the shop as the scenarios see it; call once the server has started. */
   TetherShop started() {
-    Endpoint i = endpoint(immediate, immediateTether, Duration.ZERO);
-    Endpoint g = endpoint(graceful, gracefulTether, GRACE);
+    Endpoint i = endpoint(immediate, immediateTether, ShopPolicies.BROWSE, Duration.ZERO);
+    Endpoint g = endpoint(graceful, gracefulTether, "default", GRACE);
     return new TetherShop() {
       @Override
       public String description() {
@@ -142,19 +140,20 @@ final class JettyShopSetup {
       }
 
       @Override
+      public boolean loginResponseEndsRefusedConnection() {
+        return false;
+      }
+
+      @Override
       public String toString() {
         return description;
       }
     };
   }
 
-  private static Endpoint endpoint(ServerConnector connector, JettyTether tether, Duration grace) {
-    if (!tether.isStarted() || tether.registry() == null) {
-      throw new IllegalStateException("Tether did not start on connector " + connector.getName());
-    }
-    SaJournal journal = new SaJournal();
-    tether.registry().addListener(journal);
-    return new Endpoint(connector.getName(), connector.getLocalPort(), tether.registry(), grace,
-        journal);
+  private static Endpoint endpoint(ServerConnector connector, JettyTether tether,
+      String anonymousPolicy, Duration grace) {
+    return Endpoint.of(connector.getName(), connector.getLocalPort(),
+        tether.isStarted() ? tether.registry() : null, anonymousPolicy, grace);
   }
 }

@@ -12,14 +12,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 /**
- * Records what a registry announced, per SA: negotiations, reuses, revivals within the grace and
- * deletions with their cause. The server side of the scenarios, read in the test JVM; registered with
+ * Records what a registry announced, per SA: negotiations (with the SA's policy and protocol),
+ * revivals within the grace and deletions with their cause. The server side of the scenarios, read in the test JVM; registered with
  * {@code registry.addListener(...)} by the container fixture as soon as the registry exists.
  *
  * <p>Thread-safe: the registry calls it from connection and maintenance threads.
  */
 final class SaJournal implements AssociationListener {
-  private final Map<String, String> negotiated = new ConcurrentHashMap<>();
+  private final Map<String, SecurityAssociation> negotiated = new ConcurrentHashMap<>();
   private final Map<String, DeletionCause> deleted = new ConcurrentHashMap<>();
   private final Map<String, Long> idleSinceNanos = new ConcurrentHashMap<>();
   private final Map<String, Long> deletedNanos = new ConcurrentHashMap<>();
@@ -27,7 +27,7 @@ final class SaJournal implements AssociationListener {
 
   @Override
   public void onNegotiated(SecurityAssociation sa) {
-    negotiated.put(sa.id(), sa.peer());
+    negotiated.put(sa.id(), sa);
   }
 
   @Override
@@ -48,8 +48,13 @@ final class SaJournal implements AssociationListener {
 
   /** Returns the ids of the SAs negotiated for {@code peer}. */
   Set<String> negotiatedFor(String peer) {
-    return negotiated.entrySet().stream().filter(e -> e.getValue().equals(peer))
+    return negotiated.entrySet().stream().filter(e -> e.getValue().peer().equals(peer))
         .map(Map.Entry::getKey).collect(Collectors.toSet());
+  }
+
+  /** Returns the SA as it was when it was negotiated (its policy, protocol), or {@code null}. */
+  SecurityAssociation negotiation(String id) {
+    return negotiated.get(id);
   }
 
   /** Returns the ids of every SA negotiated. */

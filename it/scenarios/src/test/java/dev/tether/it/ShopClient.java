@@ -15,9 +15,21 @@ final class ShopClient {
   private final String protocol;
 
   ShopClient(TetherShop shop, String protocol) {
+    this(shop, Peers.next(), protocol);
+  }
+
+  private ShopClient(TetherShop shop, String peer, String protocol) {
     this.context = shop.certificate().clientContext();
-    this.peer = Peers.next();
+    this.peer = peer;
     this.protocol = protocol;
+  }
+
+  /**
+   * Returns another browser at the same address: a TLS context of its own (its connections never
+   * resume this one's sessions), the same peer for the server.
+   */
+  ShopClient otherBrowser(TetherShop shop) {
+    return new ShopClient(shop, peer, protocol);
   }
 
   /** Returns the client's address, the peer of its SAs. */
@@ -27,7 +39,12 @@ final class ShopClient {
 
   /** Opens a connection (S1) and completes its handshake (S2). */
   ShopConnection open(Endpoint endpoint) throws IOException {
-    return ShopConnection.open(context, peer, endpoint.port(), protocol);
+    return open(endpoint, protocol);
+  }
+
+  /** Opens a connection offering {@code tlsProtocol} instead of the client's usual protocol. */
+  ShopConnection open(Endpoint endpoint, String tlsProtocol) throws IOException {
+    return ShopConnection.open(context, peer, endpoint.port(), tlsProtocol);
   }
 
   /**

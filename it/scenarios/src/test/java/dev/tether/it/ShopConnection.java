@@ -219,6 +219,14 @@ final class ShopConnection implements AutoCloseable {
     return URLEncoder.encode(s, StandardCharsets.UTF_8);
   }
 
+  /**
+   * Returns whether the server has ended the connection: the next read finds the end of the stream
+   * (waiting for it at most the socket's read timeout) instead of more bytes.
+   */
+  boolean closedByServer() throws IOException {
+    return tls.getInputStream().read() < 0;
+  }
+
   /** Ends the connection with a TLS close_notify and a TCP close. */
   @Override
   public void close() throws IOException {

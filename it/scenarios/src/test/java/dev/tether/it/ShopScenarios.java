@@ -8,11 +8,8 @@ import dev.tether.SecurityAssociation;
 import dev.tether.tls.TlsProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -27,10 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
  * connector it used (in this JVM) and through the shop's {@code /tether/associations} JSON.
  *
  * <p>Where the server cannot resume (Bouncy Castle's provider on TLS 1.3 keeps no server-side
- * sessions), every connection is its own SA, and the tests assert that instead.
+ * sessions), every connection is its own SA, deleted at its close whatever the grace, and the tests
+ * assert that instead.
+ *
+ * <p>Scenarios 1-4 and 7 are here, 5 in {@link GraceScenarios}, 6 in {@link LoginScenarios}. The tests
+ * run in the order of the scenarios' numbers; the last one stops the container.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-public abstract class ShopScenarios implements ShopTest {
+public abstract class ShopScenarios implements GraceScenarios, LoginScenarios {
   private final TlsProvider provider;
   private final String protocol;
 
@@ -44,12 +45,13 @@ public abstract class ShopScenarios implements ShopTest {
     return protocol;
   }
 
+  @Override
+  public TlsProvider provider() {
+    return provider;
+  }
+
   /** Stops the container the way its operator would; the test then inspects what is left. */
   protected abstract void stopContainer() throws Exception;
-
-  private boolean serverResumes() {
-    return !(provider == TlsProvider.BCJSSE && protocol.equals("TLSv1.3"));
-  }
 
   private TetherShop started() throws Exception {
     TetherShop shop = shop();
@@ -57,14 +59,11 @@ public abstract class ShopScenarios implements ShopTest {
     return shop;
   }
 
-  static ConditionFactory await() {
-    return Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20));
-  }
-
   // ---------------------------------------------------------------------------------------------
   // 1. S1 socket created; S2a no SA covers it; S2b-S2d negotiate; S2e correlate, count 1
 
   @Test
+  @Order(1)
   void firstConnection_negotiatesOneSa_withCountOne() throws Exception {
     TetherShop shop = started();
     Endpoint endpoint = shop.immediate();
@@ -80,13 +79,14 @@ public abstract class ShopScenarios implements ShopTest {
         assertThat(sa.reuses()).isZero();
         assertThat(sa.state()).isEqualTo(SecurityAssociation.State.ACTIVE);
         assertThat(sa.protocol()).isEqualTo(protocol);
+        assertThat(sa.policy()).isEqualTo(ShopPolicies.BROWSE);
       });
       String id = sas.get(0).id();
       assertThat(endpoint.journal().negotiatedFor(client.peer())).containsExactly(id);
       assertThat(table).singleElement().satisfies(row -> {
         assertThat(row).containsEntry("id", id).containsEntry("references", 1L)
             .containsEntry("reuses", 0L).containsEntry("state", "ACTIVE")
-            .containsEntry("protocol", protocol);
+            .containsEntry("protocol", protocol).containsEntry("policy", ShopPolicies.BROWSE);
       });
     }
   }
@@ -95,6 +95,7 @@ public abstract class ShopScenarios implements ShopTest {
   // 2. A second, concurrent connection: S2a an SA covers it; S2e same SA, count 2, no negotiation
 
   @Test
+  @Order(2)
   void secondConcurrentConnection_resumesTheSameSa_withCountTwo() throws Exception {
     TetherShop shop = started();
     Endpoint endpoint = shop.immediate();
@@ -127,6 +128,7 @@ public abstract class ShopScenarios implements ShopTest {
   }
 
   @Test
+  @Order(2)
   void openssl_secondConcurrentConnection_isReused_onTheSameSa(@TempDir Path dir)
       throws Exception {
     TetherShop shop = started();
@@ -156,6 +158,7 @@ public abstract class ShopScenarios implements ShopTest {
   // 3. S4 the first connection closes; S5 another socket still uses the SA: count 1, SA kept
 
   @Test
+  @Order(3)
   void firstConnectionCloses_countDropsToOne_andTheSaIsKept() throws Exception {
     TetherShop shop = started();
     Endpoint endpoint = shop.immediate();
@@ -203,6 +206,7 @@ public abstract class ShopScenarios implements ShopTest {
   // 4. S5 no other socket uses the SA; S7 delete (grace 0); the next connection negotiates
 
   @Test
+  @Order(4)
   void lastConnectionCloses_withGraceZero_deletesTheSa_andTheNextConnectionNegotiates()
       throws Exception {
     TetherShop shop = started();
@@ -224,6 +228,7 @@ public abstract class ShopScenarios implements ShopTest {
   }
 
   @Test
+  @Order(4)
   void openssl_afterTheLastCloseWithGraceZero_cannotResume(@TempDir Path dir) throws Exception {
     TetherShop shop = started();
     Endpoint endpoint = shop.immediate();
@@ -247,124 +252,41 @@ public abstract class ShopScenarios implements ShopTest {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // 5. Grace G: a reconnection within G reuses the idle SA; after G the SA is gone
-
-  @Test
-  void withGrace_aReconnectionWithinTheGraceReuses_andAfterTheGraceTheSaIsGone()
-      throws Exception {
-    TetherShop shop = started();
-    Endpoint endpoint = shop.graceful();
-    ShopClient client = new ShopClient(shop, protocol);
-
-    ShopConnection first = client.visit(endpoint);
-    String id = endpoint.associationsOf(client.peer()).get(0).id();
-    first.close();
-    await().until(() -> stateOf(endpoint, id) == SecurityAssociation.State.IDLE);
-    assertThat(admin(shop).associationsOf(endpoint, client.peer())).singleElement()
-        .satisfies(row -> assertThat(row).containsEntry("state", "IDLE").containsEntry("references", 0L)
-            .doesNotContainEntry("idleSince", null));
-
-    ShopConnection second = client.visit(endpoint);
-    List<SecurityAssociation> within = endpoint.associationsOf(client.peer());
-    second.close();
-    if (serverResumes()) {
-      assertThat(second.resumed(first)).as("client resumed within the grace").isTrue();
-      assertThat(within).singleElement().satisfies(sa -> {
-        assertThat(sa.id()).isEqualTo(id);
-        assertThat(sa.references()).isEqualTo(1);
-        assertThat(sa.reuses()).isEqualTo(1);
-      });
-      assertThat(endpoint.journal().revivals(id)).isEqualTo(1);
-    } else {
-      assertThat(second.resumed(first)).isFalse();
-      assertThat(within).hasSize(2);
-    }
-
-    awaitDeletion(endpoint, client.peer());
-    assertThat(endpoint.associationsOf(client.peer())).isEmpty();
-    assertThat(endpoint.journal().negotiatedFor(client.peer())).allSatisfy(sa -> {
-      assertThat(endpoint.journal().deletionCause(sa)).isEqualTo(DeletionCause.GRACE_EXPIRED);
-      // Deleted no sooner than the grace (the journal's clock starts a little after the registry's).
-      assertThat(endpoint.journal().idleBeforeDeletion(sa))
-          .isGreaterThan(endpoint.grace().minusMillis(100));
-    });
-    try (ShopConnection third = client.visit(endpoint)) {
-      assertThat(third.resumed(second)).as("client resumed after the grace").isFalse();
-      assertThat(endpoint.associationsOf(client.peer())).singleElement()
-          .satisfies(sa -> assertThat(sa.id()).isNotEqualTo(id));
-    }
-  }
-
-  @Test
-  void openssl_withGrace_reusedWithinTheGrace_newAfterIt(@TempDir Path dir) throws Exception {
-    TetherShop shop = started();
-    Endpoint endpoint = shop.graceful();
-    String peer = Peers.next();
-    OpenSslClient openssl = openssl(shop, endpoint, peer);
-    Path first = sessionFile(dir, "first.pem");
-    Path second = sessionFile(dir, "second.pem");
-
-    OpenSslClient.Result newOne = openssl.request(null, first);
-    await().until(() -> endpoint.associationsOf(peer).stream()
-        .allMatch(sa -> sa.state() == SecurityAssociation.State.IDLE));
-    OpenSslClient.Result within = openssl.request(first, second);
-    awaitDeletion(endpoint, peer);
-    OpenSslClient.Result after = openssl.request(second, null);
-
-    assertThat(newOne.handshake()).isEqualTo(OpenSslClient.Handshake.NEW);
-    assertThat(within.handshake()).as(within.output()).isEqualTo(serverResumes()
-        ? OpenSslClient.Handshake.REUSED : OpenSslClient.Handshake.NEW);
-    assertThat(after.handshake()).as(after.output()).isEqualTo(OpenSslClient.Handshake.NEW);
-    if (protocol.equals("TLSv1.2")) {
-      // s_client -reconnect: one connection, then five that each close before the next opens.
-      String reconnecting = Peers.next();
-      OpenSslClient.Result reconnect = openssl(shop, endpoint, reconnecting).reconnect();
-      assertThat(reconnect.handshakes()).as(reconnect.output()).containsExactly(
-          OpenSslClient.Handshake.NEW, OpenSslClient.Handshake.REUSED,
-          OpenSslClient.Handshake.REUSED, OpenSslClient.Handshake.REUSED,
-          OpenSslClient.Handshake.REUSED, OpenSslClient.Handshake.REUSED);
-      // The server completes a resumed TLS 1.2 handshake after the client: the last may still run.
-      await().untilAsserted(() -> assertThat(endpoint.associationsOf(reconnecting)).singleElement()
-          .satisfies(sa -> assertThat(sa.reuses()).isEqualTo(5)));
-    }
-  }
-
-  /**
-   * Waits until every SA of {@code peer} was deleted, i.e. its TLS sessions invalidated; the registry's
-   * table hides an SA as soon as its grace ends, the deletion follows within a scheduler tick.
-   */
-  private static void awaitDeletion(Endpoint endpoint, String peer) {
-    await().atMost(endpoint.grace().plusSeconds(10)).until(() -> endpoint.journal()
-        .negotiatedFor(peer).stream().allMatch(id -> endpoint.journal().deletionCause(id) != null));
-  }
-
-  private static SecurityAssociation.State stateOf(Endpoint endpoint, String id) {
-    return endpoint.registry().find(id).map(SecurityAssociation::state)
-        .orElse(SecurityAssociation.State.DELETED);
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // 7. Logout and container stop: no lease, no SA, every SA deleted
 
   @Test
   @Order(Integer.MAX_VALUE)
   void logoutAndContainerStop_leaveNoLeaseAndNoSa_andEverySaDeleted() throws Exception {
     TetherShop shop = started();
+    Endpoint graceful = shop.graceful();
     ShopClient client = new ShopClient(shop, protocol);
-    try (ShopConnection c = client.visit(shop.immediate())) {
-      c.formLogin(TetherShop.CONTEXT, "bob", "builder");
+    String cookie;
+    try (ShopConnection login = client.visit(graceful)) {
+      login.formLogin(TetherShop.CONTEXT, "bob", "builder");
+      cookie = login.cookie();
+    }
+    // The default policy (no policy file on this connector): a logout flushes its connection's SA.
+    try (ShopConnection c = client.open(graceful).withCookie(cookie)) {
       ShopConnection.Response account = c.get(TetherShop.CONTEXT + "/account");
       assertThat(account.body()).contains("bob");
+      String id = graceful.associationsOf(client.peer()).get(0).id();
       c.logout(TetherShop.CONTEXT, account);
+      assertThat(graceful.journal().deletionCause(id)).as("SA %s", id)
+          .isEqualTo(DeletionCause.LOGOUT);
       assertThat(c.page(TetherShop.CONTEXT + "/account").body()).contains("j_security_check");
     }
-    // Through the stop: one connection open, one SA waiting out its grace.
+    // Through the stop: one connection open, and (where the server resumes) one SA in its grace.
     ShopConnection open = client.visit(shop.immediate());
-    try (ShopConnection idle = client.visit(shop.graceful())) {
+    String last;
+    try (ShopConnection idle = client.visit(graceful)) {
       assertThat(idle.session().isValid()).isTrue();
+      last = graceful.associationsOf(client.peer()).get(0).id();
     }
-    await().until(() -> shop.graceful().associationsOf(client.peer()).stream()
-        .anyMatch(sa -> sa.state() == SecurityAssociation.State.IDLE));
+    if (serverResumes()) {
+      await().until(() -> stateOf(graceful, last) == SecurityAssociation.State.IDLE);
+    } else {
+      await().until(() -> graceful.journal().deletionCause(last) == DeletionCause.LAST_CLOSE);
+    }
 
     stopContainer();
 
@@ -388,20 +310,5 @@ public abstract class ShopScenarios implements ShopTest {
     } finally {
       open.close();
     }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-
-  /**
-   * Returns where s_client keeps a session, or {@code null} where the server issues none to keep (no
-   * server-side TLS 1.3 sessions: s_client would wait in vain for a ticket).
-   */
-  private Path sessionFile(Path dir, String name) {
-    return serverResumes() ? dir.resolve(name) : null;
-  }
-
-  private OpenSslClient openssl(TetherShop shop, Endpoint endpoint, String peer) throws Exception {
-    return new OpenSslClient(endpoint.port(), protocol, ShopTest.pem(shop), peer,
-        TetherShop.CONTEXT + "/");
   }
 }

@@ -6,10 +6,9 @@ import org.jboss.arquillian.container.test.api.TargetsContainer;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
- * The scenarios, with the login flushes, on Tomcat 11 (Arquillian), provider bcjsse, clients offering
- * TLSv1.2 only.
+ * The scenarios on Tomcat 11 (Arquillian), provider bcjsse, clients offering TLSv1.2 only.
  */
-class TomcatBcjsseTls12IT extends TomcatScenarios implements LoginScenarios {
+class TomcatBcjsseTls12IT extends TomcatScenarios {
   TomcatBcjsseTls12IT() {
     super("tomcat-bcjsse", TlsProvider.BCJSSE, "TLSv1.2");
   }

@@ -6,12 +6,11 @@ import org.jboss.arquillian.container.test.api.TargetsContainer;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
- * The scenarios, with the login flushes, on Tomcat 11 (Arquillian), provider bcjsse, clients offering
- * TLSv1.3 only.
+ * The scenarios on Tomcat 11 (Arquillian), provider bcjsse, clients offering TLSv1.3 only.
  *
  * <p>Bouncy Castle keeps no server-side TLS 1.3 sessions: every connection is its own SA.
  */
-class TomcatBcjsseTls13IT extends TomcatScenarios implements LoginScenarios {
+class TomcatBcjsseTls13IT extends TomcatScenarios {
   TomcatBcjsseTls13IT() {
     super("tomcat-bcjsse", TlsProvider.BCJSSE, "TLSv1.3");
   }

@@ -6,10 +6,9 @@ import org.jboss.arquillian.container.test.api.TargetsContainer;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
- * The scenarios, with the login flushes, on Tomcat 11 (Arquillian), provider jdk, clients offering
- * TLSv1.2 only.
+ * The scenarios on Tomcat 11 (Arquillian), provider jdk, clients offering TLSv1.2 only.
  */
-class TomcatJdkTls12IT extends TomcatScenarios implements LoginScenarios {
+class TomcatJdkTls12IT extends TomcatScenarios {
   TomcatJdkTls12IT() {
     super("tomcat-jdk", TlsProvider.JDK, "TLSv1.2");
   }

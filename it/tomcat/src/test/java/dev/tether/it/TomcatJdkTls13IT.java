@@ -6,10 +6,9 @@ import org.jboss.arquillian.container.test.api.TargetsContainer;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
 /**
- * The scenarios, with the login flushes, on Tomcat 11 (Arquillian), provider jdk, clients offering
- * TLSv1.3 only.
+ * The scenarios on Tomcat 11 (Arquillian), provider jdk, clients offering TLSv1.3 only.
  */
-class TomcatJdkTls13IT extends TomcatScenarios implements LoginScenarios {
+class TomcatJdkTls13IT extends TomcatScenarios {
   TomcatJdkTls13IT() {
     super("tomcat-jdk", TlsProvider.JDK, "TLSv1.3");
   }

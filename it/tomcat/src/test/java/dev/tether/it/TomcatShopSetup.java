@@ -1,6 +1,5 @@
 package dev.tether.it;
 
-import dev.tether.AssociationRegistry;
 import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tls.TlsProvider;
 import dev.tether.tomcat.TomcatTetherProtocol;
@@ -19,9 +18,10 @@ import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 
 /**
  * Installs Tether on a running Tomcat 11 the way {@code server.xml} does: two
- * {@link TomcatTetherProtocol} HTTPS connectors on 127.0.0.1 ({@code immediate} with grace 0 and
- * {@code graceful} with a short grace), the {@link TomcatTetherValve} on the Engine, and the shop's
- * users in a {@link MemoryRealm} on the Engine ({@code tomcat-users.xml} of the test resources).
+ * {@link TomcatTetherProtocol} HTTPS connectors on 127.0.0.1 ({@code immediate} with the shop's
+ * policy file, {@link ShopPolicies}, and {@code graceful} with the built-in default policy and a short
+ * grace), the {@link TomcatTetherValve} on the Engine, and the shop's users in a {@link MemoryRealm}
+ * on the Engine ({@code tomcat-users.xml} of the test resources).
  *
  * <p>Tomcat starts a connector added to a started Service and a valve added to a started pipeline,
  * so this can run after the adapter started Tomcat and deployed the WAR. Not thread-safe: call it
@@ -40,9 +40,14 @@ final class TomcatShopSetup {
     MemoryRealm users = new MemoryRealm();
     users.setPathname(resource("tomcat-users.xml").toString());
     engine.setRealm(users);
+    Connector policed = connector("immediate", provider, certificate);
+    policed.setProperty("policies", ShopPolicies.file().toString());
+    Endpoint immediate = start(service, policed, ShopPolicies.BROWSE, Duration.ZERO);
+    Connector plain = connector("graceful", provider, certificate);
+    plain.setProperty("grace", Long.toString(GRACE.toMillis()));
+    Endpoint graceful = start(service, plain, "default", GRACE);
+    // After the connectors, as in a server.xml start: the valve looks for them when it starts.
     engine.getPipeline().addValve(new TomcatTetherValve());
-    Endpoint immediate = connector(service, "immediate", Duration.ZERO, provider, certificate);
-    Endpoint graceful = connector(service, "graceful", GRACE, provider, certificate);
     String description = "Tomcat " + ServerInfo.getServerNumber() + " (Arquillian), provider "
         + provider.settingValue();
     return new TetherShop() {
@@ -72,14 +77,20 @@ final class TomcatShopSetup {
       }
 
       @Override
+      public boolean loginResponseEndsRefusedConnection() {
+        return true;
+      }
+
+      @Override
       public String toString() {
         return description;
       }
     };
   }
 
-  private static Endpoint connector(Service service, String name, Duration grace,
-      TlsProvider provider, SelfSignedCertificate certificate) {
+  /** Returns an HTTPS connector with Tether's protocol, not yet added to the Service. */
+  private static Connector connector(String name, TlsProvider provider,
+      SelfSignedCertificate certificate) {
     Connector connector = new Connector(TomcatTetherProtocol.class.getName());
     connector.setPort(0);
     connector.setProperty("address", "127.0.0.1");
@@ -87,10 +98,6 @@ final class TomcatShopSetup {
     connector.setSecure(true);
     connector.setProperty("SSLEnabled", "true");
     connector.setProperty("registryName", name);
-    // The attribute is "grace"; the protocol called it "gracePeriod" before it was renamed.
-    if (!connector.setProperty("grace", Long.toString(grace.toMillis()))) {
-      connector.setProperty("gracePeriod", Long.toString(grace.toMillis()));
-    }
     connector.setProperty("provider", provider.settingValue());
     SSLHostConfig host = new SSLHostConfig();
     host.setProtocols("TLSv1.2+TLSv1.3");
@@ -100,20 +107,20 @@ final class TomcatShopSetup {
     key.setCertificateKeyAlias(SelfSignedCertificate.ALIAS);
     host.addCertificate(key);
     connector.addSslHostConfig(host);
-    service.addConnector(connector);
+    return connector;
+  }
 
-    AssociationRegistry registry = ((TomcatTetherProtocol) connector.getProtocolHandler()).registry();
-    if (connector.getState() != LifecycleState.STARTED || registry == null) {
-      throw new IllegalStateException("Tether connector " + name + " did not start: "
-          + connector.getState());
+  /** Adds the connector to the started Service, which starts it, and returns it as an endpoint. */
+  private static Endpoint start(Service service, Connector connector, String anonymousPolicy,
+      Duration grace) {
+    service.addConnector(connector);
+    TomcatTetherProtocol tether = (TomcatTetherProtocol) connector.getProtocolHandler();
+    if (connector.getState() != LifecycleState.STARTED) {
+      throw new IllegalStateException("Tether connector " + tether.getRegistryName()
+          + " did not start: " + connector.getState());
     }
-    if (!registry.defaultPolicy().grace().equals(grace)) {
-      throw new IllegalStateException("Tether connector " + name + " has grace "
-          + registry.defaultPolicy().grace() + ", not " + grace);
-    }
-    SaJournal journal = new SaJournal();
-    registry.addListener(journal);
-    return new Endpoint(name, connector.getLocalPort(), registry, grace, journal);
+    return Endpoint.of(tether.getRegistryName(), connector.getLocalPort(), tether.registry(),
+        anonymousPolicy, grace);
   }
 
   private static Path resource(String name) throws URISyntaxException {
