@@ -66,6 +66,7 @@ public final class AssociationRegistry implements AutoCloseable {
   private final Counters counters = new Counters();
   private final Bounds bounds;
   private final RefusalLog refusalLog;
+  private final FlushLog flushLog;
   private final Cache<Long, Entry> cache;
   private final ConcurrentMap<Long, Entry> map;
   private static final AtomicLong INSTANCES = new AtomicLong();
@@ -91,6 +92,7 @@ public final class AssociationRegistry implements AutoCloseable {
     this.listeners = new Listeners(b.listeners);
     this.bounds = new Bounds(b.maxAssociations, b.maxAssociationsPerPeer);
     this.refusalLog = new RefusalLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
+    this.flushLog = new FlushLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
     this.driverWarnings = new DriverWarnings(driver);
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
@@ -491,12 +493,7 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   private void logFlush(int n, DeletionCause cause, String what) {
-    // Login and logout flushes follow users, so they stay at DEBUG; operator actions are INFO.
-    Level level = cause == DeletionCause.LOGIN || cause == DeletionCause.LOGOUT
-        ? Level.DEBUG : Level.INFO;
-    if (n > 0 && LOG.isLoggable(level)) {
-      LOG.log(level, "Tether registry ''{0}'' flushed {1} SA(s) ({2}, {3})", name, n, cause, what);
-    }
+    flushLog.flushed(n, cause, what);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -519,6 +516,18 @@ public final class AssociationRegistry implements AutoCloseable {
   /** Counts a TLS connection the container accepted (S1). */
   public void recordAccepted() {
     counters.accepted.increment();
+  }
+
+  /**
+   * Counts a refusal the container made itself, such as a request refused because its principal's
+   * policy does not accept the connection's SA ({@link RefusalReason#POLICY}). It is counted and
+   * announced to listeners like the registry's own refusals; policy refusals follow users, not
+   * load, so they are logged at DEBUG rather than as a refusal episode.
+   */
+  public void recordRefusal(String peer, RefusalReason reason) {
+    requireNonNull(peer, "peer");
+    requireNonNull(reason, "reason");
+    refuse(reason, peer, "the container refused a request of peer " + peer + " (" + reason + ")");
   }
 
   /** Counts a handshake that failed; such a connection holds no SA. */
@@ -621,7 +630,11 @@ public final class AssociationRegistry implements AutoCloseable {
     }
     closed = true;
     int n = flushAll(DeletionCause.SHUTDOWN);
+    // An SA whose grace ended within the expiry wheel's current tick is hidden from the flush but
+    // not evicted yet; clearing the cache evicts it as expired, through the eviction listener.
+    cache.invalidateAll();
     cache.cleanUp();
+    flushLog.summarize();
     LOG.log(Level.INFO, "Tether registry ''{0}'' closed; {1} SA(s) deleted", name, n);
   }
 
@@ -632,7 +645,11 @@ public final class AssociationRegistry implements AutoCloseable {
 
   private AssociationRefusedException refuse(RefusalReason reason, String peer, String detail) {
     counters.refused(reason);
-    refusalLog.refused(reason, peer, detail);
+    if (reason == RefusalReason.POLICY) {
+      LOG.log(Level.DEBUG, () -> "Tether registry '" + name + "': " + detail);
+    } else {
+      refusalLog.refused(reason, peer, detail);
+    }
     listeners.fire(l -> l.onRefused(peer, reason));
     return new AssociationRefusedException(reason, peer,
         "Tether refused an SA to " + peer + ": " + detail);

@@ -419,6 +419,23 @@ class AssociationRegistryTest {
   }
 
   @Test
+  void close_justAfterAGraceEnded_deletesThatSaToo() throws Exception {
+    FakeSession session = new FakeSession();
+    registry.acquire(session, PEER).release();
+    ticker.advance(GRACE.minusMillis(100));
+    registry.cleanUp();
+    // Past the grace but within the expiry wheel's current tick: not evicted yet.
+    ticker.advance(Duration.ofMillis(150));
+
+    registry.close();
+
+    assertThat(session.isValid()).isFalse();
+    AssociationStats stats = registry.stats();
+    assertThat(stats.idle()).isZero();
+    assertThat(stats.deleted()).isEqualTo(1);
+  }
+
+  @Test
   void sessionsOfOtherRegistry_areNotMistakenForOwnSas() throws Exception {
     FakeSession session = new FakeSession();
     AssociationRegistry other = builder().name("test").build();

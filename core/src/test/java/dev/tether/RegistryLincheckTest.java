@@ -101,14 +101,17 @@ public class RegistryLincheckTest {
    */
   @Test
   void modelChecking() {
-    // Closes and refusals log; the model checker would explore java.util.logging's locks too.
+    ModelCheckingOptions options = new ModelCheckingOptions()
+        .iterations(Integer.getInteger("tether.lincheck.iterations", 10))
+        .invocationsPerIteration(100);
+    // A loaded machine makes one invocation slow; Lincheck would take that for a hang.
+    options.invocationTimeout$lincheck(120_000);
+    // Flushes log; the model checker would explore java.util.logging's locks too.
     Logger log = Logger.getLogger(AssociationRegistry.class.getName());
     Level level = log.getLevel();
     log.setLevel(Level.OFF);
     try {
-      new ModelCheckingOptions()
-          .iterations(Integer.getInteger("tether.lincheck.iterations", 10))
-          .invocationsPerIteration(100)
+      options
           .threads(2)
           .actorsPerThread(3)
           .check(this.getClass());

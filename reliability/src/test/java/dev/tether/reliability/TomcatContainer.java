@@ -40,7 +40,7 @@ import org.apache.tomcat.util.net.SSLHostConfigCertificate;
  */
 final class TomcatContainer implements Container {
   /** The connector attribute of the grace period in milliseconds. */
-  static final String GRACE_ATTRIBUTE = "gracePeriod";
+  static final String GRACE_ATTRIBUTE = "grace";
 
   private final Tomcat tomcat = new Tomcat();
   private final Connector connector;
