@@ -268,6 +268,11 @@ public final class AssociationRegistry implements AutoCloseable {
       SecurityAssociation view = view(key, entry, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onNegotiated(view));
     }
+    if (closed) {
+      // close() ran while this SA was being created, after its check above: flush it like the rest.
+      // The connection keeps its lease, on a deleted SA, until the stopping container closes it.
+      remove(key, DeletionCause.SHUTDOWN, e -> true);
+    }
     return new Lease(this, key, entry, false);
   }
 
