@@ -1,6 +1,7 @@
 package dev.tether;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.tether.testing.FakeTicker;
 import java.time.Duration;
 import java.util.Deque;
 import java.util.concurrent.ConcurrentLinkedDeque;

@@ -4,34 +4,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.tether.testing.FakeTicker;
+import dev.tether.testing.LogCapture;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** What the registry logs: state changes at INFO, summaries instead of a line per event. */
 class RegistryLoggingTest {
-  private static final Logger JUL = Logger.getLogger(AssociationRegistry.class.getName());
   private static final Duration INTERVAL = Duration.ofSeconds(60);
 
-  private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-  private final Handler handler = new Handler() {
-    @Override public void publish(LogRecord r) { records.add(r); }
-    @Override public void flush() {}
-    @Override public void close() {}
-  };
   private final FakeTicker ticker = new FakeTicker();
+  private LogCapture log;
   private AssociationRegistry registry;
 
   @BeforeEach
   void capture() {
-    JUL.addHandler(handler);
+    log = new LogCapture(AssociationRegistry.class.getName());
     registry = AssociationRegistry.builder().name("logged").ticker(ticker)
         .scheduler(Scheduler.disabledScheduler()).executor(Runnable::run)
         .maxAssociationsPerPeer(1).refusalLogInterval(INTERVAL).build();
@@ -40,7 +32,7 @@ class RegistryLoggingTest {
   @AfterEach
   void release() {
     registry.close();
-    JUL.removeHandler(handler);
+    log.close();
   }
 
   @Test
@@ -101,9 +93,6 @@ class RegistryLoggingTest {
   }
 
   private List<String> lines(Level level) {
-    return records.stream().filter(r -> r.getLevel() == level)
-        .map(r -> java.text.MessageFormat.format(r.getMessage(),
-            r.getParameters() == null ? new Object[0] : r.getParameters()))
-        .toList();
+    return log.lines(level);
   }
 }

@@ -3,6 +3,7 @@ package dev.tether;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
+import dev.tether.testing.FakeTicker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

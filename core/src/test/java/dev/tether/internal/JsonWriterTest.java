@@ -3,6 +3,7 @@ package dev.tether.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tether.testing.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.entry;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
-import dev.tether.internal.JsonParser;
+import dev.tether.testing.JsonParser;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -7,6 +7,7 @@ import dev.tether.DeletionCause;
 import dev.tether.Lease;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.servlet.TetherLoginFilter;
+import dev.tether.testing.WebClient;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;

@@ -10,6 +10,8 @@ import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.RefusalReason;
 import dev.tether.SecurityAssociation;
+import dev.tether.testing.FakeTicker;
+import dev.tether.testing.OpenSslClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -10,6 +10,7 @@ import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.SecurityAssociation;
+import dev.tether.testing.LogCapture;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -39,7 +40,7 @@ class FaultTest {
     Setup setup = new Setup().grace(GRACE).listener(new BrokenListener()).listener(accounts)
         .driver(flaky::wrap);
     Tally tally = new Tally();
-    try (RegistryLog log = new RegistryLog();
+    try (LogCapture log = new LogCapture(AssociationRegistry.class.getName());
         Container server = kind.start(setup);
         Bystander bystander = Bystander.start(server)) {
       AssociationRegistry registry = server.registry();

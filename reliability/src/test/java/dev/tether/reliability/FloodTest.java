@@ -7,6 +7,7 @@ import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.RefusalReason;
+import dev.tether.testing.LogCapture;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ class FloodTest {
     Setup setup = new Setup().grace(LONG_GRACE).maxAssociationsPerPeer(perPeer)
         .refusalLogInterval(LOG_INTERVAL).listener(accounts);
     Tally tally = new Tally();
-    try (RegistryLog log = new RegistryLog();
+    try (LogCapture log = new LogCapture(AssociationRegistry.class.getName());
         Container server = kind.start(setup);
         Bystander bystander = Bystander.start(server)) {
       AssociationRegistry registry = server.registry();
@@ -111,7 +112,7 @@ class FloodTest {
     Setup setup = new Setup().grace(LONG_GRACE).maxAssociations(bound)
         .refusalLogInterval(LOG_INTERVAL).listener(accounts);
     Tally tally = new Tally();
-    try (RegistryLog log = new RegistryLog();
+    try (LogCapture log = new LogCapture(AssociationRegistry.class.getName());
         Container server = kind.start(setup);
         Bystander bystander = Bystander.start(server)) {
       AssociationRegistry registry = server.registry();

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import dev.tether.AssociationRegistry;
 import dev.tether.DeletionCause;
 import dev.tether.SaPolicy;
+import dev.tether.testing.JsonParser;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;

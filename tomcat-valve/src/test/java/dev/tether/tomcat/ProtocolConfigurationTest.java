@@ -3,6 +3,7 @@ package dev.tether.tomcat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.SaPolicy;
+import dev.tether.testing.LogCapture;
 import dev.tether.tls.StatefulSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;

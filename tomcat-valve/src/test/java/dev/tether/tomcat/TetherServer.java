@@ -6,6 +6,7 @@ import dev.tether.AssociationStats;
 import dev.tether.Lease;
 import dev.tether.SaPolicy;
 import dev.tether.SecurityAssociation;
+import dev.tether.testing.FakeTicker;
 import dev.tether.tls.SelfSignedCertificate;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;

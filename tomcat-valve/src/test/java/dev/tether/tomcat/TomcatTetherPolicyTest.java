@@ -7,6 +7,7 @@ import dev.tether.AssociationRegistry;
 import dev.tether.DeletionCause;
 import dev.tether.RefusalReason;
 import dev.tether.SecurityAssociation;
+import dev.tether.testing.WebClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +85,7 @@ class TomcatTetherPolicyTest {
     assertThat(WebClient.field(browser.get("/shop/page"), "policy")).isEqualTo("browse");
     long saBefore = registry.associations().size();
 
-    HttpResponse<String> login = browser.formLogin("admin", "secret");
+    HttpResponse<String> login = browser.formLogin("/shop", "admin", "secret");
 
     // The moment the redirect arrives, every SA of the peer is gone and the peer is bound.
     assertThat(login.statusCode()).isEqualTo(303);
@@ -116,7 +117,7 @@ class TomcatTetherPolicyTest {
     try (HttpsClient early = HttpsClient.open(browserTls, server.port(), "TLSv1.3")) {
       assertThat(early.get("/shop/page").field("policy")).isEqualTo("browse");
       WebClient browser = new WebClient(browserTls, server.port());
-      browser.formLogin("admin", "secret");
+      browser.formLogin("/shop", "admin", "secret");
       long logins = deleted(DeletionCause.LOGIN);
 
       // The admin's session arrives on a connection opened before the login, under 'browse'.
@@ -144,7 +145,7 @@ class TomcatTetherPolicyTest {
   @Test
   void customerLogin_isReportedOnce_andKeepsTheConnection() throws Exception {
     WebClient browser = new WebClient(browserTls, server.port());
-    HttpResponse<String> login = browser.formLogin("alice", "secret");
+    HttpResponse<String> login = browser.formLogin("/shop", "alice", "secret");
     assertThat(login.headers().firstValue("connection")).isEmpty();
     assertThat(deleted(DeletionCause.LOGIN)).isEqualTo(1);
 
@@ -168,7 +169,7 @@ class TomcatTetherPolicyTest {
   @Test
   void logout_flushesAsConfigured_andUnbindsThePeer() throws Exception {
     WebClient browser = new WebClient(browserTls, server.port());
-    browser.formLogin("admin", "secret");
+    browser.formLogin("/shop", "admin", "secret");
     assertThat(WebClient.field(browser.get("/shop/secure/page"), "policy")).isEqualTo("admin");
     long deletedBefore = registry.stats().deleted();
 

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tether.DeletionCause;
 import dev.tether.SaPolicy;
 import dev.tether.SecurityAssociation;
+import dev.tether.testing.FakeTicker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.tether.it;
 
+import dev.tether.testing.JsonParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.DeletionCause;
 import dev.tether.SecurityAssociation;
+import dev.tether.testing.OpenSslClient;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Order;

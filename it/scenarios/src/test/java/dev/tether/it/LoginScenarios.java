@@ -7,6 +7,7 @@ import dev.tether.DeletionCause;
 import dev.tether.PolicyEngine;
 import dev.tether.RefusalReason;
 import dev.tether.SecurityAssociation;
+import dev.tether.testing.OpenSslClient;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;

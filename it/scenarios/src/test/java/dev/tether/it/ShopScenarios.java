@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.SecurityAssociation;
+import dev.tether.testing.OpenSslClient;
 import dev.tether.tls.TlsProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;

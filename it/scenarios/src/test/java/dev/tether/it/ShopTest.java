@@ -1,6 +1,7 @@
 package dev.tether.it;
 
 import dev.tether.SecurityAssociation;
+import dev.tether.testing.OpenSslClient;
 import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tls.TlsProvider;
 import java.io.IOException;

@@ -11,7 +11,8 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 /**
  * A test class's own container: the containers of {@code arquillian.xml} are {@code manual}, so that
  * each combination class starts its container (with its TLS provider) once, runs every scenario on
- * it, and can stop it and look at what is left.
+ * it, and can stop it and look at what is left. Used by the Arquillian modules ({@code it/jetty},
+ * {@code it/tomcat}); {@code it/jetty12-1} starts its server itself.
  */
 final class ArquillianShop {
   /** The name of every test class's deployment. */

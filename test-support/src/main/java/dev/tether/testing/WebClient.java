@@ -1,4 +1,4 @@
-package dev.tether.jetty;
+package dev.tether.testing;
 
 import java.io.IOException;
 import java.net.CookieManager;
@@ -18,13 +18,26 @@ import javax.net.ssl.SSLParameters;
  * cookie jar, keep-alive connections, and redirects not followed, so that a test sees each response
  * (the login's redirect, a 421) the moment it arrives. Clients made from one {@link SSLContext}
  * resume each other's TLS sessions.
+ *
+ * <p>Thread-safe as the JDK client is; the cookie jar is shared by every request of one instance.
+ *
+ * <pre>{@code
+ * WebClient browser = new WebClient(certificate.clientContext(), port);
+ * browser.formLogin("/shop", "alice", "secret");
+ * String policy = WebClient.field(browser.get("/shop/page"), "policy");
+ * }</pre>
  */
-final class WebClient {
+public final class WebClient {
   private final HttpClient client;
   private final CookieManager cookies = new CookieManager();
   private final int port;
 
-  WebClient(SSLContext context, int port, String... protocols) {
+  /**
+   * @param context the client's TLS context; clients sharing it resume each other's sessions
+   * @param port the server's HTTPS port on {@code localhost}
+   * @param protocols the only TLS protocols to offer, or none for the context's defaults
+   */
+  public WebClient(SSLContext context, int port, String... protocols) {
     HttpClient.Builder b = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .sslContext(context)
@@ -40,7 +53,9 @@ final class WebClient {
     this.port = port;
   }
 
-  HttpResponse<String> get(String path, String... headers) throws IOException, InterruptedException {
+  /** Sends {@code GET path} with the given header name/value pairs. */
+  public HttpResponse<String> get(String path, String... headers)
+      throws IOException, InterruptedException {
     HttpRequest.Builder r = request(path).GET();
     if (headers.length > 0) {
       r.headers(headers);
@@ -48,32 +63,53 @@ final class WebClient {
     return client.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  HttpResponse<String> post(String path, String form) throws IOException, InterruptedException {
-    return client.send(request(path)
+  /** Posts {@code form}, already URL-encoded, to {@code path}. */
+  public HttpResponse<String> post(String path, String form)
+      throws IOException, InterruptedException {
+    HttpRequest r = request(path)
         .header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
+        .POST(HttpRequest.BodyPublishers.ofString(form)).build();
+    return client.send(r, HttpResponse.BodyHandlers.ofString());
   }
 
-  /** FORM login: the protected page (which remembers where to go), then the credentials. */
-  HttpResponse<String> formLogin(String user, String password) throws IOException, InterruptedException {
-    get("/secure/page");
-    return post("/j_security_check", "j_username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
+  /** FORM login in the application at the root context: {@code formLogin("", user, password)}. */
+  public HttpResponse<String> formLogin(String user, String password)
+      throws IOException, InterruptedException {
+    return formLogin("", user, password);
+  }
+
+  /**
+   * FORM login in the application at {@code contextPath} ({@code ""} for the root): its protected
+   * page {@code /secure/page} (which remembers where to go), then the credentials to
+   * {@code j_security_check}. Returns that answer, a redirect, unfollowed.
+   */
+  public HttpResponse<String> formLogin(String contextPath, String user, String password)
+      throws IOException, InterruptedException {
+    get(contextPath + "/secure/page");
+    return post(contextPath + "/j_security_check",
+        "j_username=" + URLEncoder.encode(user, StandardCharsets.UTF_8)
         + "&j_password=" + URLEncoder.encode(password, StandardCharsets.UTF_8));
   }
 
   /** Returns the named cookie as a {@code Cookie} header value, e.g. {@code JSESSIONID=...}. */
-  String cookie(String name) {
+  public String cookie(String name) {
     return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals(name))
         .map(c -> c.getName() + "=" + c.getValue()).findFirst().orElseThrow();
   }
 
-  static String[] basic(String user, String password) {
+  /** Returns the servlet session cookie: {@code cookie("JSESSIONID")}. */
+  public String sessionCookie() {
+    return cookie("JSESSIONID");
+  }
+
+  /** Returns an {@code Authorization} header with BASIC credentials, as a name/value pair. */
+  public static String[] basic(String user, String password) {
     return new String[] {"Authorization", "Basic " + Base64.getEncoder()
         .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8))};
   }
 
   /** Returns the value of {@code key=value} in the test page's {@code ;}-separated body. */
-  static String field(HttpResponse<String> response, String key) {
+  public static String field(HttpResponse<String> response, String key) {
     for (String part : response.body().trim().split(";")) {
       if (part.startsWith(key + "=")) {
         return part.substring(key.length() + 1);

@@ -1,4 +1,4 @@
-package dev.tether.it;
+package dev.tether.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,12 +18,13 @@ import org.awaitility.Awaitility;
 
 /**
  * A real TLS client for tests: runs {@code openssl s_client} (OpenSSL 3) against a server on the
- * loopback, from a chosen loopback address ({@code -bind}), and reads from its output whether each
- * connection did a full handshake ({@code New,}) or resumed ({@code Reused,}): the client's own view
- * of whether a security association was negotiated or reused.
+ * loopback, optionally from a chosen loopback address ({@code -bind}), and reads from its output
+ * whether each connection did a full handshake ({@code New,}) or resumed ({@code Reused,}): the
+ * client's own view of whether a security association was negotiated or reused.
  *
  * <pre>{@code
- * OpenSslClient openssl = new OpenSslClient(port, "TLSv1.3", caPem, "127.0.1.10", "/shop/");
+ * OpenSslClient openssl = new OpenSslClient(port, "TLSv1.3", caPem);   // GET / from 127.0.0.1
+ * OpenSslClient shopper = new OpenSslClient(port, "TLSv1.3", caPem, "127.0.1.10", "/shop/");
  * Result first = openssl.request(null, session);      // New, ticket saved in session
  * Result second = openssl.request(session, null);     // Reused if the server still has it
  * try (OpenSslClient.Held held = openssl.open(null, session)) { ... }  // a connection kept open
@@ -32,15 +33,19 @@ import org.awaitility.Awaitility;
  * <p>TLS 1.2 resumes with {@link #reconnect()} ({@code -reconnect}: one connection and five
  * reconnections) or with {@code -sess_out}/{@code -sess_in}; TLS 1.3 with {@code -sess_out}/
  * {@code -sess_in} only, because its tickets arrive after the handshake.
+ *
+ * <p>One instance may serve several threads: each call runs its own {@code s_client} process. A
+ * {@link Held} connection belongs to the thread that opened it.
  */
-final class OpenSslClient {
-  static final String OPENSSL = "/usr/bin/openssl";
+public final class OpenSslClient {
+  /** The {@code openssl} executable the tests run. */
+  public static final String OPENSSL = "/usr/bin/openssl";
   private static final Pattern HANDSHAKE = Pattern.compile(
       "^(New|Reused), (\\S+), Cipher is (\\S+)", Pattern.MULTILINE);
   private static final Duration TIMEOUT = Duration.ofSeconds(20);
 
   /** What one connection did. */
-  enum Handshake {
+  public enum Handshake {
     NEW, REUSED
   }
 
@@ -52,10 +57,10 @@ final class OpenSslClient {
    * @param lines the {@code New,}/{@code Reused,} lines as printed
    * @param output everything printed, for failure messages
    */
-  record Result(List<Handshake> handshakes, List<String> protocols, List<String> lines,
+  public record Result(List<Handshake> handshakes, List<String> protocols, List<String> lines,
       String output) {
     /** Returns what the first (or only) connection did. */
-    Handshake handshake() {
+    public Handshake handshake() {
       if (handshakes.isEmpty()) {
         throw new AssertionError("openssl s_client printed no New/Reused line:\n" + output);
       }
@@ -70,12 +75,22 @@ final class OpenSslClient {
   private final String path;
 
   /**
+   * A client that connects from the system's choice of address and asks for {@code /}.
+   *
    * @param protocol {@code TLSv1.2} or {@code TLSv1.3}: the only protocol the client offers
    * @param caFile the server's certificate (or its CA) in PEM; the client verifies against it
-   * @param peer the loopback address the client connects from
+   */
+  public OpenSslClient(int port, String protocol, Path caFile) {
+    this(port, protocol, caFile, null, "/");
+  }
+
+  /**
+   * @param protocol {@code TLSv1.2} or {@code TLSv1.3}: the only protocol the client offers
+   * @param caFile the server's certificate (or its CA) in PEM; the client verifies against it
+   * @param peer the loopback address the client connects from, or {@code null} for any
    * @param path the page each request asks for
    */
-  OpenSslClient(int port, String protocol, Path caFile, String peer, String path) {
+  public OpenSslClient(int port, String protocol, Path caFile, String peer, String path) {
     this.port = port;
     this.protocol = protocol;
     this.caFile = caFile;
@@ -90,7 +105,7 @@ final class OpenSslClient {
    * @param sessIn a session saved earlier to resume, or {@code null}
    * @param sessOut where to save the session, or {@code null}
    */
-  Result request(Path sessIn, Path sessOut) throws IOException, InterruptedException {
+  public Result request(Path sessIn, Path sessOut) throws IOException, InterruptedException {
     if (sessOut != null) {
       Files.deleteIfExists(sessOut);
     }
@@ -116,7 +131,7 @@ final class OpenSslClient {
   }
 
   /** TLS 1.2 only: one connection and five reconnections offering the first one's session. */
-  Result reconnect() throws IOException, InterruptedException {
+  public Result reconnect() throws IOException, InterruptedException {
     if (!"TLSv1.2".equals(protocol)) {
       throw new IllegalStateException("-reconnect resumes only TLS 1.2 reliably; use sess_in/out");
     }
@@ -129,7 +144,7 @@ final class OpenSslClient {
    * Opens a connection and keeps it open until {@link Held#close()}; returns once the handshake is
    * done and, if {@code sessOut} is given, the session is saved.
    */
-  Held open(Path sessIn, Path sessOut) throws IOException {
+  public Held open(Path sessIn, Path sessOut) throws IOException {
     if (sessOut != null) {
       Files.deleteIfExists(sessOut);
     }
@@ -152,7 +167,12 @@ final class OpenSslClient {
 
   private List<String> command(Path sessIn, Path sessOut) {
     List<String> cmd = new ArrayList<>(List.of(OPENSSL, "s_client",
-        "-connect", "127.0.0.1:" + port, "-bind", peer + ":0", "-servername", "localhost",
+        "-connect", "127.0.0.1:" + port));
+    if (peer != null) {
+      cmd.add("-bind");
+      cmd.add(peer + ":0");
+    }
+    cmd.addAll(List.of("-servername", "localhost",
         "TLSv1.2".equals(protocol) ? "-tls1_2" : "-tls1_3",
         "-CAfile", caFile.toString(), "-verify_return_error"));
     if (sessIn != null) {
@@ -182,7 +202,8 @@ final class OpenSslClient {
     return parse(new String(out, StandardCharsets.UTF_8));
   }
 
-  static Result parse(String output) {
+  /** Reads the {@code New,}/{@code Reused,} lines of {@code s_client}'s output. */
+  public static Result parse(String output) {
     List<Handshake> handshakes = new ArrayList<>();
     List<String> protocols = new ArrayList<>();
     List<String> lines = new ArrayList<>();
@@ -196,7 +217,7 @@ final class OpenSslClient {
   }
 
   /** An {@code s_client} whose connection stays open until {@link #close()}. */
-  static final class Held implements AutoCloseable {
+  public static final class Held implements AutoCloseable {
     private final Process process;
     private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     private final Thread reader;
@@ -219,18 +240,20 @@ final class OpenSslClient {
       reader.start();
     }
 
-    String output() {
+    /** Returns everything {@code s_client} has printed so far. */
+    public String output() {
       synchronized (buffer) {
         return buffer.toString(StandardCharsets.UTF_8);
       }
     }
 
     /** Returns what the handshake of this connection did. */
-    Result result() {
+    public Result result() {
       return parse(output());
     }
 
-    boolean isAlive() {
+    /** Returns whether the {@code s_client} process still runs. */
+    public boolean isAlive() {
       return process.isAlive();
     }
 

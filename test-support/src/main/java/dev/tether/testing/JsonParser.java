@@ -1,4 +1,4 @@
-package dev.tether.it;
+package dev.tether.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,8 +9,16 @@ import java.util.Map;
  * A strict RFC 8259 parser for tests: objects become {@link LinkedHashMap}s, arrays {@link List}s,
  * integers {@link Long}s. It rejects anything the writer must never produce (raw control characters,
  * trailing data, bad escapes), so a round trip through it proves the writer's output well-formed.
+ * Numbers with a fraction or an exponent are rejected too: Tether's JSON has none.
+ *
+ * <p>Stateless from the outside: {@link #parse} may be called from any thread.
+ *
+ * <pre>{@code
+ * Map<String, Object> stats = (Map<String, Object>) JsonParser.parse(body);
+ * long active = (Long) stats.get("active");
+ * }</pre>
  */
-final class JsonParser {
+public final class JsonParser {
   private final String s;
   private int i;
 
@@ -19,7 +27,7 @@ final class JsonParser {
   }
 
   /** Parses one JSON document. */
-  static Object parse(String json) {
+  public static Object parse(String json) {
     JsonParser p = new JsonParser(json);
     Object v = p.value();
     if (p.i != json.length()) {
