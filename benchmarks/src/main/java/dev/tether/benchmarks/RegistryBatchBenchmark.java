@@ -53,7 +53,6 @@ import org.openjdk.jmh.infra.ThreadParams;
 public class RegistryBatchBenchmark {
   /** SAs per batch: every thread of two takes distinct SAs from its half of the smallest size. */
   public static final int BATCH = 500;
-  private static final String NEW_PEER = "198.51.100.9";
 
   @Param({"1000", "100000", "1000000"})
   int size;
@@ -92,8 +91,17 @@ public class RegistryBatchBenchmark {
   @State(Scope.Thread)
   public static class Batch {
     final BenchSession[] sessions = new BenchSession[BATCH];
+    final String[] newPeers = new String[BATCH];
     final int[] picks = new int[BATCH];
     final Lease[] leases = new Lease[BATCH];
+
+    /** New SAs come from peers of their own, as full handshakes of distinct clients do. */
+    @Setup(Level.Trial)
+    public void peers(RegistryBatchBenchmark b, ThreadParams thread) {
+      for (int i = 0; i < BATCH; i++) {
+        newPeers[i] = RegistryBenchmark.peer(b.size + thread.getThreadIndex() * BATCH + i);
+      }
+    }
 
     /** Picks {@value #BATCH} distinct held SAs at random from this thread's share of them. */
     void pick(RegistryBatchBenchmark b, ThreadParams thread) {
@@ -172,7 +180,7 @@ public class RegistryBatchBenchmark {
     public void prepare(RegistryBatchBenchmark b) throws AssociationRefusedException {
       freshSessions();
       for (int i = 0; i < BATCH; i++) {
-        leases[i] = b.immediate.acquire(sessions[i], NEW_PEER);
+        leases[i] = b.immediate.acquire(sessions[i], newPeers[i]);
       }
       quiesce();
     }
@@ -182,7 +190,7 @@ public class RegistryBatchBenchmark {
   @OperationsPerInvocation(BATCH)
   public Lease[] acquireNew(NewBatch batch) throws AssociationRefusedException {
     for (int i = 0; i < BATCH; i++) {
-      batch.leases[i] = immediate.acquire(batch.sessions[i], NEW_PEER);
+      batch.leases[i] = immediate.acquire(batch.sessions[i], batch.newPeers[i]);
     }
     quiesce();
     return batch.leases;

@@ -16,10 +16,18 @@ class H2loadTest {
       """;
 
   @Test
-  void parse_readsSucceededFailedAndTime() throws IOException {
+  void parse_countsRequestsDoneWithoutTransportError() throws IOException {
     Round.ClientResult r = H2load.parse(SUMMARY);
 
-    assertThat(r).isEqualTo(new Round.ClientResult(998, 3, 4_990_000_000L));
+    assertThat(r).isEqualTo(new Round.ClientResult(999, 1, 4_990_000_000L));
+  }
+
+  @Test
+  void parse_countsTomcatsAnswersWithoutReasonPhrase_whichH2loadCallsFailed() throws IOException {
+    String tomcat = "finished in 574.20ms, 34.83 req/s, 0B/s\n"
+        + "requests: 20 total, 20 started, 20 done, 0 succeeded, 20 failed, 0 errored, 0 timeout\n";
+
+    assertThat(H2load.parse(tomcat)).isEqualTo(new Round.ClientResult(20, 0, 574_200_000L));
   }
 
   @Test
