@@ -19,7 +19,7 @@ import java.util.Map;
  * @param seconds {@code --seconds=5} per round
  * @param concurrency {@code --concurrency=4} client threads (Java) or clients (h2load)
  * @param graceMillis {@code --grace=30000} Tether's grace period in the cost comparison
- * @param memoryClients {@code --memory-clients=5000} clients that connect once and leave, in the
+ * @param memoryClients {@code --memory-clients=3000} clients that connect once and leave, in the
  *     memory comparison; 0 skips it
  * @param memoryGraceMillis {@code --memory-grace=10000} Tether's grace period there
  * @param serverJvmArgs {@code --server-jvm-args="-Xms512m -Xmx512m"}, for every server variant
@@ -64,7 +64,7 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
     return new BenchOptions(containers, protocols, loads,
         (int) Args.number(o, "rounds", 5, 1), (int) Args.number(o, "warmups", 8, 0),
         Args.number(o, "seconds", 5, 1), (int) Args.number(o, "concurrency", 4, 1),
-        Args.number(o, "grace", 30_000, 1), Args.number(o, "memory-clients", 5_000, 0),
+        Args.number(o, "grace", 30_000, 1), Args.number(o, "memory-clients", 3_000, 0),
         Args.number(o, "memory-grace", 10_000, 1),
         Arrays.asList(o.getOrDefault("server-jvm-args", "-Xms512m -Xmx512m").trim().split("\\s+")),
         o.getOrDefault("classpath", System.getProperty("java.class.path")),

@@ -57,6 +57,7 @@ final class JettyBenchServer implements BenchServer.Running {
     if (spec.tether()) {
       tether = JettyTether.addToAllConnectors(server);
       tether.setGrace(spec.graceMillis());
+      tether.setMaxAssociationsPerPeer(ServerSpec.MAX_ASSOCIATIONS_PER_PEER);
     }
     server.start();
     return new JettyBenchServer(server, https, tls, tether);

@@ -80,7 +80,8 @@ final class Report {
         .append(options.rounds()).append(" measured rounds per server and client, of ")
         .append(options.seconds())
         .append(" s each; ").append(options.concurrency())
-        .append(" concurrent client threads (JDK) or clients (h2load); server JVMs: `").append(String.join(" ", options.serverJvmArgs()))
+        .append(" concurrent client threads (JDK) or clients (h2load); server JVMs: `")
+        .append(String.join(" ", options.serverJvmArgs()))
         .append(' ').append(BenchOptions.STATEFUL).append("`.\n\n");
     if (!cells.isEmpty()) {
       costTable(md);
@@ -109,8 +110,8 @@ final class Report {
       List<Round> tether = c.tether(options.graceMillis());
       md.append("| ").append(c.container()).append(" | ").append(c.protocol()).append(" | ")
           .append(c.description()).append(" | ").append(mix(tether)).append(" | ")
-          .append(num(median(bare, Round::perSecond))).append(" | ")
-          .append(num(median(tether, Round::perSecond))).append(" | ")
+          .append(num(median(bare, Round::perSecond))).append(failed(bare)).append(" | ")
+          .append(num(median(tether, Round::perSecond))).append(failed(tether)).append(" | ")
           .append(ratio(bare, tether, Round::perSecond)).append(" | ")
           .append(num(median(bare, Round::cpuMicrosPerConnection))).append(" | ")
           .append(num(median(tether, Round::cpuMicrosPerConnection))).append(" | ")
@@ -187,6 +188,12 @@ final class Report {
           .append(join(rounds, Round::cpuMicrosPerConnection)).append(" |\n"));
     }
     md.append("\n</details>\n");
+  }
+
+  /** Marks a variant some of whose connections failed: its numbers are not comparable. */
+  static String failed(List<Round> rounds) {
+    long failures = rounds.stream().mapToLong(Round::failures).sum();
+    return failures == 0 ? "" : String.format(Locale.ROOT, " (%,d failed!)", failures);
   }
 
   /** How the Tether server's handshakes went: the share of connections that resumed an SA. */

@@ -49,10 +49,9 @@ final class TomcatBenchServer implements BenchServer.Running {
     https.setSecure(true);
     https.setProperty("address", "127.0.0.1");
     https.setProperty("SSLEnabled", "true");
-    if (spec.tether()
-        && !https.setProperty(GRACE_ATTRIBUTE, Long.toString(spec.graceMillis()))) {
-      throw new IllegalStateException("TomcatTetherProtocol has no connector attribute '"
-          + GRACE_ATTRIBUTE + "': update TomcatBenchServer.GRACE_ATTRIBUTE");
+    if (spec.tether()) {
+      set(https, GRACE_ATTRIBUTE, Long.toString(spec.graceMillis()));
+      set(https, "maxAssociationsPerPeer", Integer.toString(ServerSpec.MAX_ASSOCIATIONS_PER_PEER));
     }
     SSLHostConfig host = new SSLHostConfig();
     host.setProtocols(spec.protocol());
@@ -82,6 +81,14 @@ final class TomcatBenchServer implements BenchServer.Running {
       }
     }
     return server;
+  }
+
+  private static void set(Connector connector, String attribute, String value) {
+    if (!connector.setProperty(attribute, value)) {
+      throw new IllegalStateException("TomcatTetherProtocol has no connector attribute '"
+          + attribute + "'" + (attribute.equals(GRACE_ATTRIBUTE)
+          ? ": update TomcatBenchServer.GRACE_ATTRIBUTE" : ""));
+    }
   }
 
   @Override
