@@ -27,7 +27,8 @@ etc/jetty-tether.xml
 #jetty.tether.registryName=jetty
 
 ## Grace period in milliseconds: how long an SA stays resumable after its last connection closed.
-## 0 deletes it when its last connection closes.
+## 0 deletes it when its last connection closes. With a policy file (below) each policy's own
+## grace applies instead.
 #jetty.tether.grace=30000
 
 ## The most SAs held; past it an idle SA makes room or the handshake fails.
@@ -49,3 +50,16 @@ etc/jetty-tether.xml
 ## Names of the connectors to attach to (Connector.getName()), comma-separated;
 ## empty attaches to every TLS connector.
 #jetty.tether.connectorNames=
+
+## Policy file: named policies for anonymous traffic, roles and users (format in the README,
+## "Policies"). Empty uses the built-in default policy. A bad file stops the start, naming its line.
+## Logins reach the policies through dev.tether.jetty.JettyTetherLoginService wrapping the realm,
+## and dev.tether.servlet.TetherLoginFilter in the web application.
+#jetty.tether.policies=
+
+## How long, in milliseconds, a login binds its client address to the user's policy
+## (new connections from it negotiate under that policy) unless a logout ends it first.
+#jetty.tether.peerBindingTtl=1800000
+
+## The most client addresses bound to a user's policy at once.
+#jetty.tether.maxBoundPeers=100000

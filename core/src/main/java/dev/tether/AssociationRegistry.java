@@ -66,6 +66,7 @@ public final class AssociationRegistry implements AutoCloseable {
   private final Counters counters = new Counters();
   private final Bounds bounds;
   private final RefusalLog refusalLog;
+  private final FlushLog flushLog;
   private final Cache<Long, Entry> cache;
   private final ConcurrentMap<Long, Entry> map;
   private static final AtomicLong INSTANCES = new AtomicLong();
@@ -91,6 +92,7 @@ public final class AssociationRegistry implements AutoCloseable {
     this.listeners = new Listeners(b.listeners);
     this.bounds = new Bounds(b.maxAssociations, b.maxAssociationsPerPeer);
     this.refusalLog = new RefusalLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
+    this.flushLog = new FlushLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
     this.driverWarnings = new DriverWarnings(driver);
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
@@ -212,7 +214,7 @@ public final class AssociationRegistry implements AutoCloseable {
 
   private Lease create(SSLSession session, String peer, SaPolicy policy, long now, boolean stale)
       throws AssociationRefusedException {
-    if (!bounds.reserveTotal() && !(makeRoom() && bounds.reserveTotal())) {
+    if (!reserveTotalMakingRoom()) {
       deleteSession(session);
       throw refuse(RefusalReason.MAX_ASSOCIATIONS, peer,
           "the registry holds its maximum of " + bounds.maxTotal() + " SAs");
@@ -236,10 +238,16 @@ public final class AssociationRegistry implements AutoCloseable {
             !stale && canResume(session));
         counters.active.incrementAndGet();
         map.put(key, entry);
-        try {
-          driver.bind(session, tagKey, key);
-        } catch (RuntimeException e) {
-          driverWarnings.warn("bind", e);
+        // A stale session is deleted below and its SA cannot be resumed, so it keeps the old tag.
+        // Tagging it would be worse than useless: on TLS 1.3 the JDK answers putValue with one more
+        // ticket on the connection's next write, cached as a live child of the deleted session, and
+        // the flushed lineage would be resumed again on the next connection, and so on forever.
+        if (!stale) {
+          try {
+            driver.bind(session, tagKey, key);
+          } catch (RuntimeException e) {
+            driverWarnings.warn("bind", e);
+          }
         }
       }
     }
@@ -260,6 +268,11 @@ public final class AssociationRegistry implements AutoCloseable {
       SecurityAssociation view = view(key, entry, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onNegotiated(view));
     }
+    if (closed) {
+      // close() ran while this SA was being created, after its check above: flush it like the rest.
+      // The connection keeps its lease, on a deleted SA, until the stopping container closes it.
+      remove(key, DeletionCause.SHUTDOWN, e -> true);
+    }
     return new Lease(this, key, entry, false);
   }
 
@@ -278,14 +291,37 @@ public final class AssociationRegistry implements AutoCloseable {
     return shared != null ? shared : t;
   }
 
-  /** Deletes the idle SA closest to expiry to make room; returns whether one was deleted. */
+  /**
+   * Reserves room for one more SA, deleting idle SAs while the registry is full. Handshakes that
+   * complete together at the bound race for the room made and for the same idle SAs: a thread that
+   * loses tries again as long as an idle SA is left, so a connection is refused only when none is.
+   */
+  private boolean reserveTotalMakingRoom() {
+    while (!bounds.reserveTotal()) {
+      if (!makeRoom()) {
+        return bounds.reserveTotal();
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Deletes the idle SA closest to expiry (or, if another thread deletes or resumes it first, the
+   * next one) to make room. Returns false if no SA is idle; true if it deleted one, or if every
+   * candidate went meanwhile, since other threads made room or changed the table: look again.
+   */
   private boolean makeRoom() {
-    Optional<Long> victim = cache.policy().expireVariably().orElseThrow().oldest(entries -> entries
+    List<Long> idle = cache.policy().expireVariably().orElseThrow().oldest(entries -> entries
         .limit(PRESSURE_SCAN)
         .filter(e -> e.getValue().isIdle())
         .map(CacheEntry::getKey)
-        .findFirst());
-    return victim.isPresent() && remove(victim.get(), DeletionCause.PRESSURE, Entry::isIdle);
+        .toList());
+    for (Long victim : idle) {
+      if (remove(victim, DeletionCause.PRESSURE, Entry::isIdle)) {
+        return true;
+      }
+    }
+    return !idle.isEmpty();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -462,12 +498,7 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   private void logFlush(int n, DeletionCause cause, String what) {
-    // Login and logout flushes follow users, so they stay at DEBUG; operator actions are INFO.
-    Level level = cause == DeletionCause.LOGIN || cause == DeletionCause.LOGOUT
-        ? Level.DEBUG : Level.INFO;
-    if (n > 0 && LOG.isLoggable(level)) {
-      LOG.log(level, "Tether registry ''{0}'' flushed {1} SA(s) ({2}, {3})", name, n, cause, what);
-    }
+    flushLog.flushed(n, cause, what);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -490,6 +521,18 @@ public final class AssociationRegistry implements AutoCloseable {
   /** Counts a TLS connection the container accepted (S1). */
   public void recordAccepted() {
     counters.accepted.increment();
+  }
+
+  /**
+   * Counts a refusal the container made itself, such as a request refused because its principal's
+   * policy does not accept the connection's SA ({@link RefusalReason#POLICY}). It is counted and
+   * announced to listeners like the registry's own refusals; policy refusals follow users, not
+   * load, so they are logged at DEBUG rather than as a refusal episode.
+   */
+  public void recordRefusal(String peer, RefusalReason reason) {
+    requireNonNull(peer, "peer");
+    requireNonNull(reason, "reason");
+    refuse(reason, peer, "the container refused a request of peer " + peer + " (" + reason + ")");
   }
 
   /** Counts a handshake that failed; such a connection holds no SA. */
@@ -592,7 +635,11 @@ public final class AssociationRegistry implements AutoCloseable {
     }
     closed = true;
     int n = flushAll(DeletionCause.SHUTDOWN);
+    // An SA whose grace ended within the expiry wheel's current tick is hidden from the flush but
+    // not evicted yet; clearing the cache evicts it as expired, through the eviction listener.
+    cache.invalidateAll();
     cache.cleanUp();
+    flushLog.summarize();
     LOG.log(Level.INFO, "Tether registry ''{0}'' closed; {1} SA(s) deleted", name, n);
   }
 
@@ -603,7 +650,11 @@ public final class AssociationRegistry implements AutoCloseable {
 
   private AssociationRefusedException refuse(RefusalReason reason, String peer, String detail) {
     counters.refused(reason);
-    refusalLog.refused(reason, peer, detail);
+    if (reason == RefusalReason.POLICY) {
+      LOG.log(Level.DEBUG, () -> "Tether registry '" + name + "': " + detail);
+    } else {
+      refusalLog.refused(reason, peer, detail);
+    }
     listeners.fire(l -> l.onRefused(peer, reason));
     return new AssociationRefusedException(reason, peer,
         "Tether refused an SA to " + peer + ": " + detail);

@@ -95,6 +95,22 @@ public final class PolicyEngine {
   }
 
   /**
+   * Binds the peer to the principal's policy without flushing anything. A container calls it when it
+   * refuses a request because {@link #permits} said no: the client's retry on a new connection then
+   * negotiates under the principal's policy even if the peer's binding had ended, or belonged to
+   * another user behind the same address.
+   *
+   * @return the principal's policy
+   */
+  public SaPolicy bind(String peer, String principal, Predicate<String> inRole) {
+    requireNonNull(peer, "peer");
+    requireNonNull(principal, "principal");
+    SaPolicy policy = policies.resolve(principal, inRole);
+    bindings.put(peer, new Binding(principal, policy));
+    return policy;
+  }
+
+  /**
    * Handles a logout on a connection: flushes what the principal's policy names and unbinds the peer.
    *
    * @return the number of SAs flushed

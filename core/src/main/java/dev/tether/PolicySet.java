@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -32,6 +34,7 @@ import java.util.function.Predicate;
 public final class PolicySet {
   private final List<SaPolicy> policies;
   private final SaPolicy anonymous;
+  private final Set<String> roles;
 
   private PolicySet(List<SaPolicy> policies) {
     Set<String> names = new HashSet<>();
@@ -50,6 +53,15 @@ public final class PolicySet {
     }
     this.policies = List.copyOf(policies);
     this.anonymous = anon != null ? anon : SaPolicy.defaults();
+    Set<String> named = new LinkedHashSet<>();
+    for (SaPolicy p : policies) {
+      for (String selector : p.appliesTo()) {
+        if (selector.startsWith("role:")) {
+          named.add(selector.substring(5));
+        }
+      }
+    }
+    this.roles = Collections.unmodifiableSet(named);
   }
 
   /** Returns a set of the given policies; at most one may apply to {@code anonymous}. */
@@ -91,6 +103,15 @@ public final class PolicySet {
   /** Returns the policies, in the order given. */
   public List<SaPolicy> policies() {
     return policies;
+  }
+
+  /**
+   * Returns the role names the policies' {@code role:NAME} selectors name: the only roles that can
+   * change which policy a principal gets. An event source that must remember a user's policy
+   * beyond the request (to report a later logout) keeps the user's roles among these.
+   */
+  public Set<String> roles() {
+    return roles;
   }
 
   /** Returns the policy of anonymous traffic. */

@@ -170,7 +170,10 @@ public final class RegistryBuilder {
     return this;
   }
 
-  /** Sets how often refusals are summarized in the log while they go on. Default: 60 seconds. */
+  /**
+   * Sets how often refusals, and flushes that follow logins and logouts, are summarized in the log
+   * while they go on. Default: 60 seconds.
+   */
   public RegistryBuilder refusalLogInterval(Duration interval) {
     requireNonNull(interval, "refusalLogInterval");
     if (interval.isNegative() || interval.isZero()) {

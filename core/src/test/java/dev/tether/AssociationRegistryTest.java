@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -416,6 +417,50 @@ class AssociationRegistryTest {
         .isEqualTo(RefusalReason.CLOSED);
     assertThat(lease.release()).isTrue();
     assertThat(registry.stats().leases()).isZero();
+  }
+
+  @Test
+  void close_duringACreation_flushesTheNewSaToo() throws Exception {
+    AtomicReference<AssociationRegistry> self = new AtomicReference<>();
+    AssociationDriver closingMidway = new AssociationDriver() {
+      @Override public Object tag(SSLSession s, String key) { return s.getValue(key); }
+      @Override public void bind(SSLSession s, String key, Object tag) { s.putValue(key, tag); }
+      @Override public void delete(SSLSession s) { s.invalidate(); }
+      @Override public boolean canResume(SSLSession s) {
+        self.get().close(); // the container stops after acquire's closed check, before the SA is in
+        return true;
+      }
+    };
+    registry = builder().driver(closingMidway).build();
+    self.set(registry);
+    FakeSession session = new FakeSession();
+
+    Lease lease = registry.acquire(session, PEER);
+
+    assertThat(lease.isDeleted()).isTrue();
+    assertThat(session.isValid()).isFalse();
+    assertThat(registry.stats().deletedByCause()).containsEntry(DeletionCause.SHUTDOWN, 1L);
+    assertThat(registry.stats().active()).isZero();
+    lease.release();
+    assertThat(registry.stats().leases()).isZero();
+    assertThat(registry.stats().deleted()).isEqualTo(registry.stats().negotiated());
+  }
+
+  @Test
+  void close_justAfterAGraceEnded_deletesThatSaToo() throws Exception {
+    FakeSession session = new FakeSession();
+    registry.acquire(session, PEER).release();
+    ticker.advance(GRACE.minusMillis(100));
+    registry.cleanUp();
+    // Past the grace but within the expiry wheel's current tick: not evicted yet.
+    ticker.advance(Duration.ofMillis(150));
+
+    registry.close();
+
+    assertThat(session.isValid()).isFalse();
+    AssociationStats stats = registry.stats();
+    assertThat(stats.idle()).isZero();
+    assertThat(stats.deleted()).isEqualTo(1);
   }
 
   @Test

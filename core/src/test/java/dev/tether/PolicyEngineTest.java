@@ -123,4 +123,33 @@ class PolicyEngineTest {
     ticker.advance(Duration.ofMinutes(10));
     assertThat(registry.policyFor("10.0.0.3").name()).isEqualTo("browse");
   }
+
+  @Test
+  void bind_bindsThePeerWithoutFlushing() throws Exception {
+    Lease anonymous = registry.acquire(new FakeSession(), PEER);
+
+    SaPolicy policy = engine.bind(PEER, "root", ADMIN);
+
+    assertThat(policy.name()).isEqualTo("admin");
+    assertThat(anonymous.isDeleted()).isFalse();
+    assertThat(registry.stats().flushed()).isZero();
+    assertThat(engine.boundPrincipal(PEER)).isEqualTo("root");
+    assertThat(registry.policyFor(PEER).name()).isEqualTo("admin");
+  }
+
+  @Test
+  void recordRefusal_policy_isCountedAndAnnounced() {
+    List<String> refused = new CopyOnWriteArrayList<>();
+    registry.addListener(new AssociationListener() {
+      @Override public void onRefused(String peer, RefusalReason reason) {
+        refused.add(peer + " " + reason);
+      }
+    });
+
+    registry.recordRefusal(PEER, RefusalReason.POLICY);
+
+    assertThat(registry.stats().refused()).isEqualTo(1);
+    assertThat(registry.stats().refusedByReason()).containsEntry(RefusalReason.POLICY, 1L);
+    assertThat(refused).containsExactly(PEER + " POLICY");
+  }
 }

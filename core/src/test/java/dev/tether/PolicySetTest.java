@@ -115,4 +115,12 @@ class PolicySetTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith(message);
   }
+
+  @Test
+  void roles_areTheRolesTheSelectorsName() {
+    PolicySet set = PolicySet.parse(EXAMPLE, "policies.conf");
+
+    assertThat(set.roles()).containsExactly("customer", "admin");
+    assertThat(PolicySet.defaults().roles()).isEmpty();
+  }
 }

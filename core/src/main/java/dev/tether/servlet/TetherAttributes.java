@@ -49,6 +49,22 @@ public final class TetherAttributes {
    */
   public static final String RESUMED = "dev.tether.association.resumed";
 
+  /**
+   * Request attribute: the name of the principal whose login an event source already handled on
+   * this request (reported it to the {@link dev.tether.PolicyEngine}, or found that it was no new
+   * login), a {@link String}. Set by Jetty's {@code JettyTetherLoginService}, Tomcat's
+   * valve, {@link Tether#login} and {@link TetherLoginFilter}; each skips a login it names, so that
+   * one login is reported once however many sources see it.
+   */
+  public static final String LOGIN_HANDLED = "dev.tether.login.handled";
+
+  /**
+   * Request attribute: set by a container adapter that reports the request's logins and logouts and
+   * enforces the policies itself (Tomcat's valve sets it to {@code "tomcat"}). {@link TetherLoginFilter}
+   * then passes the request on untouched.
+   */
+  public static final String LOGIN_EVENTS = "dev.tether.login.events";
+
   private TetherAttributes() {
   }
 

@@ -41,10 +41,22 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
   private final JettyTether tether;
   private final AssociationRegistry registry;
   private final Map<SslConnection, TlsConnection> connections = new ConcurrentHashMap<>();
+  private final RequestAttributes attributes;
 
   ConnectionTracker(JettyTether tether, AssociationRegistry registry) {
     this.tether = tether;
     this.registry = registry;
+    this.attributes = new RequestAttributes(this, registry);
+  }
+
+  /** Returns the customizer that puts the connections' SAs on their requests. */
+  RequestAttributes attributes() {
+    return attributes;
+  }
+
+  /** Returns the followed state of a TLS connection, or {@code null} if it is not followed. */
+  TlsConnection connection(SslConnection ssl) {
+    return connections.get(ssl);
   }
 
   @Override

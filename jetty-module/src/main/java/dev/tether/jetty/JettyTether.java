@@ -3,19 +3,16 @@ package dev.tether.jetty;
 import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
-import dev.tether.RegistryBuilder;
+import dev.tether.PolicySet;
 import dev.tether.SaPolicy;
 import dev.tether.tls.Negotiation;
 import dev.tether.tls.StatefulSessions;
 import dev.tether.tls.TlsProvider;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.ToLongFunction;
 import javax.net.ssl.SSLEngine;
 import org.eclipse.jetty.server.Connector;
@@ -58,6 +55,12 @@ import org.slf4j.LoggerFactory;
  * {@link #setRenegotiationAllowed} says otherwise, disables TLS 1.2 renegotiation, which could change a
  * connection's session under its lease.
  *
+ * <p>With a {@link #setPolicies policy file}, new connections negotiate under the policy of the
+ * client address's last login (see {@link dev.tether.PolicyEngine}); logins reach the policy engine
+ * through {@link JettyTetherLoginService} wrapping the web application's realm and
+ * {@code dev.tether.servlet.TetherLoginFilter} in the web application. Every request of a tracked
+ * connection carries the {@code dev.tether.servlet.TetherAttributes}.
+ *
  * <p>Concurrency: settings and lifecycle follow Jetty's conventions (configure, then start); the
  * counters, flushes and dump are thread-safe and may be called at any time.
  */
@@ -71,13 +74,7 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   private final Server server;
   private final List<Connector> connectors;
   private final AssociationRegistry givenRegistry;
-  /** Settings of an owned registry that were set explicitly: a given registry cannot honour them. */
-  private final Set<String> registrySettings = new LinkedHashSet<>();
-
-  private String registryName = "jetty";
-  private long grace = SaPolicy.DEFAULT_GRACE.toMillis();
-  private long maxAssociations = RegistryBuilder.DEFAULT_MAX_ASSOCIATIONS;
-  private int maxAssociationsPerPeer = RegistryBuilder.DEFAULT_MAX_ASSOCIATIONS_PER_PEER;
+  private final RegistrySettings owned = new RegistrySettings();
   private TlsProvider provider = TlsProvider.JDK;
   private boolean requireStatefulSessions = true;
   private boolean renegotiationAllowed;
@@ -147,8 +144,8 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   protected void doStart() throws Exception {
     List<TlsConnectors.Target> targets = TlsConnectors.resolve(server, connectors, connectorNames);
     TlsConnectors.checkProvider(targets, provider);
-    if (givenRegistry != null && !registrySettings.isEmpty()) {
-      String name = registrySettings.iterator().next();
+    if (givenRegistry != null && !owned.explicit.isEmpty()) {
+      String name = owned.explicit.iterator().next();
       throw new IllegalStateException(PROPERTY_PREFIX + name + " is set, but JettyTether was given"
           + " the registry '" + givenRegistry.name() + "': configure that registry instead");
     }
@@ -159,27 +156,24 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     statefulSessions = StatefulSessions.check(provider, requireStatefulSessions,
         PROPERTY_PREFIX + "requireStatefulSessions");
 
+    PolicySet policySet = givenRegistry != null ? null : owned.policySet();
     TlsConnectors.configure(targets, provider, renegotiationAllowed, givenRegistry != null
-        ? givenRegistry.defaultPolicy().grace() : Duration.ofMillis(grace));
-    AssociationRegistry r = givenRegistry != null ? givenRegistry : AssociationRegistry.builder()
-        .name(registryName)
-        .grace(Duration.ofMillis(grace))
-        .maxAssociations(maxAssociations)
-        .maxAssociationsPerPeer(maxAssociationsPerPeer)
-        .build();
+        ? givenRegistry.defaultPolicy().grace() : owned.longestGrace(policySet));
+    AssociationRegistry r = givenRegistry != null ? givenRegistry : owned.build(policySet);
     ConnectionTracker t = new ConnectionTracker(this, r);
     List<Connector> on = new ArrayList<>();
     for (TlsConnectors.Target target : targets) {
       // Unmanaged: the connector must not stop the tracker, and Jetty wires both listener roles.
       target.connector().addBean(t, false);
+      TlsConnectors.addCustomizer(target.connector(), t.attributes());
       on.add(target.connector());
     }
     registry = r;
     tracker = t;
     attached = List.copyOf(on);
-    LOG.info("Tether started on {} with registry '{}' (provider={}, grace={}ms, stateful sessions={})",
-        TlsConnectors.names(attached), r.name(), provider.settingValue(), r.defaultPolicy().grace().toMillis(),
-        statefulSessions);
+    LOG.info("Tether started on {} with registry '{}' (provider={}, policies={}, anonymous grace={}ms,"
+        + " stateful sessions={})", TlsConnectors.names(attached), r.name(), provider.settingValue(),
+        r.policies().policies(), r.defaultPolicy().grace().toMillis(), statefulSessions);
   }
 
   @Override
@@ -192,6 +186,7 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     for (Connector c : attached) {
       // Connections opened already keep their own reference to the tracker and report their close.
       c.removeBean(t);
+      TlsConnectors.removeCustomizer(c, t.attributes());
     }
     attached = List.of();
     AssociationRegistry r = registry;
@@ -219,7 +214,7 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   @ManagedAttribute(value = "Name of the registry", readonly = true)
   public String getRegistryName() {
     AssociationRegistry r = registry;
-    return r != null ? r.name() : registryName;
+    return r != null ? r.name() : owned.registryName;
   }
 
   /** Sets the name of the owned registry: letters, digits, '.', '_', '-'. Default {@code jetty}. */
@@ -227,32 +222,33 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
       throw invalid("registryName", name, "must be letters, digits, '.', '_' or '-'");
     }
-    registryName = name;
-    registrySettings.add("registryName");
+    owned.registryName = name;
+    owned.explicit.add("registryName");
   }
 
   @ManagedAttribute(value = "Grace period of an idle SA (ms)", readonly = true)
   public long getGrace() {
     AssociationRegistry r = registry;
-    return r != null ? r.defaultPolicy().grace().toMillis() : grace;
+    return r != null ? r.defaultPolicy().grace().toMillis() : owned.grace;
   }
 
   /**
    * Sets the grace period in milliseconds: how long an SA stays resumable after its last connection
-   * closed. Zero deletes it when its last connection closes. Default 30000.
+   * closed. Zero deletes it when its last connection closes. Default 30000. It is the grace of the
+   * built-in default policy: with a {@link #setPolicies policy file} each policy's own grace applies.
    */
   public void setGrace(long millis) {
     if (millis < 0) {
       throw invalid("grace", millis, "must be zero (delete at last close) or more milliseconds");
     }
-    grace = millis;
-    registrySettings.add("grace");
+    owned.grace = millis;
+    owned.explicit.add("grace");
   }
 
   @ManagedAttribute(value = "Most SAs held", readonly = true)
   public long getMaxAssociations() {
     AssociationRegistry r = registry;
-    return r != null ? r.maxAssociations() : maxAssociations;
+    return r != null ? r.maxAssociations() : owned.maxAssociations;
   }
 
   /**
@@ -263,14 +259,14 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     if (max < 1) {
       throw invalid("maxAssociations", max, "must be at least 1");
     }
-    maxAssociations = max;
-    registrySettings.add("maxAssociations");
+    owned.maxAssociations = max;
+    owned.explicit.add("maxAssociations");
   }
 
   @ManagedAttribute(value = "Most SAs held per peer", readonly = true)
   public int getMaxAssociationsPerPeer() {
     AssociationRegistry r = registry;
-    return r != null ? r.maxAssociationsPerPeer() : maxAssociationsPerPeer;
+    return r != null ? r.maxAssociationsPerPeer() : owned.maxAssociationsPerPeer;
   }
 
   /** Sets the most SAs one client IP address holds in the owned registry. Default 1000. */
@@ -278,8 +274,61 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     if (max < 1) {
       throw invalid("maxAssociationsPerPeer", max, "must be at least 1");
     }
-    maxAssociationsPerPeer = max;
-    registrySettings.add("maxAssociationsPerPeer");
+    owned.maxAssociationsPerPeer = max;
+    owned.explicit.add("maxAssociationsPerPeer");
+  }
+
+  @ManagedAttribute(value = "Policy file (empty: the built-in default policy)", readonly = true)
+  public String getPolicies() {
+    return owned.policies;
+  }
+
+  /**
+   * Sets the path of the policy file of the owned registry (format: see the README, "Policies");
+   * empty (default) uses the built-in default policy with {@link #setGrace grace}. The file is read
+   * when the bean starts; a file that cannot be read or is invalid stops the start with a message
+   * naming this setting and the file's line.
+   */
+  public void setPolicies(String path) {
+    owned.policies = path == null ? "" : path.trim();
+    owned.explicit.add("policies");
+  }
+
+  @ManagedAttribute(value = "How long a login binds its peer to the user's policy (ms)", readonly = true)
+  public long getPeerBindingTtl() {
+    return owned.peerBindingTtl;
+  }
+
+  /**
+   * Sets how long, in milliseconds, the peer of a login stays bound to the user's policy (its new
+   * connections negotiate under it) unless a logout unbinds it first. Default 1800000 (30 minutes).
+   */
+  public void setPeerBindingTtl(long millis) {
+    if (millis < 1) {
+      throw invalid("peerBindingTtl", millis, "must be at least 1 millisecond");
+    }
+    owned.peerBindingTtl = millis;
+    owned.explicit.add("peerBindingTtl");
+  }
+
+  @ManagedAttribute(value = "Most peers bound to a policy at once", readonly = true)
+  public long getMaxBoundPeers() {
+    return owned.maxBoundPeers;
+  }
+
+  /** Sets the most peers bound to a user's policy at once; the oldest bindings go first. Default 100000. */
+  public void setMaxBoundPeers(long max) {
+    if (max < 1) {
+      throw invalid("maxBoundPeers", max, "must be at least 1");
+    }
+    owned.maxBoundPeers = max;
+    owned.explicit.add("maxBoundPeers");
+  }
+
+  @ManagedAttribute(value = "Peers bound to a user's policy now", readonly = true)
+  public long getBoundPeers() {
+    AssociationRegistry r = registry;
+    return r == null ? 0 : r.policies().boundPeers();
   }
 
   @ManagedAttribute(value = "TLS provider (jdk or bcjsse)", readonly = true)

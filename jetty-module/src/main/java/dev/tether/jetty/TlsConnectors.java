@@ -9,7 +9,9 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -117,6 +119,30 @@ final class TlsConnectors {
         LOG.warn("Tether: the TLS session timeout of connector {} ({} s) is shorter than the grace"
             + " period ({} ms): clients cannot resume for the whole grace", label(t.connector()),
             timeout, grace.toMillis());
+      }
+    }
+  }
+
+  /**
+   * Adds the customizer to the HTTP configuration of each of the connector's HTTP connection
+   * factories (HTTP/1.1, HTTP/2), once even where connectors share a configuration.
+   */
+  static void addCustomizer(Connector connector, HttpConfiguration.Customizer customizer) {
+    for (ConnectionFactory f : connector.getConnectionFactories()) {
+      if (f instanceof HttpConfiguration.ConnectionFactory http) {
+        HttpConfiguration config = http.getHttpConfiguration();
+        if (!config.getCustomizers().contains(customizer)) {
+          config.addCustomizer(customizer);
+        }
+      }
+    }
+  }
+
+  /** Removes what {@link #addCustomizer} added. */
+  static void removeCustomizer(Connector connector, HttpConfiguration.Customizer customizer) {
+    for (ConnectionFactory f : connector.getConnectionFactories()) {
+      if (f instanceof HttpConfiguration.ConnectionFactory http) {
+        http.getHttpConfiguration().removeCustomizer(customizer);
       }
     }
   }

@@ -8,6 +8,8 @@ import dev.tether.AssociationRegistry;
 import dev.tether.SaPolicy;
 import dev.tether.tls.StatefulSessions;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Settings, start-up checks, attachment to connectors and the negotiation hook. */
 @SuppressWarnings("try") // connections held open for the length of a try block
@@ -81,6 +84,70 @@ class JettyTetherSettingsTest {
     JettyTether t = JettyTether.addToAllConnectors(server.server, given);
     t.setGrace(0);
     assertThatThrownBy(server::start).hasMessageContaining("jetty.tether.grace is set");
+  }
+
+  @Test
+  void policySettings_badValues_failNamingSettingAndValue() {
+    JettyTether t = new JettyTether(server.server);
+    assertThatThrownBy(() -> t.setPeerBindingTtl(0))
+        .hasMessageContaining("jetty.tether.peerBindingTtl=0");
+    assertThatThrownBy(() -> t.setMaxBoundPeers(0))
+        .hasMessageContaining("jetty.tether.maxBoundPeers=0");
+  }
+
+  @Test
+  void start_invalidPolicyFile_failsNamingSettingFileAndLine(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("bad.conf"), """
+        [policy browse]
+        applies-to = anonymous
+        on-login = everything
+        """);
+    JettyTether t = JettyTether.addToAllConnectors(server.server);
+    t.setPolicies(file.toString());
+
+    assertThatThrownBy(server::start)
+        .hasMessageContaining("jetty.tether.policies=" + file)
+        .hasMessageContaining(file + ":3: on-login = 'everything' must be one of");
+    assertThat(server.server.isStarted()).isFalse();
+  }
+
+  @Test
+  void start_missingPolicyFile_failsNamingSettingAndFile(@TempDir Path dir) {
+    JettyTether t = JettyTether.addToAllConnectors(server.server);
+    t.setPolicies(dir.resolve("none.conf").toString());
+
+    assertThatThrownBy(server::start)
+        .hasMessageContaining("jetty.tether.policies=" + dir.resolve("none.conf"))
+        .hasMessageContaining("cannot be read");
+  }
+
+  @Test
+  void start_policyFileAndBinding_configureTheOwnedRegistry(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("p.conf"), PolicyServer.POLICIES);
+    JettyTether t = JettyTether.addToAllConnectors(server.server);
+    t.setPolicies(file.toString());
+    t.setGrace(5);
+    t.setPeerBindingTtl(60_000);
+    t.setMaxBoundPeers(1);
+    server.start();
+
+    AssociationRegistry r = t.registry();
+    assertThat(r.policies().policies().policies()).extracting(SaPolicy::name)
+        .containsExactly("browse", "customer", "admin");
+    assertThat(r.defaultPolicy().grace()).as("the policies' graces apply, not grace")
+        .isEqualTo(Duration.ofSeconds(60));
+    r.policies().login("192.0.2.1", null, "root", role -> role.equals("admin"));
+    r.policies().login("192.0.2.2", null, "root", role -> role.equals("admin"));
+    assertThat(t.getBoundPeers()).isEqualTo(1);
+    assertThat(t.getPolicies()).isEqualTo(file.toString());
+  }
+
+  @Test
+  void start_givenRegistryAndPolicyFile_fails() {
+    given = AssociationRegistry.builder().build();
+    JettyTether t = JettyTether.addToAllConnectors(server.server, given);
+    t.setPolicies("/etc/tether/policies.conf");
+    assertThatThrownBy(server::start).hasMessageContaining("jetty.tether.policies is set");
   }
 
   @Test

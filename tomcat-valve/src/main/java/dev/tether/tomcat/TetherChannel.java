@@ -121,7 +121,7 @@ final class TetherChannel extends SecureNioChannel {
    * data; refusing it there closes the connection before the new handshake completes.
    */
   private void checkRenegotiation() throws SSLException {
-    if (!handshakeComplete || sslEngine == null || endpoint.allowRenegotiation()) {
+    if (!handshakeComplete || sslEngine == null || endpoint.renegotiationAllowed()) {
       return;
     }
     HandshakeStatus status = sslEngine.getHandshakeStatus();
@@ -129,7 +129,7 @@ final class TetherChannel extends SecureNioChannel {
         && !"TLSv1.3".equals(sslEngine.getSession().getProtocol())) {
       TrackedConnection c = connection;
       throw new SSLException("Tether refused a TLS renegotiation from "
-          + (c == null ? "a client" : c.tls().peer()) + " (allowRenegotiation=false)");
+          + (c == null ? "a client" : c.tls().peer()) + " (renegotiationAllowed=false)");
     }
   }
 }

@@ -25,15 +25,15 @@ final class TetherEndpoint extends NioEndpoint {
   private static final Log LOG = LogFactory.getLog(TomcatTetherProtocol.class);
 
   private volatile AssociationRegistry registry;
-  private volatile boolean allowRenegotiation;
+  private volatile boolean renegotiationAllowed;
 
-  void configure(AssociationRegistry registry, boolean allowRenegotiation) {
+  void configure(AssociationRegistry registry, boolean renegotiationAllowed) {
     this.registry = registry;
-    this.allowRenegotiation = allowRenegotiation;
+    this.renegotiationAllowed = renegotiationAllowed;
   }
 
-  boolean allowRenegotiation() {
-    return allowRenegotiation;
+  boolean renegotiationAllowed() {
+    return renegotiationAllowed;
   }
 
   @Override

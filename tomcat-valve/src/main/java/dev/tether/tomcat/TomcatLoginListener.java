@@ -7,8 +7,10 @@ import jakarta.servlet.http.HttpServletRequest;
  * Receives the logins, logouts and principal changes that {@link TomcatTetherValve} sees on TLS
  * connections, with the lease of the connection they happened on. Every method has an empty default.
  *
- * <p>Called on the request's thread, inside the valve, before the response is sent: a listener that
- * flushes SAs does so before the client can open another connection on the login's answer. Listeners
+ * <p>Called on the request's thread, inside the valve, after the policy engine handled the event
+ * (flushed what the user's policy names, bound or unbound the client address), before the response
+ * is sent: a listener that flushes SAs does so before the client can open another connection on the
+ * login's answer. Listeners
  * must be quick and thread-safe; one that throws is logged once at WARN and does not fail the request.
  *
  * <pre>{@code

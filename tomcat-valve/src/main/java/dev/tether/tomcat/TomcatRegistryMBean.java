@@ -31,10 +31,22 @@ public final class TomcatRegistryMBean {
     return protocol.getRegistryName();
   }
 
-  /** Returns the configured grace period in milliseconds. */
-  public long getGracePeriod() {
+  /** Returns the grace period of the anonymous policy in milliseconds. */
+  public long getGrace() {
     AssociationRegistry r = protocol.registry();
     return r == null ? 0 : r.defaultPolicy().grace().toMillis();
+  }
+
+  /** Returns the policy file's path, empty for the built-in default policy. */
+  public String getPolicies() {
+    String p = protocol.getPolicies();
+    return p == null ? "" : p;
+  }
+
+  /** Returns the number of client addresses bound to a user's policy now. */
+  public long getBoundPeers() {
+    AssociationRegistry r = protocol.registry();
+    return r == null ? 0 : r.policies().boundPeers();
   }
 
   /** Returns whether the connector's registry is running. */

@@ -19,13 +19,13 @@ import org.apache.tomcat.util.net.jsse.JSSEImplementation;
  *
  * <pre>{@code
  * <Connector protocol="dev.tether.tomcat.TomcatTetherProtocol" port="8443" SSLEnabled="true"
- *            gracePeriod="30000" registryName="shop">
+ *            grace="30000" registryName="shop" policies="conf/tether-policies.conf">
  *   <SSLHostConfig> <Certificate certificateKeystoreFile="conf/shop.p12" ... /> </SSLHostConfig>
  * </Connector>
  * }</pre>
  *
  * <p>Embedded: {@code new Connector(TomcatTetherProtocol.class.getName())}, then
- * {@code connector.setProperty("gracePeriod", "0")}. Tether's attributes are text, as in server.xml,
+ * {@code connector.setProperty("grace", "0")}. Tether's attributes are text, as in server.xml,
  * and are checked when the connector initializes: a wrong value fails the connector with a message
  * naming the attribute and the value. The registry lives from {@link #start()} to {@link #stop()}; its
  * counters and flush operations are in JMX as {@code <domain>:type=TetherRegistry,...}.
@@ -38,12 +38,17 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   private final TetherEndpoint tetherEndpoint;
   private String registryName = ProtocolSettings.DEFAULT_REGISTRY_NAME;
-  private String gracePeriod = ProtocolSettings.DEFAULT_GRACE_PERIOD;
+  private String grace = ProtocolSettings.DEFAULT_GRACE;
   private String maxAssociations = ProtocolSettings.DEFAULT_MAX_ASSOCIATIONS;
   private String maxAssociationsPerPeer = ProtocolSettings.DEFAULT_MAX_ASSOCIATIONS_PER_PEER;
   private String provider = TlsProvider.JDK.settingValue();
   private String requireStatefulSessions = "true";
-  private String allowRenegotiation = "false";
+  private String renegotiationAllowed = "false";
+  private String policies = "";
+  private String peerBindingTtl = ProtocolSettings.DEFAULT_PEER_BINDING_TTL;
+  private String maxBoundPeers = ProtocolSettings.DEFAULT_MAX_BOUND_PEERS;
+  /** An attribute set under the name it had before it was renamed; the connector refuses to start. */
+  private String renamed;
 
   private volatile ProtocolSettings settings;
   private volatile AssociationRegistry registry;
@@ -74,17 +79,23 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     this.registryName = registryName;
   }
 
-  /** Returns the grace period in milliseconds; see {@link #setGracePeriod}. */
-  public String getGracePeriod() {
-    return gracePeriod;
+  /** Returns the grace period in milliseconds; see {@link #setGrace}. */
+  public String getGrace() {
+    return grace;
   }
 
   /**
    * Sets how long, in milliseconds, an SA stays resumable after its last connection closed. {@code 0}
-   * deletes it at once. Default {@code 30000}.
+   * deletes it at once. Default {@code 30000}. It is the grace of the built-in default policy: with
+   * a {@link #setPolicies policy file} each policy's own grace applies.
    */
-  public void setGracePeriod(String gracePeriod) {
-    this.gracePeriod = gracePeriod;
+  public void setGrace(String grace) {
+    this.grace = grace;
+  }
+
+  /** The attribute's former name: the connector does not start and says what it is called now. */
+  public void setGracePeriod(String value) {
+    renamed = "gracePeriod=\"" + value + "\" was renamed grace";
   }
 
   /** Returns the most SAs the connector holds; see {@link #setMaxAssociations}. */
@@ -134,16 +145,59 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
   }
 
   /** Returns whether clients may renegotiate TLS 1.2; see the setter. */
-  public String getAllowRenegotiation() {
-    return allowRenegotiation;
+  public String getRenegotiationAllowed() {
+    return renegotiationAllowed;
   }
 
   /**
    * Sets whether a client may renegotiate a TLS 1.2 connection. Default {@code false}: the connection
    * is closed, since a renegotiated session would escape its SA.
    */
-  public void setAllowRenegotiation(String allowRenegotiation) {
-    this.allowRenegotiation = allowRenegotiation;
+  public void setRenegotiationAllowed(String renegotiationAllowed) {
+    this.renegotiationAllowed = renegotiationAllowed;
+  }
+
+  /** The attribute's former name: the connector does not start and says what it is called now. */
+  public void setAllowRenegotiation(String value) {
+    renamed = "allowRenegotiation=\"" + value + "\" was renamed renegotiationAllowed";
+  }
+
+  /** Returns the policy file's path; see {@link #setPolicies}. */
+  public String getPolicies() {
+    return policies;
+  }
+
+  /**
+   * Sets the path of the policy file (format: see the README, "Policies"), relative to
+   * {@code catalina.base} unless absolute; empty (default) uses the built-in default policy with
+   * {@link #setGrace grace}. Read when the connector initializes; a file
+   * that cannot be read or is invalid fails the connector, naming the file's line.
+   */
+  public void setPolicies(String policies) {
+    this.policies = policies;
+  }
+
+  /** Returns how long a login binds its peer, in milliseconds; see {@link #setPeerBindingTtl}. */
+  public String getPeerBindingTtl() {
+    return peerBindingTtl;
+  }
+
+  /**
+   * Sets how long, in milliseconds, the client address of a login stays bound to the user's policy
+   * (its new connections negotiate under it) unless a logout ends it first. Default {@code 1800000}.
+   */
+  public void setPeerBindingTtl(String peerBindingTtl) {
+    this.peerBindingTtl = peerBindingTtl;
+  }
+
+  /** Returns the most peers bound at once; see {@link #setMaxBoundPeers}. */
+  public String getMaxBoundPeers() {
+    return maxBoundPeers;
+  }
+
+  /** Sets the most client addresses bound to a user's policy at once. Default {@code 100000}. */
+  public void setMaxBoundPeers(String maxBoundPeers) {
+    this.maxBoundPeers = maxBoundPeers;
   }
 
   /** Returns the connector's registry while it runs, else {@code null}. */
@@ -156,8 +210,12 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   @Override
   public void init() throws Exception {
-    ProtocolSettings s = ProtocolSettings.parse(registryName, gracePeriod, maxAssociations,
-        maxAssociationsPerPeer, provider, requireStatefulSessions, allowRenegotiation);
+    if (renamed != null) {
+      throw new IllegalArgumentException("Tether connector attribute " + renamed);
+    }
+    ProtocolSettings s = ProtocolSettings.parse(new ProtocolSettings.Raw(registryName, grace,
+        maxAssociations, maxAssociationsPerPeer, provider, requireStatefulSessions,
+        renegotiationAllowed, policies, peerBindingTtl, maxBoundPeers));
     if (!isSSLEnabled()) {
       LOG.warn("Tether connector protocol without SSLEnabled=\"true\": it tracks TLS connections only");
     }
@@ -191,7 +249,7 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
   public void start() throws Exception {
     AssociationRegistry r = registryCustomizer.apply(settings.registryBuilder()).build();
     registry = r;
-    tetherEndpoint.configure(r, settings.allowRenegotiation());
+    tetherEndpoint.configure(r, settings.renegotiationAllowed());
     try {
       super.start();
     } catch (Exception | Error e) {
@@ -199,7 +257,8 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
       throw e;
     }
     LOG.info("Tether tracks TLS connections on [" + getName() + "]: registry '" + r.name()
-        + "', gracePeriod=" + settings.gracePeriod().toMillis() + "ms, maxAssociations="
+        + "', policies=" + r.policies().policies() + ", anonymous grace="
+        + r.defaultPolicy().grace().toMillis() + "ms, maxAssociations="
         + r.maxAssociations() + ", maxAssociationsPerPeer=" + r.maxAssociationsPerPeer()
         + ", provider=" + settings.provider().settingValue());
   }

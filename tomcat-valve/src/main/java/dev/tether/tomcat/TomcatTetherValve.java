@@ -1,6 +1,7 @@
 package dev.tether.tomcat;
 
 import dev.tether.Lease;
+import dev.tether.servlet.TetherAttributes;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -22,14 +23,24 @@ import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
 
 /**
- * Ties requests to the security association (SA) of their TLS connection and reports logins,
- * logouts and principal changes. For every request that arrived on a {@link TomcatTetherProtocol}
- * connector it publishes the SA as request attributes ({@link #ASSOCIATION_ID},
- * {@link #ASSOCIATION}, {@link #ASSOCIATION_RESUMED}, {@link #REGISTRY}); after the request, or the
- * moment the application calls {@code login()}/{@code logout()}, it decides whether the connection's
- * user changed and tells the {@link TomcatLoginListener}s. The first listener records the user on the
- * SA and flushes what the SA's policy names ({@code onLogin}/{@code onLogout}), before the response is
- * sent.
+ * Ties requests to the security association (SA) of their TLS connection, reports logins, logouts
+ * and principal changes to the connector's policy engine, and enforces the policies. For every
+ * request that arrived on a {@link TomcatTetherProtocol} connector it publishes the SA as request
+ * attributes ({@link #ASSOCIATION_ID}, {@link #ASSOCIATION}, {@link #ASSOCIATION_RESUMED},
+ * {@link #REGISTRY}, and {@code dev.tether.lease}); after the authenticator, the moment the
+ * application calls {@code login()}/{@code logout()}, before the response can commit, and after the
+ * request, it decides whether the connection's user changed (see {@link RequestTracker}). A login
+ * calls {@code PolicyEngine.login}: the new user's policy flushes what it names ({@code on-login}:
+ * this SA, all SAs of the client address, or all) and binds the client address to that policy, so
+ * that its next connections negotiate under it; a logout calls {@code PolicyEngine.logout}; a
+ * principal change is a logout then a login. Then the {@link TomcatLoginListener}s hear of it; all
+ * of this happens before the response is sent.
+ *
+ * <p>A request whose user's policy requires its own SAs, on a connection whose SA was negotiated
+ * under another policy, is refused with {@code 421 Misdirected Request} and {@code Connection: close}
+ * before the application runs (by a {@link TomcatPolicyCheck} the valve puts after each web
+ * application's authenticator); browsers retry it on a new connection, which negotiates under the
+ * user's policy.
  *
  * <p>It must run before the authenticator, so put it in the Engine or Host pipeline:
  *
@@ -55,10 +66,9 @@ public final class TomcatTetherValve extends ValveBase {
   /** Request attribute: the connector's registry ({@code AssociationRegistry}). */
   public static final String REGISTRY = "dev.tether.registry";
 
-  private static final List<TomcatLoginListener> BUILT_IN = List.of(LoginFlush.INSTANCE);
-
   private final List<TomcatLoginListener> listeners = new CopyOnWriteArrayList<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private final ContextHooks hooks = new ContextHooks();
   private volatile List<TomcatLoginListener> configured = List.of();
   private String registryName;
   private String loginListeners;
@@ -85,13 +95,13 @@ public final class TomcatTetherValve extends ValveBase {
 
   /**
    * Sets listener classes (comma-separated, public no-argument constructors) created when the valve
-   * starts, after the built-in policy flush. Default: none.
+   * starts, called after the policy engine. Default: none.
    */
   public void setLoginListeners(String classNames) {
     this.loginListeners = classNames;
   }
 
-  /** Adds a listener, called after the built-in policy flush and the configured ones. */
+  /** Adds a listener, called after the policy engine and the configured listeners. */
   public void addLoginListener(TomcatLoginListener listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
   }
@@ -100,7 +110,14 @@ public final class TomcatTetherValve extends ValveBase {
   protected void startInternal() throws LifecycleException {
     configured = instantiate(loginListeners);
     checkRegistryName();
+    hooks.attach(getContainer());
     super.startInternal();
+  }
+
+  @Override
+  protected void stopInternal() throws LifecycleException {
+    hooks.detach();
+    super.stopInternal();
   }
 
   @Override
@@ -115,7 +132,10 @@ public final class TomcatTetherValve extends ValveBase {
     request.setAttribute(ASSOCIATION, lease.association());
     request.setAttribute(ASSOCIATION_RESUMED, lease.isResumed());
     request.setAttribute(REGISTRY, lease.registry());
-    RequestTracker tracker = new RequestTracker(this, connection, lease, request);
+    request.setAttribute(TetherAttributes.LEASE, lease);
+    request.setAttribute(TetherAttributes.LOGIN_EVENTS, "tomcat");
+    RequestTracker tracker = new RequestTracker(this, connection, lease, request, response);
+    request.setNote(RequestTracker.NOTE, tracker);
     HttpServletRequest originalRequest = request.getRequest();
     HttpServletResponse originalResponse = response.getResponse();
     request.setRequest(tracker.wrap(originalRequest));
@@ -125,7 +145,8 @@ public final class TomcatTetherValve extends ValveBase {
     } finally {
       request.setRequest(originalRequest);
       response.setResponse(originalResponse);
-      tracker.observe(RequestTracker.Trigger.END);
+      request.removeNote(RequestTracker.NOTE);
+      tracker.observe(RequestTracker.Trigger.END, null);
     }
   }
 
@@ -134,7 +155,6 @@ public final class TomcatTetherValve extends ValveBase {
     if (containerLog != null && containerLog.isDebugEnabled()) {
       containerLog.debug("Tether saw a " + what + " of " + principal);
     }
-    fireAll(BUILT_IN, event, what);
     fireAll(configured, event, what);
     fireAll(listeners, event, what);
   }

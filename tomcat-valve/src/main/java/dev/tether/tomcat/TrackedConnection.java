@@ -2,6 +2,7 @@ package dev.tether.tomcat;
 
 import dev.tether.Lease;
 import dev.tether.tls.TlsConnection;
+import java.security.Principal;
 
 /**
  * One accepted TLS socket of a {@link TomcatTetherProtocol} connector: its {@link TlsConnection}
@@ -23,6 +24,7 @@ final class TrackedConnection {
   private final TlsConnection tls;
   private volatile boolean tlsFailure;
   private volatile String principal = UNSEEN;
+  private volatile Principal user;
 
   TrackedConnection(TlsConnection tls) {
     this.tls = tls;
@@ -54,8 +56,21 @@ final class TrackedConnection {
     return principal;
   }
 
-  void principal(String principal) {
-    this.principal = principal;
+  /** Returns the last user seen on the connection, or {@code null} if {@link #principal()} is no name. */
+  Principal user() {
+    return user;
+  }
+
+  /** Notes the user of the connection's latest request. */
+  void user(Principal user) {
+    this.user = user;
+    this.principal = user.getName();
+  }
+
+  /** Notes that the connection served an anonymous request, or that its user logged out. */
+  void anonymous() {
+    this.user = null;
+    this.principal = ANONYMOUS;
   }
 
   @Override

@@ -24,7 +24,7 @@ class ConnectionFailureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.tether.tomcat.Tls#all")
   void untrustedCertificate_failsHandshake_leavesNoLeaseOrSa(Tls tls) throws Exception {
-    try (TetherServer server = tls.server().set("gracePeriod", "0").start()) {
+    try (TetherServer server = tls.server().set("grace", "0").start()) {
       SSLContext trustsNothingOfOurs = SSLContext.getInstance("TLS");
       trustsNothingOfOurs.init(null, null, null);
       assertThatThrownBy(() -> HttpsClient.open(trustsNothingOfOurs, server.port(), tls.protocol()))
@@ -37,7 +37,7 @@ class ConnectionFailureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.tether.tomcat.Tls#all")
   void plaintextOnTlsPort_countsAsFailedHandshake(Tls tls) throws Exception {
-    try (TetherServer server = tls.server().set("gracePeriod", "0").start();
+    try (TetherServer server = tls.server().set("grace", "0").start();
         Socket plain = new Socket("localhost", server.port())) {
       plain.getOutputStream().write(
           "GET /app/sa HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -65,7 +65,7 @@ class ConnectionFailureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.tether.tomcat.Tls#all")
   void keepAliveTimeout_releasesLease_andDeletesSa(Tls tls) throws Exception {
-    try (TetherServer server = tls.server().set("gracePeriod", "0").keepAliveTimeout(300).start();
+    try (TetherServer server = tls.server().set("grace", "0").keepAliveTimeout(300).start();
         HttpsClient client = HttpsClient.open(TetherServer.clientContext(), server.port(),
             tls.protocol())) {
       assertThat(client.get("/app/sa").status()).isEqualTo(200);
@@ -81,7 +81,7 @@ class ConnectionFailureTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.tether.tomcat.Tls#all")
   void abruptReset_releasesLease_andOtherConnectionCarriesOn(Tls tls) throws Exception {
-    try (TetherServer server = tls.server().set("gracePeriod", "0").start();
+    try (TetherServer server = tls.server().set("grace", "0").start();
         HttpsClient survivor = HttpsClient.open(TetherServer.clientContext(), server.port(),
             tls.protocol())) {
       assertThat(survivor.get("/app/sa").status()).isEqualTo(200);

@@ -2,7 +2,11 @@ package dev.tether.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.SaPolicy;
 import dev.tether.tls.StatefulSessions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.lang.management.ManagementFactory;
 import java.util.Set;
 import javax.management.MBeanServer;
@@ -10,6 +14,7 @@ import javax.management.ObjectName;
 import java.util.logging.Level;
 import org.apache.catalina.LifecycleState;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -18,13 +23,15 @@ class ProtocolConfigurationTest {
 
   @ParameterizedTest(name = "{0}={1}")
   @CsvSource({
-      "gracePeriod, abc",
-      "gracePeriod, -1",
+      "grace, abc",
+      "grace, -1",
       "maxAssociations, 0",
       "maxAssociationsPerPeer, many",
       "provider, openssl",
       "requireStatefulSessions, yes",
-      "allowRenegotiation, maybe",
+      "renegotiationAllowed, maybe",
+      "peerBindingTtl, 0",
+      "maxBoundPeers, none",
       "registryName, no spaces"})
   void wrongAttributeValue_failsStartNamingAttributeAndValue(String attribute, String value)
       throws Exception {
@@ -32,6 +39,69 @@ class ProtocolConfigurationTest {
         TetherServer server = TetherServer.builder().set(attribute, value).start()) {
       assertConnectorFailed(server);
       assertThat(log.text(Level.SEVERE)).contains(attribute + "=").contains(value);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"gracePeriod, grace", "allowRenegotiation, renegotiationAllowed"})
+  void formerAttributeName_failsStartNamingTheNewName(String former, String now) throws Exception {
+    try (LogCapture log = new LogCapture();
+        TetherServer server = TetherServer.builder().set(former, "0").start()) {
+      assertConnectorFailed(server);
+      assertThat(log.text(Level.SEVERE)).contains(former + "=\"0\" was renamed " + now);
+    }
+  }
+
+  @Test
+  void invalidPolicyFile_failsStartNamingAttributeFileAndLine(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("bad.conf"), """
+        [policy browse]
+        applies-to = anonymous
+        grace = soon
+        """);
+    try (LogCapture log = new LogCapture();
+        TetherServer server = TetherServer.builder().set("policies", file.toString()).start()) {
+      assertConnectorFailed(server);
+      assertThat(log.text(Level.SEVERE)).contains("policies=\"" + file + "\"")
+          .contains(file + ":3: ");
+    }
+  }
+
+  @Test
+  void missingPolicyFile_failsStartNamingAttributeAndFile(@TempDir Path dir) throws Exception {
+    String file = dir.resolve("none.conf").toString();
+    try (LogCapture log = new LogCapture();
+        TetherServer server = TetherServer.builder().set("policies", file).start()) {
+      assertConnectorFailed(server);
+      assertThat(log.text(Level.SEVERE)).contains("policies=\"" + file + "\"")
+          .contains("cannot be read");
+    }
+  }
+
+  @Test
+  void policyFileAndBinding_configureTheRegistry(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("p.conf"), PolicyApp.POLICIES);
+    try (TetherServer server = TetherServer.builder().set("policies", file.toString())
+        .set("grace", "5").set("peerBindingTtl", "60000").set("maxBoundPeers", "1").start()) {
+      assertThat(server.registry().policies().policies().policies()).extracting(SaPolicy::name)
+          .containsExactly("browse", "customer", "admin");
+      assertThat(server.registry().defaultPolicy().grace()).as("the policies' graces apply")
+          .isEqualTo(Duration.ofSeconds(60));
+      server.registry().policies().login("192.0.2.1", null, "root", r -> r.equals("admin"));
+      server.registry().policies().login("192.0.2.2", null, "root", r -> r.equals("admin"));
+      assertThat(server.registry().policies().boundPeers()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void relativePolicyFile_isReadFromCatalinaBase() throws Exception {
+    TetherServer server = TetherServer.builder().set("policies", "conf/tether-policies.conf").build();
+    // Embedded Tomcat sets catalina.base to the server's base directory, as a distribution does.
+    Path conf = Files.createDirectories(Path.of(System.getProperty("catalina.base"), "conf"));
+    Files.writeString(conf.resolve("tether-policies.conf"), PolicyApp.POLICIES);
+    try (server) {
+      server.start();
+      assertThat(server.registry().policies().policies().find("admin")).isPresent();
     }
   }
 
@@ -81,6 +151,9 @@ class ProtocolConfigurationTest {
       ObjectName name = names.iterator().next();
       assertThat(mbeans.getAttribute(name, "accepted")).isEqualTo(1L);
       assertThat(mbeans.getAttribute(name, "active")).isEqualTo(1L);
+      assertThat(mbeans.getAttribute(name, "grace")).isEqualTo(30_000L);
+      assertThat(mbeans.getAttribute(name, "boundPeers")).isEqualTo(0L);
+      assertThat(mbeans.getAttribute(name, "policies")).isEqualTo("");
       assertThat(mbeans.getMBeanInfo(name).getAttributes()).noneMatch(a -> a.isWritable());
       assertThat((String[]) mbeans.invoke(name, "listAssociations", null, null)).hasSize(1);
       assertThat(mbeans.invoke(name, "flushAll", null, null)).isEqualTo(1);

@@ -8,6 +8,7 @@ import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.SelfSignedCertificate;
 import org.eclipse.jetty.ee11.webapp.WebAppContext;
 import org.eclipse.jetty.http.HttpVersion;
+import dev.tether.jetty.JettyTetherLoginService;
 import org.eclipse.jetty.security.HashLoginService;
 import org.eclipse.jetty.security.UserStore;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -70,7 +71,9 @@ final class JettyShop implements ShopServer {
     shop.setBaseResourceAsPath(files.webapp());
     shop.setTempDirectory(files.work().resolve("jetty").toFile());
     shop.setThrowUnavailableOnStartupException(true);
-    shop.getSecurityHandler().setLoginService(realm(options.adminPassword()));
+    // Wrapped, so that a FORM login flushes before its redirect is written.
+    shop.getSecurityHandler().setLoginService(
+        JettyTetherLoginService.wrap(realm(options.adminPassword())));
     server.setHandler(shop);
 
     AssociationRegistry registry = registry(options, policies);

@@ -27,7 +27,7 @@ import org.apache.tomcat.util.scan.StandardJarScanner;
  */
 final class TomcatShop implements ShopServer {
   /** The connector attribute that holds the grace period, in milliseconds. */
-  static final String GRACE_ATTRIBUTE = "gracePeriod";
+  static final String GRACE_ATTRIBUTE = "grace";
   /** The connector attribute that would name a policy file; this Tomcat adapter may not have it. */
   static final String POLICIES_ATTRIBUTE = "policies";
 
@@ -44,7 +44,6 @@ final class TomcatShop implements ShopServer {
    * Starts the shop; on failure Tomcat is stopped again.
    *
    * @param policies the policy file, already checked by the launcher, or {@code null}
-   * @throws LaunchException a usage error if the Tomcat adapter cannot take the policy file
    */
   static TomcatShop start(LauncherOptions options, SelfSignedCertificate certificate,
       ShopFiles files, Path policies) throws Exception {
@@ -58,10 +57,7 @@ final class TomcatShop implements ShopServer {
     set(https, "SSLEnabled", "true");
     set(https, "registryName", "shop");
     if (policies != null) {
-      if (!https.setProperty(POLICIES_ATTRIBUTE, policies.toString())) {
-        throw LaunchException.usage("--policies " + policies + ": the Tomcat adapter has no '"
-            + POLICIES_ATTRIBUTE + "' connector attribute yet; run it with --container jetty");
-      }
+      set(https, POLICIES_ATTRIBUTE, policies.toAbsolutePath().toString());
     } else {
       set(https, GRACE_ATTRIBUTE, Long.toString(options.grace().toMillis()));
     }

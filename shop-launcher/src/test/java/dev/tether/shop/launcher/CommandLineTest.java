@@ -124,14 +124,18 @@ class CommandLineTest {
   }
 
   @Test
-  void policies_onTomcat_areAUsageError_whileItsAdapterHasNoPoliciesAttribute() throws Exception {
+  void policies_onTomcat_areLoadedByTheConnectorsRegistry() throws Exception {
     Path policies = Files.writeString(dir.resolve("p.conf"), ShoppingStoryTest.POLICIES);
 
     int code = run("--container", "tomcat", "--port", "0", "--policies", policies.toString());
 
-    assertThat(code).isEqualTo(2);
-    assertThat(errorLine()).contains("--policies " + policies
-        + ": the Tomcat adapter has no 'policies' connector attribute");
+    try {
+      assertThat(code).isZero();
+      assertThat(started).singleElement().satisfies(shop -> assertThat(
+          shop.registry().policies().policies().anonymous().name()).isEqualTo("shoppers"));
+    } finally {
+      started.forEach(RunningShop::stop);
+    }
   }
 
   @Test

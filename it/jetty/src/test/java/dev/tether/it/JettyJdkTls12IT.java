@@ -1,0 +1,21 @@
+package dev.tether.it;
+
+import dev.tether.tls.TlsProvider;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.TargetsContainer;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * The scenarios on Jetty 12.0 (Arquillian), provider jdk, clients offering TLSv1.2 only.
+ */
+class JettyJdkTls12IT extends JettyScenarios {
+  JettyJdkTls12IT() {
+    super("jetty-jdk", TlsProvider.JDK, "TLSv1.2");
+  }
+
+  @Deployment(name = ArquillianShop.DEPLOYMENT, managed = false, testable = false)
+  @TargetsContainer("jetty-jdk")
+  static WebArchive shopWar() {
+    return ArquillianShop.war();
+  }
+}

@@ -1,0 +1,254 @@
+package dev.tether.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+
+/**
+ * A real TLS client for tests: runs {@code openssl s_client} (OpenSSL 3) against a server on the
+ * loopback, from a chosen loopback address ({@code -bind}), and reads from its output whether each
+ * connection did a full handshake ({@code New,}) or resumed ({@code Reused,}): the client's own view
+ * of whether a security association was negotiated or reused.
+ *
+ * <pre>{@code
+ * OpenSslClient openssl = new OpenSslClient(port, "TLSv1.3", caPem, "127.0.1.10", "/shop/");
+ * Result first = openssl.request(null, session);      // New, ticket saved in session
+ * Result second = openssl.request(session, null);     // Reused if the server still has it
+ * try (OpenSslClient.Held held = openssl.open(null, session)) { ... }  // a connection kept open
+ * }</pre>
+ *
+ * <p>TLS 1.2 resumes with {@link #reconnect()} ({@code -reconnect}: one connection and five
+ * reconnections) or with {@code -sess_out}/{@code -sess_in}; TLS 1.3 with {@code -sess_out}/
+ * {@code -sess_in} only, because its tickets arrive after the handshake.
+ */
+final class OpenSslClient {
+  static final String OPENSSL = "/usr/bin/openssl";
+  private static final Pattern HANDSHAKE = Pattern.compile(
+      "^(New|Reused), (\\S+), Cipher is (\\S+)", Pattern.MULTILINE);
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  /** What one connection did. */
+  enum Handshake {
+    NEW, REUSED
+  }
+
+  /**
+   * The output of one {@code s_client} run.
+   *
+   * @param handshakes one entry per connection, in order
+   * @param protocols the protocol of each connection, e.g. {@code TLSv1.3}
+   * @param lines the {@code New,}/{@code Reused,} lines as printed
+   * @param output everything printed, for failure messages
+   */
+  record Result(List<Handshake> handshakes, List<String> protocols, List<String> lines,
+      String output) {
+    /** Returns what the first (or only) connection did. */
+    Handshake handshake() {
+      if (handshakes.isEmpty()) {
+        throw new AssertionError("openssl s_client printed no New/Reused line:\n" + output);
+      }
+      return handshakes.get(0);
+    }
+  }
+
+  private final int port;
+  private final String protocol;
+  private final Path caFile;
+  private final String peer;
+  private final String path;
+
+  /**
+   * @param protocol {@code TLSv1.2} or {@code TLSv1.3}: the only protocol the client offers
+   * @param caFile the server's certificate (or its CA) in PEM; the client verifies against it
+   * @param peer the loopback address the client connects from
+   * @param path the page each request asks for
+   */
+  OpenSslClient(int port, String protocol, Path caFile, String peer, String path) {
+    this.port = port;
+    this.protocol = protocol;
+    this.caFile = caFile;
+    this.peer = peer;
+    this.path = path;
+  }
+
+  /**
+   * Makes one connection, sends {@code GET path} with {@code Connection: close} and waits until the
+   * server closes: by then a TLS 1.3 ticket has arrived and is saved in {@code sessOut}.
+   *
+   * @param sessIn a session saved earlier to resume, or {@code null}
+   * @param sessOut where to save the session, or {@code null}
+   */
+  Result request(Path sessIn, Path sessOut) throws IOException, InterruptedException {
+    if (sessOut != null) {
+      Files.deleteIfExists(sessOut);
+    }
+    List<String> cmd = command(sessIn, sessOut);
+    cmd.add("-ign_eof");
+    Result result = run(cmd,
+        "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    keepResumedSession(result, sessIn, sessOut);
+    return result;
+  }
+
+  /**
+   * s_client saves only new sessions; a resumed TLS 1.2 connection goes on with the session it
+   * offered, so that one is the session to save.
+   */
+  private boolean keepResumedSession(Result result, Path sessIn, Path sessOut) throws IOException {
+    if (sessIn != null && sessOut != null && "TLSv1.2".equals(protocol)
+        && !result.handshakes().isEmpty() && result.handshake() == Handshake.REUSED) {
+      Files.copy(sessIn, sessOut, StandardCopyOption.REPLACE_EXISTING);
+      return true;
+    }
+    return false;
+  }
+
+  /** TLS 1.2 only: one connection and five reconnections offering the first one's session. */
+  Result reconnect() throws IOException, InterruptedException {
+    if (!"TLSv1.2".equals(protocol)) {
+      throw new IllegalStateException("-reconnect resumes only TLS 1.2 reliably; use sess_in/out");
+    }
+    List<String> cmd = command(null, null);
+    cmd.add("-reconnect");
+    return run(cmd, "");
+  }
+
+  /**
+   * Opens a connection and keeps it open until {@link Held#close()}; returns once the handshake is
+   * done and, if {@code sessOut} is given, the session is saved.
+   */
+  Held open(Path sessIn, Path sessOut) throws IOException {
+    if (sessOut != null) {
+      Files.deleteIfExists(sessOut);
+    }
+    Process process = new ProcessBuilder(command(sessIn, sessOut)).redirectErrorStream(true).start();
+    Held held = new Held(process);
+    try {
+      Awaitility.await("openssl handshake").atMost(TIMEOUT)
+          .until(() -> !parse(held.output()).handshakes().isEmpty() || !process.isAlive());
+      if (sessOut != null && process.isAlive()
+          && !keepResumedSession(held.result(), sessIn, sessOut)) {
+        Awaitility.await("openssl -sess_out").atMost(TIMEOUT)
+            .until(() -> Files.exists(sessOut) && Files.size(sessOut) > 0 || !process.isAlive());
+      }
+    } catch (RuntimeException | Error e) {
+      held.close();
+      throw e;
+    }
+    return held;
+  }
+
+  private List<String> command(Path sessIn, Path sessOut) {
+    List<String> cmd = new ArrayList<>(List.of(OPENSSL, "s_client",
+        "-connect", "127.0.0.1:" + port, "-bind", peer + ":0", "-servername", "localhost",
+        "TLSv1.2".equals(protocol) ? "-tls1_2" : "-tls1_3",
+        "-CAfile", caFile.toString(), "-verify_return_error"));
+    if (sessIn != null) {
+      cmd.add("-sess_in");
+      cmd.add(sessIn.toString());
+    }
+    if (sessOut != null) {
+      cmd.add("-sess_out");
+      cmd.add(sessOut.toString());
+    }
+    return cmd;
+  }
+
+  private static Result run(List<String> cmd, String input) throws IOException, InterruptedException {
+    Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try (OutputStream in = process.getOutputStream()) {
+      in.write(input.getBytes(StandardCharsets.US_ASCII));
+    }
+    byte[] out;
+    try (InputStream stdout = process.getInputStream()) {
+      out = stdout.readAllBytes();
+    }
+    if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("openssl s_client did not finish: " + String.join(" ", cmd));
+    }
+    return parse(new String(out, StandardCharsets.UTF_8));
+  }
+
+  static Result parse(String output) {
+    List<Handshake> handshakes = new ArrayList<>();
+    List<String> protocols = new ArrayList<>();
+    List<String> lines = new ArrayList<>();
+    Matcher m = HANDSHAKE.matcher(output);
+    while (m.find()) {
+      handshakes.add(m.group(1).equals("New") ? Handshake.NEW : Handshake.REUSED);
+      protocols.add(m.group(2));
+      lines.add(m.group());
+    }
+    return new Result(List.copyOf(handshakes), List.copyOf(protocols), List.copyOf(lines), output);
+  }
+
+  /** An {@code s_client} whose connection stays open until {@link #close()}. */
+  static final class Held implements AutoCloseable {
+    private final Process process;
+    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    private final Thread reader;
+
+    private Held(Process process) {
+      this.process = process;
+      this.reader = new Thread(() -> {
+        byte[] chunk = new byte[4096];
+        try (InputStream in = process.getInputStream()) {
+          for (int n; (n = in.read(chunk)) >= 0; ) {
+            synchronized (buffer) {
+              buffer.write(chunk, 0, n);
+            }
+          }
+        } catch (IOException ignored) {
+          // the process ended
+        }
+      }, "openssl-reader");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    String output() {
+      synchronized (buffer) {
+        return buffer.toString(StandardCharsets.UTF_8);
+      }
+    }
+
+    /** Returns what the handshake of this connection did. */
+    Result result() {
+      return parse(output());
+    }
+
+    boolean isAlive() {
+      return process.isAlive();
+    }
+
+    /** Ends the connection: s_client sees the end of its input, sends close_notify and exits. */
+    @Override
+    public void close() {
+      try {
+        process.getOutputStream().close();
+        if (!process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+        reader.join(TIMEOUT.toMillis());
+      } catch (IOException e) {
+        process.destroyForcibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        process.destroyForcibly();
+      }
+    }
+  }
+}

@@ -1,0 +1,23 @@
+package dev.tether.it;
+
+import dev.tether.tls.TlsProvider;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.TargetsContainer;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * The scenarios on Tomcat 11 (Arquillian), provider bcjsse, clients offering TLSv1.3 only.
+ *
+ * <p>Bouncy Castle keeps no server-side TLS 1.3 sessions: every connection is its own SA.
+ */
+class TomcatBcjsseTls13IT extends TomcatScenarios {
+  TomcatBcjsseTls13IT() {
+    super("tomcat-bcjsse", TlsProvider.BCJSSE, "TLSv1.3");
+  }
+
+  @Deployment(name = ArquillianShop.DEPLOYMENT, managed = false, testable = false)
+  @TargetsContainer("tomcat-bcjsse")
+  static WebArchive shopWar() {
+    return ArquillianShop.war();
+  }
+}

@@ -1,0 +1,21 @@
+package dev.tether.it;
+
+import dev.tether.tls.TlsProvider;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.TargetsContainer;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+
+/**
+ * The scenarios on Tomcat 11 (Arquillian), provider jdk, clients offering TLSv1.2 only.
+ */
+class TomcatJdkTls12IT extends TomcatScenarios {
+  TomcatJdkTls12IT() {
+    super("tomcat-jdk", TlsProvider.JDK, "TLSv1.2");
+  }
+
+  @Deployment(name = ArquillianShop.DEPLOYMENT, managed = false, testable = false)
+  @TargetsContainer("tomcat-jdk")
+  static WebArchive shopWar() {
+    return ArquillianShop.war();
+  }
+}

@@ -1,0 +1,33 @@
+package dev.tether.it;
+
+import dev.tether.tls.TlsProvider;
+import org.jboss.arquillian.container.test.api.ContainerController;
+import org.jboss.arquillian.container.test.api.Deployer;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The scenarios on the shop WAR that Arquillian deploys into embedded Tomcat 11. */
+@ExtendWith(ArquillianExtension.class)
+abstract class TomcatScenarios extends ShopScenarios {
+  @ArquillianResource
+  private ContainerController controller;
+  @ArquillianResource
+  private Deployer deployer;
+  private final String container;
+
+  TomcatScenarios(String container, TlsProvider provider, String protocol) {
+    super(provider, protocol);
+    this.container = container;
+  }
+
+  @Override
+  public TetherShop shop() {
+    return ArquillianShop.start(controller, deployer, container);
+  }
+
+  @Override
+  protected void stopContainer() {
+    ArquillianShop.stop(controller, deployer, container);
+  }
+}

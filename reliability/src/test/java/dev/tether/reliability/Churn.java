@@ -1,0 +1,181 @@
+package dev.tether.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.AssociationRegistry;
+import dev.tether.DeletionCause;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The client mix of the churn scenarios: client threads that open TLS connections (resuming their
+ * session cache's sessions when the server lets them), send a few requests (small, 32 KiB answers,
+ * 16 KiB uploads), log in and out, flush SAs now and then, and end each connection in one of several
+ * ways: close, reset, reset while the server writes or reads a large body, or left open next to the
+ * following connections. Pairs of clients share a session cache and a peer address, like two
+ * connections of one browser.
+ *
+ * <p>{@code Churn.run(server, 8, Duration.ofSeconds(25), tally)} returns when every client is done;
+ * what they did and any unexpected failure is in the {@link Tally}.
+ */
+final class Churn {
+  /** The first peer address of the clients: 127.0.0.10, 127.0.0.11, ... */
+  static final int FIRST_PEER = 10;
+
+  private Churn() {}
+
+  /** Runs {@code clients} client threads for {@code duration}; returns when all have stopped. */
+  static void run(Container server, int clients, Duration duration, Tally tally) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(clients);
+    try {
+      long deadline = System.nanoTime() + duration.toNanos();
+      List<Future<?>> running = new ArrayList<>();
+      SSLContext shared = null;
+      for (int i = 0; i < clients; i++) {
+        shared = i % 2 == 0 ? Certificates.client() : shared;
+        Client client = new Client(server, shared, Peers.of(FIRST_PEER + i / 2), (clients + 1) / 2,
+            i % 2 == 0 ? "TLSv1.3" : "TLSv1.2", new Random(i), tally);
+        running.add(pool.submit(() -> client.run(deadline)));
+      }
+      for (Future<?> f : running) {
+        f.get(duration.toSeconds() + 120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** One client thread. */
+  private record Client(Container server, SSLContext context, InetAddress from, int peers,
+      String protocol, Random random, Tally tally) {
+
+    void run(long deadline) {
+      Conn lingering = null;
+      while (System.nanoTime() < deadline) {
+        Conn c;
+        try {
+          c = Conn.open(context, from, server.port(), protocol);
+          tally.add("connections");
+        } catch (IOException e) {
+          tally.failed("open", e);
+          continue;
+        }
+        try {
+          lingering = use(c, lingering);
+        } catch (IOException | RuntimeException e) {
+          tally.failed("use", e);
+          quietReset(c);
+        }
+      }
+      if (lingering != null) {
+        quietClose(lingering);
+      }
+    }
+
+    /**
+     * Uses the connection and ends it; returns the connection left open, if any. Now and then it
+     * flushes a peer's SAs or all of them first, as an operator would: the pace of flushes follows
+     * the pace of connections, however loaded the machine is.
+     */
+    private Conn use(Conn c, Conn lingering) throws IOException {
+      if (random.nextInt(25) == 0) {
+        flush();
+      }
+      for (int i = 0, n = 1 + random.nextInt(4); i < n; i++) {
+        request(c);
+      }
+      if (random.nextInt(4) == 0) {
+        // A login, and mostly a logout, on one connection: each is one event for the container.
+        expect(c.get("/app/login?u=alice&p=secret"), "user=alice");
+        tally.add("logins");
+        if (random.nextInt(10) < 7) {
+          request(c);
+          expect(c.get("/app/logout"), "user=null");
+          tally.add("logouts");
+        }
+      }
+      switch (random.nextInt(20)) {
+        case 0 -> {
+          c.reset();
+          tally.add("resets");
+        }
+        case 1 -> {
+          // Reset while the server writes a large answer.
+          c.send("GET", "/app/big?kb=1024", 0);
+          c.readSome(4096);
+          c.reset();
+          tally.add("resets");
+        }
+        case 2 -> {
+          // Reset while the server reads a large body.
+          c.send("POST", "/app/upload", 1 << 20);
+          c.write(32 * 1024);
+          c.reset();
+          tally.add("resets");
+        }
+        case 3, 4 -> {
+          // Keep this one open for a while, next to the following connections.
+          if (lingering != null) {
+            lingering.close();
+          }
+          return c;
+        }
+        default -> c.close();
+      }
+      return lingering;
+    }
+
+    private void flush() {
+      AssociationRegistry registry = server.registry();
+      int n = random.nextInt(6) == 0
+          ? registry.flushAll(DeletionCause.MANUAL)
+          : registry.flushPeer(Peers.of(FIRST_PEER + random.nextInt(peers)).getHostAddress(),
+              DeletionCause.MANUAL);
+      tally.add("flushes");
+      tally.add("flushedSas", n);
+    }
+
+    private void request(Conn c) throws IOException {
+      switch (random.nextInt(10)) {
+        case 0, 1 -> {
+          Conn.Response r = c.get("/app/big?kb=32");
+          assertThat(r.status()).isEqualTo(200);
+          assertThat(r.body()).hasSize(32 * 1024);
+        }
+        case 2 -> expect(c.post("/app/upload", 16 * 1024), "read=" + 16 * 1024);
+        default -> expect(c.get("/app/hello"), "ok");
+      }
+      tally.add("requests");
+    }
+
+    private static void expect(Conn.Response r, String body) {
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).isEqualTo(body);
+    }
+
+    private static void quietReset(Conn c) {
+      try {
+        c.reset();
+      } catch (IOException ignored) {
+        // already gone
+      }
+    }
+
+    private static void quietClose(Conn c) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // already gone
+      }
+    }
+  }
+}
