@@ -27,11 +27,14 @@ import java.util.Map;
  * @param work {@code --work}: directory for the key store and the processes' logs
  * @param out {@code --out}: file the Markdown report is written to (also printed)
  * @param h2load {@code --h2load=/usr/bin/h2load}
+ * @param serverCpus {@code --server-cpus=0}: the CPUs the server JVMs may run on ({@code taskset -c}
+ *     list); empty (the default) leaves them unpinned
+ * @param clientCpus {@code --client-cpus=1}: the same for the clients (the Java client and h2load)
  */
 record BenchOptions(List<String> containers, List<String> protocols, List<String> loads,
     int rounds, int warmups, long seconds, int concurrency, long graceMillis, long memoryClients,
     long memoryGraceMillis, List<String> serverJvmArgs, String classPath, Path work, Path out,
-    String h2load) {
+    String h2load, String serverCpus, String clientCpus) {
 
   static final List<String> LOADS = List.of("full", "resume", "h2load");
 
@@ -69,7 +72,16 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
         Arrays.asList(o.getOrDefault("server-jvm-args", "-Xms512m -Xmx512m").trim().split("\\s+")),
         o.getOrDefault("classpath", System.getProperty("java.class.path")),
         work == null ? null : Path.of(work), o.containsKey("out") ? Path.of(o.get("out")) : null,
-        o.getOrDefault("h2load", "/usr/bin/h2load"));
+        o.getOrDefault("h2load", "/usr/bin/h2load"), cpus(o, "server-cpus"), cpus(o, "client-cpus"));
+  }
+
+  private static String cpus(Map<String, String> o, String name) {
+    String text = o.getOrDefault(name, "").trim();
+    if (!text.matches("[0-9,\\-]*")) {
+      throw new IllegalArgumentException("--" + name + ": '" + text
+          + "' must be a CPU list as taskset takes it, e.g. 0 or 0-1 or 0,2");
+    }
+    return text;
   }
 
   private static List<String> list(Map<String, String> o, String name, String defaults) {

@@ -39,6 +39,20 @@ class ChildProcess implements AutoCloseable {
     this.in = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
   }
 
+  /**
+   * Returns {@code command} run on the given CPUs only ({@code taskset -c cpus}), or unchanged if
+   * {@code cpus} is empty. Pinning servers and clients to CPUs of their own keeps them from taking
+   * each other's time on a small machine.
+   */
+  static List<String> pinned(String cpus, List<String> command) {
+    if (cpus.isEmpty()) {
+      return command;
+    }
+    List<String> pinned = new ArrayList<>(List.of("taskset", "-c", cpus));
+    pinned.addAll(command);
+    return pinned;
+  }
+
   /** The command that starts {@code mainClass} in a JVM like this one, with {@code jvmArgs}. */
   static List<String> java(String classPath, List<String> jvmArgs, Class<?> mainClass,
       List<String> args) {

@@ -82,16 +82,18 @@ public final class ConnectionBenchmark {
   }
 
   private ChildProcess startClient() throws IOException {
-    ChildProcess client = new ChildProcess("client", ChildProcess.java(options.classPath(),
-        options.serverJvmArgs(), TlsClient.class,
-        List.of("--keystore=" + keyStore, "--password=" + PASSWORD)), work.resolve("client.log"));
+    ChildProcess client = new ChildProcess("client", ChildProcess.pinned(options.clientCpus(),
+        ChildProcess.java(options.classPath(), options.serverJvmArgs(), TlsClient.class,
+            List.of("--keystore=" + keyStore, "--password=" + PASSWORD))),
+        work.resolve("client.log"));
     client.readLine(); // "ready"
     return client;
   }
 
   private Load load(String name, ChildProcess client) {
     return name.equals("h2load")
-        ? Load.h2load(new H2load(options.h2load()), options.concurrency(), options.seconds())
+        ? Load.h2load(new H2load(options.h2load(), options.clientCpus()), options.concurrency(),
+            options.seconds())
         : Load.java(client, name, options.concurrency(), options.seconds());
   }
 
@@ -113,7 +115,8 @@ public final class ConnectionBenchmark {
       // Clients that reconnect: what the grace period saves against deleting at the last close.
       specs.add(spec(container, true, 0, protocol));
     }
-    List<Variant> variants = Variant.startAll(specs, options.classPath(), jvmArgs(), work);
+    List<Variant> variants = Variant.startAll(specs, options.classPath(), jvmArgs(), options.serverCpus(),
+        work);
     try {
       for (int w = 0; w < options.warmups(); w++) {
         Load load = loads.get(w % loads.size());
@@ -178,7 +181,8 @@ public final class ConnectionBenchmark {
     List<ServerSpec> specs = List.of(spec(container, false, 0, protocol),
         spec(container, true, options.memoryGraceMillis(), protocol),
         spec(container, true, 0, protocol));
-    List<Variant> variants = Variant.startAll(specs, options.classPath(), jvmArgs(), work);
+    List<Variant> variants = Variant.startAll(specs, options.classPath(), jvmArgs(), options.serverCpus(),
+        work);
     try {
       Map<ServerSpec, List<Map<String, String>>> readings = new LinkedHashMap<>();
       long lastLoadEnd = 0;

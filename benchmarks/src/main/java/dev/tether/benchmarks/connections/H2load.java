@@ -23,14 +23,17 @@ final class H2load {
 
   private final String executable;
 
-  H2load(String executable) {
+  private final String cpus;
+
+  H2load(String executable, String cpus) {
     this.executable = executable;
+    this.cpus = cpus;
   }
 
   /** Returns the command for {@code requests} requests from {@code clients} concurrent clients. */
   List<String> command(int port, long requests, int clients) {
-    return List.of(executable, "--h1", "-H", "Connection: close", "-n", Long.toString(requests),
-        "-c", Integer.toString(clients), "-t", "1", "https://127.0.0.1:" + port + "/ok");
+    return ChildProcess.pinned(cpus, List.of(executable, "--h1", "-H", "Connection: close", "-n", Long.toString(requests),
+        "-c", Integer.toString(clients), "-t", "1", "https://127.0.0.1:" + port + "/ok"));
   }
 
   Round.ClientResult run(int port, long requests, int clients) throws IOException,

@@ -82,7 +82,10 @@ final class Report {
         .append(" s each; ").append(options.concurrency())
         .append(" concurrent client threads (JDK) or clients (h2load); server JVMs: `")
         .append(String.join(" ", options.serverJvmArgs()))
-        .append(' ').append(BenchOptions.STATEFUL).append("`.\n\n");
+        .append(' ').append(BenchOptions.STATEFUL).append("`")
+        .append(options.serverCpus().isEmpty() ? "" : "; servers on CPU " + options.serverCpus())
+        .append(options.clientCpus().isEmpty() ? "" : ", clients on CPU " + options.clientCpus())
+        .append(".\n\n");
     if (!cells.isEmpty()) {
       costTable(md);
       savingTable(md);

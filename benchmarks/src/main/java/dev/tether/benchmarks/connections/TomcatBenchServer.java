@@ -24,7 +24,7 @@ final class TomcatBenchServer implements BenchServer.Running {
    * The Tether connector attribute holding the grace period in milliseconds: the one place that
    * names it, so that a rename of the attribute is a change of this line.
    */
-  static final String GRACE_ATTRIBUTE = "gracePeriod";
+  static final String GRACE_ATTRIBUTE = "grace";
 
   private final Tomcat tomcat;
   private final Connector connector;

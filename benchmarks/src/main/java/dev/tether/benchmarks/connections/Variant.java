@@ -26,7 +26,7 @@ final class Variant implements AutoCloseable {
    * until each listens; their logs go to {@code logDir}. If one fails, all are stopped.
    */
   static List<Variant> startAll(List<ServerSpec> specs, String classPath, List<String> jvmArgs,
-      Path logDir) throws IOException {
+      String cpus, Path logDir) throws IOException {
     List<ChildProcess> started = new ArrayList<>();
     List<Variant> variants = new ArrayList<>();
     try {
@@ -34,7 +34,8 @@ final class Variant implements AutoCloseable {
         String name = spec.container() + "-" + spec.protocol() + "-"
             + spec.label().replace(' ', '-').replace('=', '-');
         started.add(new ChildProcess(name,
-            ChildProcess.java(classPath, jvmArgs, BenchServer.class, spec.toArgs()),
+            ChildProcess.pinned(cpus,
+                ChildProcess.java(classPath, jvmArgs, BenchServer.class, spec.toArgs())),
             logDir.resolve(name + ".log")));
       }
       for (int i = 0; i < specs.size(); i++) {

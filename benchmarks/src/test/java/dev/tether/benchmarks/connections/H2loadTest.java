@@ -43,7 +43,14 @@ class H2loadTest {
 
   @Test
   void command_reconnectsForEveryRequest() {
-    assertThat(new H2load("/usr/bin/h2load").command(8443, 100, 4)).containsSubsequence(
-        "--h1", "-H", "Connection: close", "-n", "100", "-c", "4", "https://127.0.0.1:8443/ok");
+    assertThat(new H2load("/usr/bin/h2load", "").command(8443, 100, 4)).startsWith("/usr/bin/h2load")
+        .containsSubsequence("--h1", "-H", "Connection: close", "-n", "100", "-c", "4",
+            "https://127.0.0.1:8443/ok");
+  }
+
+  @Test
+  void command_withClientCpus_runsPinned() {
+    assertThat(new H2load("/usr/bin/h2load", "1").command(8443, 100, 4))
+        .startsWith("taskset", "-c", "1", "/usr/bin/h2load");
   }
 }
