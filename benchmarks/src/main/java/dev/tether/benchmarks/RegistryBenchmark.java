@@ -5,6 +5,8 @@ import dev.tether.AssociationRegistry;
 import dev.tether.DeletionCause;
 import dev.tether.Lease;
 import java.time.Duration;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,21 +51,34 @@ public class RegistryBenchmark {
   @Param({"1000", "100000", "1000000"})
   int size;
 
+  /**
+   * Where the registry's cache runs its maintenance: {@code common-pool} (the default of
+   * {@link dev.tether.RegistryBuilder#executor}: batched, asynchronous, one wake-up of a pool thread
+   * per batch) or {@code caller} (on the thread that triggers it: {@code -p executor=caller}).
+   */
+  @Param({"common-pool"})
+  String executor;
+
   AssociationRegistry held;
   AssociationRegistry immediate;
   BenchSession[] sessions;
+  String[] peers;
 
   @Setup(Level.Trial)
   public void setUp() throws AssociationRefusedException {
     // SAs are held idle for an hour: none expires while the benchmark runs.
     held = AssociationRegistry.builder().name("held").grace(Duration.ofHours(1))
+        .executor(executor(executor))
         .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
     sessions = new BenchSession[size];
+    peers = new String[size];
     for (int i = 0; i < size; i++) {
       sessions[i] = new BenchSession();
-      held.acquire(sessions[i], peer(i)).release();
+      peers[i] = peer(i);
+      held.acquire(sessions[i], peers[i]).release();
     }
     immediate = AssociationRegistry.builder().name("immediate").grace(Duration.ZERO)
+        .executor(executor(executor))
         .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
     for (int i = 0; i < size; i++) {
       immediate.acquire(new BenchSession(), peer(i)); // held active, never released
@@ -85,7 +100,7 @@ public class RegistryBenchmark {
   @Benchmark
   public boolean acquireReuseRelease() throws AssociationRefusedException {
     int i = ThreadLocalRandom.current().nextInt(size);
-    Lease lease = held.acquire(sessions[i], peer(i));
+    Lease lease = held.acquire(sessions[i], peers[i]);
     return lease.release();
   }
 
@@ -95,6 +110,15 @@ public class RegistryBenchmark {
     int n = immediate.flush(lease.associationId(), DeletionCause.LOGIN);
     lease.release();
     return n;
+  }
+
+  static Executor executor(String name) {
+    return switch (name) {
+      case "common-pool" -> ForkJoinPool.commonPool();
+      case "caller" -> Runnable::run;
+      default -> throw new IllegalArgumentException("executor '" + name
+          + "' must be common-pool or caller");
+    };
   }
 
   static String peer(int i) {

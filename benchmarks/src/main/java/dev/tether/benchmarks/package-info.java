@@ -1,5 +1,7 @@
 /**
- * Benchmarks of Tether's registry (JMH) and of the memory an SA costs. They run outside the test
- * suite: {@code mvn -B -q -pl benchmarks -am -DskipTests package && java -jar benchmarks/target/benchmarks.jar}.
+ * Benchmarks of Tether's registry (JMH), of the memory an SA costs, and (in {@code connections}) of
+ * Jetty and Tomcat with and without Tether. They run outside the test suite:
+ * {@code java -cp benchmarks/target/benchmarks.jar dev.tether.benchmarks.RegistrySuite}; see
+ * docs/BENCHMARKS.md.
  */
 package dev.tether.benchmarks;

@@ -20,6 +20,12 @@ public final class Negotiation {
 
   /** Narrows the engine's protocols and cipher suites to the policy's and sets its client auth. */
   public static void apply(SSLEngine engine, SaPolicy policy) {
+    if (policy.protocols().isEmpty() && policy.cipherSuites().isEmpty()
+        && policy.clientAuth() == SaPolicy.ClientAuth.NONE) {
+      // Nothing to narrow: copying the engine's parameters out and back costs microseconds per
+      // connection (the engine rebuilds its algorithm constraints), for no change.
+      return;
+    }
     SSLParameters params = engine.getSSLParameters();
     if (!policy.protocols().isEmpty()) {
       params.setProtocols(intersect(params.getProtocols(), policy.protocols()));

@@ -1,0 +1,91 @@
+package dev.tether.benchmarks.connections;
+
+import dev.tether.benchmarks.Args;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The connection benchmark's settings, from {@code --name=value} options. Every default is the one
+ * docs/BENCHMARKS.md was measured with.
+ *
+ * @param containers {@code --containers=jetty,tomcat}
+ * @param protocols {@code --protocols=TLSv1.2,TLSv1.3}
+ * @param loads {@code --loads=full,resume,h2load}: the Java client with a new session per connection,
+ *     the Java client reconnecting with resumption, and h2load
+ * @param rounds {@code --rounds=5} measured rounds per variant and load
+ * @param warmups {@code --warmups=8} warm-up rounds per variant, not counted, cycling through the loads
+ * @param seconds {@code --seconds=5} per round
+ * @param concurrency {@code --concurrency=4} client threads (Java) or clients (h2load)
+ * @param graceMillis {@code --grace=30000} Tether's grace period in the cost comparison
+ * @param memoryClients {@code --memory-clients=3000} clients that connect once and leave, in the
+ *     memory comparison; 0 skips it
+ * @param memoryGraceMillis {@code --memory-grace=10000} Tether's grace period there
+ * @param serverJvmArgs {@code --server-jvm-args="-Xms512m -Xmx512m"}, for every server variant
+ * @param classPath {@code --classpath}: where the server and client classes are; default this JVM's
+ * @param work {@code --work}: directory for the key store and the processes' logs
+ * @param out {@code --out}: file the Markdown report is written to (also printed)
+ * @param h2load {@code --h2load=/usr/bin/h2load}
+ * @param serverCpus {@code --server-cpus=0}: the CPUs the server JVMs may run on ({@code taskset -c}
+ *     list); empty (the default) leaves them unpinned
+ * @param clientCpus {@code --client-cpus=1}: the same for the clients (the Java client and h2load)
+ */
+record BenchOptions(List<String> containers, List<String> protocols, List<String> loads,
+    int rounds, int warmups, long seconds, int concurrency, long graceMillis, long memoryClients,
+    long memoryGraceMillis, List<String> serverJvmArgs, String classPath, Path work, Path out,
+    String h2load, String serverCpus, String clientCpus) {
+
+  static final List<String> LOADS = List.of("full", "resume", "h2load");
+
+  /** The flags every server variant and the Java client get; only Tether differs between variants. */
+  static final String STATEFUL = "-Djdk.tls.server.enableSessionTicketExtension=false";
+
+  static BenchOptions parse(String... args) {
+    Map<String, String> o = Args.parse(args);
+    List<String> loads = list(o, "loads", "full,resume,h2load");
+    for (String load : loads) {
+      if (!LOADS.contains(load)) {
+        throw new IllegalArgumentException("--loads: '" + load + "' must be one of " + LOADS);
+      }
+    }
+    List<String> containers = list(o, "containers", "jetty,tomcat");
+    List<String> protocols = list(o, "protocols", "TLSv1.2,TLSv1.3");
+    for (String c : containers) {
+      if (!ServerSpec.CONTAINERS.contains(c)) {
+        throw new IllegalArgumentException("--containers: '" + c + "' must be one of "
+            + ServerSpec.CONTAINERS);
+      }
+    }
+    for (String p : protocols) {
+      if (!ServerSpec.PROTOCOLS.contains(p)) {
+        throw new IllegalArgumentException("--protocols: '" + p + "' must be one of "
+            + ServerSpec.PROTOCOLS);
+      }
+    }
+    String work = o.get("work");
+    return new BenchOptions(containers, protocols, loads,
+        (int) Args.number(o, "rounds", 5, 1), (int) Args.number(o, "warmups", 8, 0),
+        Args.number(o, "seconds", 5, 1), (int) Args.number(o, "concurrency", 4, 1),
+        Args.number(o, "grace", 30_000, 1), Args.number(o, "memory-clients", 3_000, 0),
+        Args.number(o, "memory-grace", 10_000, 1),
+        Arrays.asList(o.getOrDefault("server-jvm-args", "-Xms512m -Xmx512m").trim().split("\\s+")),
+        o.getOrDefault("classpath", System.getProperty("java.class.path")),
+        work == null ? null : Path.of(work), o.containsKey("out") ? Path.of(o.get("out")) : null,
+        o.getOrDefault("h2load", "/usr/bin/h2load"), cpus(o, "server-cpus"), cpus(o, "client-cpus"));
+  }
+
+  private static String cpus(Map<String, String> o, String name) {
+    String text = o.getOrDefault(name, "").trim();
+    if (!text.matches("[0-9,\\-]*")) {
+      throw new IllegalArgumentException("--" + name + ": '" + text
+          + "' must be a CPU list as taskset takes it, e.g. 0 or 0-1 or 0,2");
+    }
+    return text;
+  }
+
+  private static List<String> list(Map<String, String> o, String name, String defaults) {
+    String text = o.getOrDefault(name, defaults).trim();
+    return text.isEmpty() ? List.of() : List.of(text.split("\\s*,\\s*"));
+  }
+}

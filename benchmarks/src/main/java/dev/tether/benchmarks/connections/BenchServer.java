@@ -1,0 +1,100 @@
+package dev.tether.benchmarks.connections;
+
+import dev.tether.AssociationRegistry;
+import dev.tether.AssociationStats;
+import dev.tether.tls.SelfSignedCertificate;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import javax.net.ssl.SSLSessionContext;
+
+/**
+ * A benchmark server process: one container (Jetty 12.1 or Tomcat 11) serving {@link OkServlet} at
+ * {@code /ok} over HTTPS on 127.0.0.1, with or without Tether. It is started by the driver
+ * ({@link ServerProcess}) with the same JVM flags for every variant, so only Tether differs.
+ *
+ * <p>It prints {@code port=<n>} once it listens, then answers commands on standard input with one
+ * line each, so that the driver's questions never touch the TLS port or Tether's counters:
+ * <ul>
+ *   <li>{@code stats}: Tether's counters ({@code negotiated=... reused=... revived=...}), or
+ *       {@code tether=false};
+ *   <li>{@code sessions}: after a full GC, the TLS sessions in the server's
+ *       {@link SSLSessionContext} and the heap in use ({@code sessions=... heap=...});
+ *   <li>{@code quit}, or the end of the input: the server stops and the process exits.
+ * </ul>
+ *
+ * <pre>
+ * java -Djdk.tls.server.enableSessionTicketExtension=false -cp benchmarks/target/benchmarks.jar \
+ *     dev.tether.benchmarks.connections.BenchServer --container=tomcat --tether=true --grace=30000 \
+ *     --protocol=TLSv1.3 --keystore=bench.p12 --password=changeit
+ * </pre>
+ */
+public final class BenchServer {
+  private BenchServer() {}
+
+  /** What the container classes give back: where they listen and what the driver may ask. */
+  interface Running {
+    int port();
+
+    SSLSessionContext sessionContext();
+
+    /** Returns Tether's registry, or {@code null} without Tether. */
+    AssociationRegistry registry();
+
+    void stop() throws Exception;
+  }
+
+  public static void main(String[] args) throws Exception {
+    ServerSpec spec = ServerSpec.fromArgs(args);
+    SelfSignedCertificate certificate =
+        SelfSignedCertificate.loadOrCreate(spec.keyStore(), spec.password().toCharArray());
+    Running server = spec.container().equals("jetty")
+        ? JettyBenchServer.start(spec, certificate) : TomcatBenchServer.start(spec, certificate);
+    System.out.println("port=" + server.port());
+    System.out.flush();
+    BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+    try {
+      for (String line; (line = in.readLine()) != null && !line.equals("quit"); ) {
+        System.out.println(answer(line.trim(), server));
+        System.out.flush();
+      }
+    } finally {
+      server.stop();
+    }
+    System.exit(0);
+  }
+
+  private static String answer(String command, Running server) {
+    switch (command) {
+      case "stats":
+        return stats(server.registry());
+      case "sessions":
+        long heap = heapAfterGc();
+        return "sessions=" + Collections.list(server.sessionContext().getIds()).size()
+            + " heap=" + heap;
+      default:
+        return "error=unknown command '" + command + "'";
+    }
+  }
+
+  static String stats(AssociationRegistry registry) {
+    if (registry == null) {
+      return "tether=false";
+    }
+    AssociationStats s = registry.stats();
+    return "tether=true accepted=" + s.accepted() + " negotiated=" + s.negotiated() + " reused="
+        + s.reused() + " revived=" + s.revived() + " active=" + s.active() + " idle=" + s.idle()
+        + " deleted=" + s.deleted() + " refused=" + s.refused() + " handshakeFailures="
+        + s.handshakeFailures() + " closedBeforeHandshake=" + s.closedBeforeHandshake();
+  }
+
+  private static long heapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+}

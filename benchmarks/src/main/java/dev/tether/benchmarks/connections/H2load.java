@@ -1,0 +1,76 @@
+package dev.tether.benchmarks.connections;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs {@code h2load} (nghttp2's load generator, written in C: a lean client for a 2-core machine) for
+ * a number of requests over HTTP/1.1 with {@code Connection: close}, so that it reconnects for every
+ * request. It resumes its TLS session when it reconnects (Tether's counters show it).
+ *
+ * <p>Its {@code -D} (duration) option is not used: with {@code Connection: close} h2load 1.52 kept
+ * reconnecting long past the duration. Rounds are given as a number of requests instead.
+ */
+final class H2load {
+  private static final Pattern FINISHED =
+      Pattern.compile("finished in ([0-9.]+)(s|ms|us),");
+  private static final Pattern REQUESTS = Pattern.compile(
+      "requests: \\d+ total, \\d+ started, (\\d+) done, \\d+ succeeded, \\d+ failed, (\\d+) errored");
+
+  private final String executable;
+
+  private final String cpus;
+
+  H2load(String executable, String cpus) {
+    this.executable = executable;
+    this.cpus = cpus;
+  }
+
+  /** Returns the command for {@code requests} requests from {@code clients} concurrent clients. */
+  List<String> command(int port, long requests, int clients) {
+    return ChildProcess.pinned(cpus, List.of(executable, "--h1", "-H", "Connection: close", "-n", Long.toString(requests),
+        "-c", Integer.toString(clients), "-t", "1", "https://127.0.0.1:" + port + "/ok"));
+  }
+
+  Round.ClientResult run(int port, long requests, int clients) throws IOException,
+      InterruptedException {
+    Process p = new ProcessBuilder(command(port, requests, clients)).redirectErrorStream(true)
+        .start();
+    String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IOException("h2load failed: " + tail(output));
+    }
+    return parse(output);
+  }
+
+  /**
+   * Reads the connections done and the time taken from h2load's summary. A request counts if it was
+   * done without a transport error ("errored"): h2load 1.52 also counts a complete {@code 200} answer
+   * as "failed" when its status line has no reason phrase, which is how Tomcat answers
+   * ({@code HTTP/1.1 200 }), so its "succeeded" would read 0 for Tomcat.
+   */
+  static Round.ClientResult parse(String output) throws IOException {
+    Matcher finished = FINISHED.matcher(output);
+    Matcher requests = REQUESTS.matcher(output);
+    if (!finished.find() || !requests.find()) {
+      throw new IOException("cannot read h2load's summary: " + tail(output));
+    }
+    double time = Double.parseDouble(finished.group(1));
+    double unit = switch (finished.group(2)) {
+      case "s" -> 1e9;
+      case "ms" -> 1e6;
+      default -> 1e3;
+    };
+    long done = Long.parseLong(requests.group(1));
+    long errored = Long.parseLong(requests.group(2));
+    return new Round.ClientResult(done - errored, errored, (long) (time * unit));
+  }
+
+  private static String tail(String output) {
+    return output.length() > 2000 ? output.substring(output.length() - 2000) : output;
+  }
+}

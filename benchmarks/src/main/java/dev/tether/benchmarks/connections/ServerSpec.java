@@ -1,0 +1,70 @@
+package dev.tether.benchmarks.connections;
+
+import dev.tether.benchmarks.Args;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What one benchmark server runs: a container, with or without Tether (and its grace period), one TLS
+ * protocol, and the key store of its certificate. It travels to the server process as arguments.
+ *
+ * @param container {@code jetty} or {@code tomcat}
+ * @param tether whether Tether is installed
+ * @param graceMillis Tether's grace period; ignored without Tether
+ * @param protocol the one TLS protocol the server offers, {@code TLSv1.2} or {@code TLSv1.3}
+ * @param keyStore a PKCS#12 key store holding the certificate under {@code tether}
+ * @param password the key store's password
+ */
+record ServerSpec(String container, boolean tether, long graceMillis, String protocol,
+    Path keyStore, String password) {
+
+  static final List<String> CONTAINERS = List.of("jetty", "tomcat");
+
+  /**
+   * Tether's per-peer bound on the benchmark's servers. Every client of the benchmark connects from
+   * 127.0.0.1, so the default bound (1,000 SAs per client address, a guard against one client
+   * hoarding SAs) would refuse its full handshakes once 1,000 SAs of 127.0.0.1 wait out their grace.
+   */
+  static final int MAX_ASSOCIATIONS_PER_PEER = 1_000_000;
+  static final List<String> PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
+
+  ServerSpec {
+    container = container.toLowerCase(Locale.ROOT);
+    if (!CONTAINERS.contains(container)) {
+      throw new IllegalArgumentException("container '" + container + "' must be one of " + CONTAINERS);
+    }
+    if (!PROTOCOLS.contains(protocol)) {
+      throw new IllegalArgumentException("protocol '" + protocol + "' must be one of " + PROTOCOLS);
+    }
+    if (graceMillis < 0) {
+      throw new IllegalArgumentException("grace " + graceMillis + " must be 0 or more milliseconds");
+    }
+  }
+
+  /** Returns how the variant is named in reports: {@code bare}, {@code tether} or {@code tether g=0}. */
+  String label() {
+    return tether ? "tether grace=" + Durations.text(graceMillis) : "bare";
+  }
+
+  List<String> toArgs() {
+    List<String> args = new ArrayList<>();
+    args.add("--container=" + container);
+    args.add("--tether=" + tether);
+    args.add("--grace=" + graceMillis);
+    args.add("--protocol=" + protocol);
+    args.add("--keystore=" + keyStore);
+    args.add("--password=" + password);
+    return args;
+  }
+
+  static ServerSpec fromArgs(String[] args) {
+    Map<String, String> a = Args.parse(args);
+    return new ServerSpec(a.getOrDefault("container", "jetty"),
+        Boolean.parseBoolean(a.getOrDefault("tether", "false")),
+        Long.parseLong(a.getOrDefault("grace", "30000")), a.getOrDefault("protocol", "TLSv1.3"),
+        Path.of(Args.required(a, "keystore")), Args.required(a, "password"));
+  }
+}

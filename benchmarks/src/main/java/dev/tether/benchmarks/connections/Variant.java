@@ -1,0 +1,79 @@
+package dev.tether.benchmarks.connections;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One benchmark server process (a {@link ServerSpec} running in a {@link BenchServer}) and the
+ * questions the driver asks it between rounds.
+ */
+final class Variant implements AutoCloseable {
+  final ServerSpec spec;
+  private final ChildProcess process;
+  final int port;
+
+  private Variant(ServerSpec spec, ChildProcess process, int port) {
+    this.spec = spec;
+    this.process = process;
+    this.port = port;
+  }
+
+  /**
+   * Starts the server JVMs with {@code jvmArgs} (the same for every variant) side by side and waits
+   * until each listens; their logs go to {@code logDir}. If one fails, all are stopped.
+   */
+  static List<Variant> startAll(List<ServerSpec> specs, String classPath, List<String> jvmArgs,
+      String cpus, Path logDir) throws IOException {
+    List<ChildProcess> started = new ArrayList<>();
+    List<Variant> variants = new ArrayList<>();
+    try {
+      for (ServerSpec spec : specs) {
+        String name = spec.container() + "-" + spec.protocol() + "-"
+            + spec.label().replace(' ', '-').replace('=', '-');
+        started.add(new ChildProcess(name,
+            ChildProcess.pinned(cpus,
+                ChildProcess.java(classPath, jvmArgs, BenchServer.class, spec.toArgs())),
+            logDir.resolve(name + ".log")));
+      }
+      for (int i = 0; i < specs.size(); i++) {
+        ChildProcess p = started.get(i);
+        Map<String, String> first = ChildProcess.pairs(p.readLine());
+        if (!first.containsKey("port")) {
+          throw new IOException(p + " said " + first + " instead of its port");
+        }
+        variants.add(new Variant(specs.get(i), p, Integer.parseInt(first.get("port"))));
+      }
+      return variants;
+    } catch (IOException | RuntimeException e) {
+      started.forEach(ChildProcess::close);
+      throw e;
+    }
+  }
+
+  /** Returns Tether's counters, or {@code null} without Tether. */
+  Round.Counts counts() throws IOException {
+    return Round.Counts.of(process.ask("stats"));
+  }
+
+  /** Returns the sessions in the server's session cache and the heap in use, after a full GC. */
+  Map<String, String> sessions() throws IOException {
+    return process.ask("sessions");
+  }
+
+  long cpuNanos() {
+    return process.cpu().toNanos();
+  }
+
+  @Override
+  public void close() {
+    process.close();
+  }
+
+  @Override
+  public String toString() {
+    return spec.label();
+  }
+}

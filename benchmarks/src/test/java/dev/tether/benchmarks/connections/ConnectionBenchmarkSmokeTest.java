@@ -1,0 +1,75 @@
+package dev.tether.benchmarks.connections;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Checks that the connection benchmark still runs end to end, on the smallest scale: real server
+ * processes, the Java client process, one short round, and the memory comparison with a few clients.
+ */
+class ConnectionBenchmarkSmokeTest {
+  /** Light JVMs: the smoke runs are too short for the optimizing compiler to pay off. */
+  private static final String SMALL_JVMS =
+      "--server-jvm-args=-Xmx128m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
+
+  @TempDir
+  Path work;
+
+  @Test
+  void fullHandshakeCell_onJetty_measuresBareAndTether_andEveryTetherConnectionNegotiates()
+      throws Exception {
+    BenchOptions options = BenchOptions.parse("--containers=jetty", "--protocols=TLSv1.3",
+        "--loads=full", "--warmups=0", "--rounds=1", "--seconds=1", "--concurrency=1",
+        "--memory-clients=0", SMALL_JVMS, "--work=" + work);
+
+    Report report = new ConnectionBenchmark(options).run("");
+
+    assertThat(report.cells()).hasSize(1);
+    Report.Cell cell = report.cells().get(0);
+    Round bare = cell.bare().get(0);
+    Round tether = cell.tether(options.graceMillis()).get(0);
+    assertThat(bare.connections()).isPositive();
+    assertThat(bare.failures()).isZero();
+    assertThat(bare.counts()).isNull();
+    assertThat(bare.cpuNanos()).isPositive();
+    assertThat(tether.connections()).isPositive();
+    assertThat(tether.failures()).isZero();
+    // The client forgets its session after every connection: no resumption reaches Tether.
+    assertThat(tether.counts()).isEqualTo(new Round.Counts(tether.connections(), 0, 0));
+    assertThat(report.markdown())
+        .contains("| jetty | TLSv1.3 | JDK client, new session per connection | all full |");
+  }
+
+  @Test
+  void memoryComparison_onTomcat_bareKeepsSessions_tetherDeletesThemAfterItsGrace()
+      throws Exception {
+    BenchOptions options = BenchOptions.parse("--containers=tomcat", "--protocols=TLSv1.2",
+        "--loads=", "--memory-clients=20", "--memory-grace=1000", "--concurrency=2",
+        SMALL_JVMS, "--work=" + work);
+
+    Report report = new ConnectionBenchmark(options).run("");
+
+    assertThat(report.cells()).isEmpty();
+    assertThat(report.memories()).hasSize(1);
+    Map<ServerSpec, List<Map<String, String>>> readings = report.memories().get(0).readings();
+    assertThat(readings).hasSize(3);
+    readings.forEach((spec, r) -> {
+      String atOnce = r.get(1).get("sessions");
+      String after = r.get(2).get("sessions");
+      if (!spec.tether()) {
+        assertThat(List.of(atOnce, after)).as(spec.label()).containsExactly("20", "20");
+      } else if (spec.graceMillis() > 0) {
+        // The first clients' SAs may expire while the last ones connect.
+        assertThat(Integer.parseInt(atOnce)).as(spec.label()).isBetween(1, 20);
+        assertThat(after).as(spec.label()).isEqualTo("0");
+      } else {
+        assertThat(List.of(atOnce, after)).as(spec.label()).containsExactly("0", "0");
+      }
+    });
+  }
+}
