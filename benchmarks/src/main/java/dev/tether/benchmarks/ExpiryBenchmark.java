@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * The cost per SA of deleting SAs whose grace period ran out: {@value #EXPIRED} idle SAs expire
  * together, next to {@code size} active SAs that stay. Time is a manual ticker moved past the grace;
  * the timed step is {@link AssociationRegistry#cleanUp()} (Caffeine's expiry, Tether's deletion: bounds,
- * counters, session invalidation) plus the removal notifications it leaves to the common pool.
+ * counters, session invalidation) plus the removal notifications, all on the calling thread.
  *
  * <p>Expiry is the cache's maintenance, which runs under one lock: it is measured with one thread.
  *
