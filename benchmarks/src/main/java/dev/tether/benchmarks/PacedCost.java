@@ -1,0 +1,91 @@
+package dev.tether.benchmarks;
+
+import com.sun.management.OperatingSystemMXBean;
+import dev.tether.AssociationRefusedException;
+import dev.tether.AssociationRegistry;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * The CPU one resumption costs the registry at a server's pace, counted on every thread of the
+ * process: an idle SA is acquired and released, then the thread waits, as a connection's thread does
+ * between TLS events. JMH times the calling thread only, so it cannot see work handed to another
+ * thread; this program reads the process's CPU time instead, and subtracts the same loop without the
+ * registry.
+ *
+ * <p>It compares the two places the cache's maintenance can run: the calling thread (the registry's
+ * default) and the common fork-join pool, which must be woken for nearly every operation when
+ * operations come one at a time.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.tether.benchmarks.PacedCost --gap-us=500 --ops=20000
+ * </pre>
+ */
+public final class PacedCost {
+  private static final int SESSIONS = 64;
+
+  private PacedCost() {}
+
+  public static void main(String[] args) throws AssociationRefusedException {
+    Map<String, String> o = Args.parse(args);
+    long gapNanos = Args.number(o, "gap-us", 500, 1) * 1_000;
+    int ops = (int) Args.number(o, "ops", 20_000, 1);
+    int rounds = (int) Args.number(o, "rounds", 5, 1);
+    System.out.println("| maintenance on | CPU us per acquire + release, per round | median |");
+    System.out.println("|---|---|--:|");
+    for (String executor : new String[] {"caller", "common-pool"}) {
+      double[] costs = new double[rounds];
+      try (Paced paced = new Paced(executor)) {
+        paced.run(ops, gapNanos, true); // warm-up
+        for (int r = 0; r < rounds; r++) {
+          double idle = paced.run(ops, gapNanos, false);
+          costs[r] = paced.run(ops, gapNanos, true) - idle;
+        }
+      }
+      StringBuilder line = new StringBuilder("| " + executor + " | ");
+      for (int r = 0; r < rounds; r++) {
+        line.append(r == 0 ? "" : ", ").append(String.format("%.1f", costs[r]));
+      }
+      java.util.Arrays.sort(costs);
+      System.out.println(line.append(String.format(" | %.1f |", costs[rounds / 2])));
+    }
+  }
+
+  /** A registry holding {@value #SESSIONS} idle SAs, resumed in turn. */
+  private static final class Paced implements AutoCloseable {
+    private final OperatingSystemMXBean os =
+        (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final AssociationRegistry registry;
+    private final BenchSession[] sessions = new BenchSession[SESSIONS];
+
+    Paced(String executor) throws AssociationRefusedException {
+      registry = AssociationRegistry.builder().name("paced-" + executor)
+          .grace(Duration.ofHours(1)).executor(RegistryBenchmark.executor(executor))
+          .maxAssociationsPerPeer(Integer.MAX_VALUE).build();
+      for (int i = 0; i < SESSIONS; i++) {
+        sessions[i] = new BenchSession();
+        registry.acquire(sessions[i], RegistryBenchmark.peer(i)).release();
+      }
+    }
+
+    /** Returns the process's CPU time per iteration, in microseconds. */
+    double run(int ops, long gapNanos, boolean withRegistry) throws AssociationRefusedException {
+      long start = os.getProcessCpuTime();
+      for (int i = 0; i < ops; i++) {
+        if (withRegistry) {
+          int s = i % SESSIONS;
+          registry.acquire(sessions[s], RegistryBenchmark.peer(s)).release();
+        }
+        LockSupport.parkNanos(gapNanos);
+      }
+      return (os.getProcessCpuTime() - start) / 1_000.0 / ops;
+    }
+
+    @Override
+    public void close() {
+      registry.close();
+    }
+  }
+}
