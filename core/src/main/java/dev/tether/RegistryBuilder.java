@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 import java.util.function.Function;
 
 /**
@@ -30,6 +32,17 @@ public final class RegistryBuilder {
   /** The most peers bound to a policy at once, by default. */
   public static final long DEFAULT_MAX_BINDINGS = 100_000;
 
+  /**
+   * The default scheduler: the JDK's shared delay thread wakes the registry when a grace period ends,
+   * and the expiry (possibly many deletions at once, with their listeners) runs on the common pool.
+   * Caffeine's system scheduler would run it on the registry's executor, which is the calling thread
+   * (here the shared delay thread), and a large expiry would hold up every other delayed task of the
+   * JVM. The pool is woken only when SAs are due, at most about once a second.
+   */
+  static final Scheduler EXPIRY_SCHEDULER = (executor, command, delay, unit) ->
+      CompletableFuture.runAsync(command,
+          CompletableFuture.delayedExecutor(delay, unit, ForkJoinPool.commonPool()));
+
   private final Function<RegistryBuilder, AssociationRegistry> factory;
   String name = "default";
   SaPolicy policy = SaPolicy.defaults();
@@ -38,7 +51,7 @@ public final class RegistryBuilder {
   int maxAssociationsPerPeer = DEFAULT_MAX_ASSOCIATIONS_PER_PEER;
   Ticker ticker = Ticker.systemTicker();
   Clock clock = Clock.systemUTC();
-  Scheduler scheduler = Scheduler.systemScheduler();
+  Scheduler scheduler = EXPIRY_SCHEDULER;
   Executor executor = Runnable::run;
   AssociationDriver driver = AssociationDriver.jsse();
   Duration refusalLogInterval = Duration.ofSeconds(60);
@@ -139,9 +152,9 @@ public final class RegistryBuilder {
   }
 
   /**
-   * Sets what wakes the registry to delete SAs whose grace expired. Default: the system scheduler;
-   * with {@link Scheduler#disabledScheduler()} expiry happens on the next operation or
-   * {@link AssociationRegistry#cleanUp()}.
+   * Sets what wakes the registry to delete SAs whose grace expired. Default: the JDK's delay thread,
+   * which hands the expiry to the common fork-join pool; with {@link Scheduler#disabledScheduler()}
+   * expiry happens on the next operation or {@link AssociationRegistry#cleanUp()}.
    */
   public RegistryBuilder scheduler(Scheduler scheduler) {
     this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -151,7 +164,8 @@ public final class RegistryBuilder {
   /**
    * Sets the executor of the cache's maintenance and of expiry's deletions. Default: the thread
    * that triggers them ({@code Runnable::run}), which is a connection's thread for the maintenance
-   * after an acquire or release and the scheduler's thread for timely expiry.
+   * after an acquire or release and, with the default {@link #scheduler}, a common-pool thread for
+   * timely expiry.
    *
    * <p>Why not a pool: a server sees registry writes a few at a time, so a pool thread would be woken
    * for nearly every acquire and release; the wake-up costs tens of microseconds of CPU on a small
