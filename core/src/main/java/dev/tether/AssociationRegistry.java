@@ -190,8 +190,7 @@ public final class AssociationRegistry implements AutoCloseable {
       if (e.isIdle()) {
         idleSince[0] = e.idleSinceNanos();
         // Gauges move inside the atomic step, so they never read negative.
-        counters.idle.decrementAndGet();
-        counters.active.incrementAndGet();
+        counters.revivedToActive();
         counters.revived.increment();
       }
       return e.retain(now, session);
@@ -236,7 +235,7 @@ public final class AssociationRegistry implements AutoCloseable {
         key = sequence.incrementAndGet();
         entry = Entry.create(peer, terms(session, policy), session, now,
             !stale && canResume(session));
-        counters.active.incrementAndGet();
+        counters.created();
         map.put(key, entry);
         // A stale session is deleted below and its SA cannot be resumed, so it keeps the old tag.
         // Tagging it would be worse than useless: on TLS 1.3 the JDK answers putValue with one more
@@ -343,8 +342,7 @@ public final class AssociationRegistry implements AutoCloseable {
         } else if (after[0].pastMaxAge(now)) {
           cause[0] = DeletionCause.MAX_AGE;
         } else {
-          counters.active.decrementAndGet();
-          counters.idle.incrementAndGet();
+          counters.wentIdle();
         }
       }
       return cause[0] == null ? after[0] : null;
@@ -426,7 +424,7 @@ public final class AssociationRegistry implements AutoCloseable {
 
   /** The bookkeeping of a deletion: gauges, bounds, counters, and invalidating the sessions. */
   private void retire(Long key, Entry entry, boolean wasActive, DeletionCause cause) {
-    (wasActive ? counters.active : counters.idle).decrementAndGet();
+    counters.removed(wasActive);
     bounds.releaseTotal();
     bounds.releasePeer(entry.peer());
     entry.forEachSession(this::deleteSession);
@@ -594,6 +592,16 @@ public final class AssociationRegistry implements AutoCloseable {
 
   boolean contains(Long id) {
     return map.containsKey(id);
+  }
+
+  /**
+   * Returns the SAs the bound counts: those in the table plus those being created or deleted at this
+   * instant; the table never holds more. Read from one counter, it never exceeds
+   * {@link #maxAssociations()}, whereas {@code stats().associations()} adds two gauges read one after
+   * the other, so an SA moving between active and idle in between is counted twice.
+   */
+  long size() {
+    return bounds.total();
   }
 
   SecurityAssociation view(Long key, Entry acquired) {

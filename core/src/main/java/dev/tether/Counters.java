@@ -9,10 +9,17 @@ import java.util.concurrent.atomic.LongAdder;
  * The registry's counters and gauges; see {@link AssociationStats}. Counters are {@link LongAdder}s.
  * Gauges are {@link AtomicLong}s: a {@code LongAdder}'s sum is not a snapshot and can read below
  * zero while increments and decrements land in different cells, and a gauge must never do that.
+ *
+ * <p>The active and idle gauges share one word (active in the high half, idle in the low), so that an
+ * SA moving between them is one atomic step and a snapshot never counts it twice or not at all:
+ * {@code active + idle} read from two words could exceed the registry's bound for an instant.
  */
 final class Counters {
-  final AtomicLong active = new AtomicLong();
-  final AtomicLong idle = new AtomicLong();
+  private static final long ACTIVE = 1L << 32;
+  private static final long IDLE = 1L;
+  private static final long HALF = 0xffff_ffffL;
+
+  private final AtomicLong associations = new AtomicLong();
   final AtomicLong leases = new AtomicLong();
   final LongAdder accepted = new LongAdder();
   final LongAdder negotiated = new LongAdder();
@@ -33,6 +40,26 @@ final class Counters {
     for (RefusalReason r : RefusalReason.values()) {
       refused.put(r, new LongAdder());
     }
+  }
+
+  /** A new SA, active. */
+  void created() {
+    associations.addAndGet(ACTIVE);
+  }
+
+  /** An idle SA resumed. */
+  void revivedToActive() {
+    associations.addAndGet(ACTIVE - IDLE);
+  }
+
+  /** An SA's last connection closed; it waits out its grace. */
+  void wentIdle() {
+    associations.addAndGet(IDLE - ACTIVE);
+  }
+
+  /** An SA deleted, active or idle. */
+  void removed(boolean wasActive) {
+    associations.addAndGet(wasActive ? -ACTIVE : -IDLE);
   }
 
   void deleted(DeletionCause cause) {
@@ -61,7 +88,8 @@ final class Counters {
       byReason.put(e.getKey(), n);
       refusedTotal += n;
     }
-    return new AssociationStats(active.get(), idle.get(), leases.get(), accepted.sum(),
+    long both = associations.get();
+    return new AssociationStats(both >>> 32, both & HALF, leases.get(), accepted.sum(),
         negotiated.sum(), reused.sum(), revived.sum(), released.sum(), deletedTotal, flushed.sum(), refusedTotal,
         handshakeFailures.sum(), closedBeforeHandshake.sum(), staleResumptions.sum(), byCause,
         byReason);

@@ -123,8 +123,9 @@ public final class RegistryBuilder {
 
   /** Sets the most SAs the registry holds; past it an idle SA makes room or the connection is refused. */
   public RegistryBuilder maxAssociations(long max) {
-    if (max < 1) {
-      throw new IllegalArgumentException("maxAssociations " + max + " must be at least 1");
+    if (max < 1 || max > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("maxAssociations " + max
+          + " must be from 1 to " + Integer.MAX_VALUE);
     }
     this.maxAssociations = max;
     return this;

@@ -256,8 +256,8 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
    * Default 100000.
    */
   public void setMaxAssociations(long max) {
-    if (max < 1) {
-      throw invalid("maxAssociations", max, "must be at least 1");
+    if (max < 1 || max > Integer.MAX_VALUE) {
+      throw invalid("maxAssociations", max, "must be from 1 to " + Integer.MAX_VALUE);
     }
     owned.maxAssociations = max;
     owned.explicit.add("maxAssociations");

@@ -54,7 +54,8 @@ record ProtocolSettings(
     }
     long graceMillis = parseLong("grace", raw.grace(), 0, Long.MAX_VALUE / 1_000_000,
         "milliseconds, 0 or more");
-    long max = parseLong("maxAssociations", raw.maxAssociations(), 1, Long.MAX_VALUE, "1 or more");
+    long max = parseLong("maxAssociations", raw.maxAssociations(), 1, Integer.MAX_VALUE,
+        "1 to " + Integer.MAX_VALUE);
     long perPeer = parseLong("maxAssociationsPerPeer", raw.maxAssociationsPerPeer(), 1,
         Integer.MAX_VALUE, "1 or more");
     TlsProvider tls = TlsProvider.parse("provider", raw.provider());
