@@ -60,6 +60,16 @@ public record SaPolicy(
 
   private static final SaPolicy DEFAULTS = builder("default").appliesTo("anonymous").build();
 
+  /**
+   * Hashes the name only. The registry interns each SA's terms (protocol, cipher suite, policy) in a
+   * hash map on every new SA; the record's own hash would walk every list and duration of the
+   * policy each time. Equal policies have equal names, so this agrees with {@link #equals}.
+   */
+  @Override
+  public int hashCode() {
+    return name.hashCode();
+  }
+
   /** Whether a policy asks the client for a certificate. */
   public enum ClientAuth {
     NONE, WANT, NEED

@@ -123,4 +123,14 @@ class PolicySetTest {
     assertThat(set.roles()).containsExactly("customer", "admin");
     assertThat(PolicySet.defaults().roles()).isEmpty();
   }
+
+  @Test
+  void saPolicy_equalPolicies_hashAlike_policiesDifferingBeyondTheirName_stayUnequal() {
+    SaPolicy a = SaPolicy.builder("staff").grace(Duration.ofSeconds(5)).build();
+    SaPolicy b = SaPolicy.builder("staff").grace(Duration.ofSeconds(5)).build();
+    SaPolicy c = SaPolicy.builder("staff").grace(Duration.ofSeconds(6)).build();
+
+    assertThat(a).isEqualTo(b).hasSameHashCodeAs(b);
+    assertThat(a).isNotEqualTo(c);
+  }
 }
