@@ -81,7 +81,6 @@ public class ExpiryBenchmark {
       registry.acquire(new BenchSession(), peers[i]).release();
     }
     registry.cleanUp();
-    RegistryBatchBenchmark.quiesce();
     nanos.addAndGet(GRACE.toNanos() + 1);
   }
 
@@ -89,7 +88,6 @@ public class ExpiryBenchmark {
   @OperationsPerInvocation(EXPIRED)
   public long expireIdle() {
     registry.cleanUp();
-    RegistryBatchBenchmark.quiesce();
     return registry.stats().idle();
   }
 

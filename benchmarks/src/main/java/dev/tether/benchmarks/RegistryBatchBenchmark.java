@@ -4,7 +4,6 @@ import dev.tether.AssociationRefusedException;
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
 import java.time.Duration;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -36,10 +35,8 @@ import org.openjdk.jmh.infra.ThreadParams;
  * </ul>
  *
  * <p>The registry runs its cache's maintenance (and its removal notifications) on the thread that
- * triggers it, so a batch's time includes that work. Each batch still ends by waiting for the common
- * fork-join pool to be quiet, so that the cost stays counted for a registry built with
- * {@code executor(ForkJoinPool.commonPool())}. The median latency of one acquire + release is
- * {@link RegistryBenchmark}'s.
+ * triggers it, so a batch's time includes that work. The median latency of one acquire + release
+ * is {@link RegistryBenchmark}'s.
  *
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar RegistryBatchBenchmark -t 1
@@ -80,7 +77,6 @@ public class RegistryBatchBenchmark {
     for (int i = 0; i < size; i++) {
       immediate.acquire(new BenchSession(), RegistryBenchmark.peer(i)); // active, never released
     }
-    quiesce();
   }
 
   @TearDown(Level.Trial)
@@ -128,7 +124,6 @@ public class RegistryBatchBenchmark {
           leases[i] = null;
         }
       }
-      quiesce();
     }
   }
 
@@ -171,7 +166,6 @@ public class RegistryBatchBenchmark {
         int sa = picks[i];
         leases[i] = b.held.acquire(b.heldSessions[sa], b.heldPeers[sa]);
       }
-      quiesce();
     }
   }
 
@@ -184,7 +178,6 @@ public class RegistryBatchBenchmark {
       for (int i = 0; i < BATCH; i++) {
         leases[i] = b.immediate.acquire(sessions[i], newPeers[i]);
       }
-      quiesce();
     }
   }
 
@@ -194,7 +187,6 @@ public class RegistryBatchBenchmark {
     for (int i = 0; i < BATCH; i++) {
       batch.leases[i] = immediate.acquire(batch.sessions[i], batch.newPeers[i]);
     }
-    quiesce();
     return batch.leases;
   }
 
@@ -205,7 +197,6 @@ public class RegistryBatchBenchmark {
       int sa = batch.picks[i];
       batch.leases[i] = held.acquire(heldSessions[sa], heldPeers[sa]);
     }
-    quiesce();
     return batch.leases;
   }
 
@@ -227,12 +218,6 @@ public class RegistryBatchBenchmark {
       released += batch.leases[i].release() ? 1 : 0;
       batch.leases[i] = null;
     }
-    quiesce();
     return released;
-  }
-
-  /** Waits until any maintenance handed to the common pool has run. */
-  static void quiesce() {
-    ForkJoinPool.commonPool().awaitQuiescence(1, TimeUnit.MINUTES);
   }
 }

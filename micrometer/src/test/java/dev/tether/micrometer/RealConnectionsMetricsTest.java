@@ -7,6 +7,7 @@ import dev.tether.AssociationRegistry;
 import dev.tether.jetty.JettyTether;
 import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tomcat.TomcatTetherProtocol;
+import dev.tether.tomcat.TomcatTls;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
@@ -19,8 +20,6 @@ import javax.net.ssl.SSLSocket;
 import org.apache.catalina.Context;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.net.SSLHostConfig;
-import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -83,14 +82,7 @@ class RealConnectionsMetricsTest {
     https.setProperty("SSLEnabled", "true");
     https.setProperty("address", "127.0.0.1");
     https.setProperty("registryName", "tomcat-https");
-    SSLHostConfig host = new SSLHostConfig();
-    SSLHostConfigCertificate cert = new SSLHostConfigCertificate(host,
-        SSLHostConfigCertificate.Type.EC);
-    cert.setCertificateKeystore(CERT.keyStore());
-    cert.setCertificateKeystorePassword(PASSWORD);
-    cert.setCertificateKeyAlias(SelfSignedCertificate.ALIAS);
-    host.addCertificate(cert);
-    https.addSslHostConfig(host);
+    https.addSslHostConfig(TomcatTls.hostConfig(CERT, null));
     tomcat.getService().addConnector(https);
     Context app = tomcat.addContext("", null);
     Tomcat.addServlet(app, "ok", new jakarta.servlet.http.HttpServlet() {

@@ -2,11 +2,11 @@ package dev.tether.reliability;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
-import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tomcat.TomcatLoginListener;
 import dev.tether.tomcat.TomcatRegistryHook;
 import dev.tether.tomcat.TomcatTetherProtocol;
 import dev.tether.tomcat.TomcatTetherValve;
+import dev.tether.tomcat.TomcatTls;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,7 +28,6 @@ import org.apache.catalina.authenticator.BasicAuthenticator;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.LoginConfig;
-import org.apache.tomcat.util.net.SSLHostConfig;
 import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 
 /**
@@ -64,15 +63,7 @@ final class TomcatContainer implements Container {
         "keepAliveTimeout", Integer.toString(setup.idleTimeoutMillis),
         "maxKeepAliveRequests", "-1",
         "address", "127.0.0.1").forEach(connector::setProperty);
-    SSLHostConfig host = new SSLHostConfig();
-    host.setProtocols("TLSv1.2+TLSv1.3");
-    SSLHostConfigCertificate cert =
-        new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.EC);
-    cert.setCertificateKeystore(Certificates.SERVER.keyStore());
-    cert.setCertificateKeystorePassword(Certificates.PASSWORD);
-    cert.setCertificateKeyAlias(SelfSignedCertificate.ALIAS);
-    host.addCertificate(cert);
-    connector.addSslHostConfig(host);
+    connector.addSslHostConfig(TomcatTls.hostConfig(Certificates.SERVER, "TLSv1.2+TLSv1.3"));
     TomcatRegistryHook.customize(protocol(), setup::applyExtras);
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);

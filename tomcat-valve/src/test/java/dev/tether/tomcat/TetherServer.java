@@ -31,8 +31,6 @@ import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.descriptor.web.LoginConfig;
 import org.apache.tomcat.util.descriptor.web.SecurityCollection;
 import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
-import org.apache.tomcat.util.net.SSLHostConfig;
-import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 
 /**
  * An embedded Tomcat on port 0 with one {@link TomcatTetherProtocol} connector, a certificate made for
@@ -67,14 +65,7 @@ final class TetherServer implements AutoCloseable {
     connector.setProperty("keepAliveTimeout", Integer.toString(b.keepAliveTimeout));
     connector.setProperty("connectionTimeout", Integer.toString(b.connectionTimeout));
     b.properties.forEach(connector::setProperty);
-    SSLHostConfig host = new SSLHostConfig();
-    host.setProtocols(b.protocols);
-    SSLHostConfigCertificate cert = new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.EC);
-    cert.setCertificateKeystore(CERTIFICATE.keyStore());
-    cert.setCertificateKeystorePassword(PASSWORD);
-    cert.setCertificateKeyAlias(SelfSignedCertificate.ALIAS);
-    host.addCertificate(cert);
-    connector.addSslHostConfig(host);
+    connector.addSslHostConfig(TomcatTls.hostConfig(CERTIFICATE, b.protocols));
     protocol().registryCustomizer = rb -> {
       if (b.ticker != null) {
         rb.ticker(b.ticker).scheduler(Scheduler.disabledScheduler());

@@ -1,5 +1,7 @@
 package dev.tether.benchmarks.connections;
 
+import dev.tether.internal.Durations;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -101,7 +103,7 @@ final class Report {
 
   private void costTable(StringBuilder md) {
     md.append("#### Cost: bare container against Tether (grace ")
-        .append(Durations.text(options.graceMillis())).append(")\n\n")
+        .append(duration(options.graceMillis())).append(")\n\n")
         .append("Medians over the rounds; a ratio is the median of the rounds' Tether/bare ratios "
             + "(round i of Tether against round i of bare), with their range.\n\n")
         .append("| container | TLS | client | handshakes (Tether's counters) | bare conn/s "
@@ -129,9 +131,9 @@ final class Report {
       return;
     }
     md.append("#### Saving: clients that reconnect, Tether grace ")
-        .append(Durations.text(options.graceMillis())).append(" against grace 0\n\n")
+        .append(duration(options.graceMillis())).append(" against grace 0\n\n")
         .append("| container | TLS | client | grace 0: handshakes | grace 0 conn/s "
-            + "| grace 0 CPU µs/conn | grace ").append(Durations.text(options.graceMillis()))
+            + "| grace 0 CPU µs/conn | grace ").append(duration(options.graceMillis()))
         .append(": handshakes | SAs revived | conn/s | CPU µs/conn | CPU saved per connection |\n")
         .append("|---|---|---|---|--:|--:|---|--:|--:|--:|--:|\n");
     for (Cell c : withZero) {
@@ -158,7 +160,7 @@ final class Report {
         .append(" clients connect once (full handshakes) and leave\n\n")
         .append("Sessions in the server's `SSLSessionContext` and heap in use after a full GC, "
             + "before the clients, at once after the last one left, and ")
-        .append(Durations.text(first.graceMillis()))
+        .append(duration(first.graceMillis()))
         .append(" + 2 s later (Tether's grace has passed).\n\n")
         .append("| container | TLS | server | sessions at once | sessions after | heap at once "
             + "(MB over before) | heap after (MB over before) | SAs negotiated |\n")
@@ -167,7 +169,7 @@ final class Report {
       m.readings().forEach((spec, r) -> {
         long before = Long.parseLong(r.get(0).get("heap"));
         md.append("| ").append(m.container()).append(" | ").append(m.protocol()).append(" | ")
-            .append(spec.tether() ? "Tether, grace " + Durations.text(spec.graceMillis())
+            .append(spec.tether() ? "Tether, grace " + duration(spec.graceMillis())
                 : "bare (JDK cache: 20,480 sessions, 24 h)").append(" | ")
             .append(String.format(Locale.ROOT, "%,d", Long.parseLong(r.get(1).get("sessions"))))
             .append(" | ")
@@ -258,5 +260,9 @@ final class Report {
 
   private static String mb(long bytes) {
     return String.format(Locale.ROOT, "%.1f", bytes / 1048576.0);
+  }
+
+  private static String duration(long millis) {
+    return Durations.format(Duration.ofMillis(millis));
   }
 }

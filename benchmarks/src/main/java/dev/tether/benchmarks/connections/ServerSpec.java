@@ -1,7 +1,9 @@
 package dev.tether.benchmarks.connections;
 
 import dev.tether.benchmarks.Args;
+import dev.tether.internal.Durations;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +48,7 @@ record ServerSpec(String container, boolean tether, long graceMillis, String pro
 
   /** Returns how the variant is named in reports: {@code bare}, {@code tether} or {@code tether g=0}. */
   String label() {
-    return tether ? "tether grace=" + Durations.text(graceMillis) : "bare";
+    return tether ? "tether grace=" + Durations.format(Duration.ofMillis(graceMillis)) : "bare";
   }
 
   List<String> toArgs() {

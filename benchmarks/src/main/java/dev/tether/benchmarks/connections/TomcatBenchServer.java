@@ -3,6 +3,7 @@ package dev.tether.benchmarks.connections;
 import dev.tether.AssociationRegistry;
 import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tomcat.TomcatTetherProtocol;
+import dev.tether.tomcat.TomcatTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.net.ssl.SSLSessionContext;
@@ -53,14 +54,7 @@ final class TomcatBenchServer implements BenchServer.Running {
       set(https, GRACE_ATTRIBUTE, Long.toString(spec.graceMillis()));
       set(https, "maxAssociationsPerPeer", Integer.toString(ServerSpec.MAX_ASSOCIATIONS_PER_PEER));
     }
-    SSLHostConfig host = new SSLHostConfig();
-    host.setProtocols(spec.protocol());
-    SSLHostConfigCertificate cert = new SSLHostConfigCertificate(host,
-        SSLHostConfigCertificate.Type.EC);
-    cert.setCertificateKeystore(certificate.keyStore());
-    cert.setCertificateKeystorePassword(new String(certificate.password()));
-    cert.setCertificateKeyAlias(SelfSignedCertificate.ALIAS);
-    host.addCertificate(cert);
+    SSLHostConfig host = TomcatTls.hostConfig(certificate, spec.protocol());
     https.addSslHostConfig(host);
     tomcat.getService().addConnector(https);
     tomcat.setConnector(https);
@@ -72,7 +66,8 @@ final class TomcatBenchServer implements BenchServer.Running {
       tomcat.stop();
       throw new IllegalStateException("the HTTPS connector did not start: " + https.getState());
     }
-    TomcatBenchServer server = new TomcatBenchServer(tomcat, https, cert);
+    TomcatBenchServer server = new TomcatBenchServer(tomcat, https,
+        host.getCertificates().iterator().next());
     if (spec.tether()) {
       long grace = server.registry().defaultPolicy().grace().toMillis();
       if (grace != spec.graceMillis()) {

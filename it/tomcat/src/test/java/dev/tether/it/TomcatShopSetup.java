@@ -4,6 +4,7 @@ import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tls.TlsProvider;
 import dev.tether.tomcat.TomcatTetherProtocol;
 import dev.tether.tomcat.TomcatTetherValve;
+import dev.tether.tomcat.TomcatTls;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,8 +14,6 @@ import org.apache.catalina.Service;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.realm.MemoryRealm;
 import org.apache.catalina.util.ServerInfo;
-import org.apache.tomcat.util.net.SSLHostConfig;
-import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 
 /**
  * Installs Tether on a running Tomcat 11 the way {@code server.xml} does: two
@@ -99,14 +98,7 @@ final class TomcatShopSetup {
     connector.setProperty("SSLEnabled", "true");
     connector.setProperty("registryName", name);
     connector.setProperty("provider", provider.settingValue());
-    SSLHostConfig host = new SSLHostConfig();
-    host.setProtocols("TLSv1.2+TLSv1.3");
-    SSLHostConfigCertificate key = new SSLHostConfigCertificate(host, SSLHostConfigCertificate.Type.EC);
-    key.setCertificateKeystore(certificate.keyStore());
-    key.setCertificateKeystorePassword(new String(certificate.password()));
-    key.setCertificateKeyAlias(SelfSignedCertificate.ALIAS);
-    host.addCertificate(key);
-    connector.addSslHostConfig(host);
+    connector.addSslHostConfig(TomcatTls.hostConfig(certificate, "TLSv1.2+TLSv1.3"));
     return connector;
   }
 

@@ -5,6 +5,7 @@ import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tomcat.TomcatTetherProtocol;
 import dev.tether.tomcat.TomcatTetherValve;
+import dev.tether.tomcat.TomcatTls;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
@@ -12,8 +13,6 @@ import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.tomcat.util.net.SSLHostConfig;
-import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
 /**
@@ -61,15 +60,7 @@ final class TomcatShop implements ShopServer {
     } else {
       set(https, GRACE_ATTRIBUTE, Long.toString(options.grace().toMillis()));
     }
-    SSLHostConfig host = new SSLHostConfig();
-    host.setProtocols("TLSv1.2+TLSv1.3");
-    SSLHostConfigCertificate cert = new SSLHostConfigCertificate(host,
-        SSLHostConfigCertificate.Type.EC);
-    cert.setCertificateKeystore(certificate.keyStore());
-    cert.setCertificateKeystorePassword(new String(certificate.password()));
-    cert.setCertificateKeyAlias(SelfSignedCertificate.ALIAS);
-    host.addCertificate(cert);
-    https.addSslHostConfig(host);
+    https.addSslHostConfig(TomcatTls.hostConfig(certificate, "TLSv1.2+TLSv1.3"));
     tomcat.getService().addConnector(https);
     tomcat.setConnector(https);
 
