@@ -5,6 +5,7 @@ import dev.tether.AssociationRefusedException;
 import dev.tether.AssociationRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
@@ -48,7 +49,7 @@ public final class PacedCost {
       for (int r = 0; r < rounds; r++) {
         line.append(r == 0 ? "" : ", ").append(String.format("%.1f", costs[r]));
       }
-      java.util.Arrays.sort(costs);
+      Arrays.sort(costs);
       System.out.println(line.append(String.format(" | %.1f |", costs[rounds / 2])));
     }
   }
