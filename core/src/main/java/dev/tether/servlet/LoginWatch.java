@@ -14,7 +14,6 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.Arrays;
 import java.util.Objects;
@@ -291,22 +290,13 @@ final class LoginWatch {
   private void refuse(String name) throws IOException {
     registry.recordRefusal(peer, RefusalReason.POLICY);
     SaPolicy needed = engine.bind(peer, name, request::isUserInRole);
-    writeMisdirected(response, lease.policy().name(), needed.name());
+    writeMisdirected(request, response, lease.policy().name(), needed.name());
   }
 
   /** Writes the 421 answer: the client must retry on a new connection, under the right policy. */
-  static void writeMisdirected(HttpServletResponse response, String negotiated, String needed)
-      throws IOException {
-    byte[] body = ("421 Misdirected Request: this connection's TLS security association was"
-        + " negotiated under policy '" + negotiated + "', but your requests need policy '" + needed
-        + "'. Retry on a new connection.\n").getBytes(StandardCharsets.UTF_8);
-    response.resetBuffer();
-    response.setStatus(421);
-    response.setHeader("Connection", "close");
-    response.setHeader("Cache-Control", "no-store");
-    response.setContentType("text/plain;charset=UTF-8");
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+  static void writeMisdirected(HttpServletRequest request, HttpServletResponse response,
+      String negotiated, String needed) throws IOException {
+    Misdirected.write(request, response, Misdirected.policyMismatch(negotiated, needed));
   }
 
   private static boolean isValid(HttpSession session) {

@@ -5,17 +5,21 @@ import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.PolicySet;
 import dev.tether.SaPolicy;
-import dev.tether.tls.Negotiation;
 import dev.tether.tls.StatefulSessions;
+import dev.tether.tls.TlsConnection;
 import dev.tether.tls.TlsProvider;
 import java.io.IOException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.ToLongFunction;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
@@ -24,6 +28,7 @@ import org.eclipse.jetty.util.annotation.Name;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.component.Dumpable;
 import org.eclipse.jetty.util.component.DumpableCollection;
+import org.eclipse.jetty.util.ssl.X509;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -197,18 +202,29 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   }
 
   /**
-   * Sets the negotiation parameters of a new connection's TLS engine from the policy its SA would be
-   * negotiated under: the hook through which policies choose protocols, cipher suites and client
-   * authentication per peer. Called once per TLS connection when it opens, before the engine reads its
-   * first byte, on a Jetty selector thread; it must not block. The default narrows the engine with
-   * {@link Negotiation#apply}. An exception closes the connection.
+   * Prepares a new connection's TLS engine: the hook through which policies choose protocols, cipher
+   * suites and client authentication per peer. Called once per TLS connection when it opens, before
+   * the engine reads its first byte, on a Jetty selector thread; it must not block. The default calls
+   * {@link TlsConnection#prepare}, which narrows the engine to {@code connection.policy()} and follows
+   * the handshake so that a new SA is tagged before any session ticket leaves; it also leaves Jetty's
+   * own value ({@link SecureRequestCustomizer#X509_ATTRIBUTE}) in the new session during the
+   * handshake, since a value put after a TLS 1.3 handshake makes the JDK send a late ticket. An
+   * exception closes the connection.
    *
    * @param engine the connection's server engine, already configured by its {@code SslContextFactory}
-   * @param peer the client's IP address
-   * @param policy {@code registry.policyFor(peer)}, the same policy the connection's SA is acquired under
+   * @param connection the connection: its peer, and the policy its SA is acquired under
    */
-  protected void negotiate(SSLEngine engine, String peer, SaPolicy policy) {
-    Negotiation.apply(engine, policy);
+  protected void negotiate(SSLEngine engine, TlsConnection connection) {
+    connection.prepare(engine, JettyTether::decorate);
+  }
+
+  /** Leaves in a new TLS session what Jetty's {@link SecureRequestCustomizer} would add later. */
+  private static void decorate(SSLSession session) {
+    Certificate[] local = session.getLocalCertificates();
+    if (local != null && local.length > 0 && local[0] instanceof X509Certificate cert
+        && session.getValue(SecureRequestCustomizer.X509_ATTRIBUTE) == null) {
+      session.putValue(SecureRequestCustomizer.X509_ATTRIBUTE, new X509(null, cert));
+    }
   }
 
   @ManagedAttribute(value = "Name of the registry", readonly = true)

@@ -4,7 +4,10 @@ import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.TlsConnection;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
@@ -16,6 +19,11 @@ import org.eclipse.jetty.server.Request;
  * once the handshake gave the connection a lease, the lease, the SA's id and whether it resumed.
  * Servlet requests (ee10, ee11) read the attributes of the core request they wrap, so applications,
  * {@code TetherLoginFilter} and {@link JettyTetherLoginService} all find them.
+ *
+ * <p>It also counts the connection's requests in progress ({@link TlsConnection#requestStarted},
+ * {@link TlsConnection#requestEnded}): a connection whose SA a flush deleted is closed once its
+ * current response is complete, and a request that still arrives on it is refused with
+ * {@code 421 Misdirected Request} before any handler runs.
  *
  * <p>Jetty runs a connection factory's customizers for each request before any handler, so the
  * attributes are there for the security handler as well. A request of a connection the tracker does
@@ -38,9 +46,23 @@ final class RequestAttributes implements HttpConfiguration.Customizer {
     if (!(endPoint instanceof SslConnection.SslEndPoint ssl)) {
       return request;
     }
-    TlsConnection tls = tracker.connection(ssl.getSslConnection());
+    SslConnection sslConnection = ssl.getSslConnection();
+    TlsConnection tls = tracker.connection(sslConnection);
     if (tls == null) {
       return request;
+    }
+    boolean admitted = tls.requestStarted();
+    Request.addCompletionListener(request, failure -> {
+      if (tls.requestEnded()) {
+        ConnectionTracker.end(sslConnection);
+      }
+    });
+    if (!admitted) {
+      // A flush deleted the connection's SA: nothing more travels on it. The client retries the
+      // request on a new connection, which negotiates a new SA.
+      responseHeaders.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+      throw new HttpException.RuntimeException(421, "Misdirected Request: the TLS security"
+          + " association of this connection was deleted; retry on a new connection");
     }
     request.setAttribute(TetherAttributes.REGISTRY, registry);
     Lease lease = tls.lease();

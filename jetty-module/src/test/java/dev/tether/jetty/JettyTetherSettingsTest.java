@@ -17,6 +17,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import dev.tether.tls.TlsConnection;
 import javax.net.ssl.SSLEngine;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -289,11 +290,11 @@ class JettyTetherSettingsTest {
     List<String> seen = new ArrayList<>();
     JettyTether t = new JettyTether(given, server.server) {
       @Override
-      protected void negotiate(SSLEngine engine, String peer, SaPolicy policy) {
+      protected void negotiate(SSLEngine engine, TlsConnection connection) {
         synchronized (seen) {
-          seen.add(peer + " " + policy.name());
+          seen.add(connection.peer() + " " + connection.policy().name());
         }
-        super.negotiate(engine, peer, policy);
+        super.negotiate(engine, connection);
       }
     };
     server.server.addBean(t);

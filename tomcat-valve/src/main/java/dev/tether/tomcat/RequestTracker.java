@@ -4,13 +4,13 @@ import dev.tether.Lease;
 import dev.tether.PolicyEngine;
 import dev.tether.RefusalReason;
 import dev.tether.SaPolicy;
+import dev.tether.servlet.Misdirected;
 import dev.tether.servlet.TetherAttributes;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.util.function.Predicate;
 import org.apache.catalina.Context;
@@ -125,16 +125,8 @@ final class RequestTracker {
     }
     lease.registry().recordRefusal(lease.peer(), RefusalReason.POLICY);
     SaPolicy needed = engine.bind(lease.peer(), name, roles);
-    byte[] body = ("421 Misdirected Request: this connection's TLS security association was"
-        + " negotiated under policy '" + lease.policy().name() + "', but your requests need policy '"
-        + needed.name() + "'. Retry on a new connection.\n").getBytes(StandardCharsets.UTF_8);
-    response.resetBuffer();
-    response.setStatus(421);
-    response.setHeader("Connection", "close");
-    response.setHeader("Cache-Control", "no-store");
-    response.setContentType("text/plain;charset=UTF-8");
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
+    Misdirected.write(request, response,
+        Misdirected.policyMismatch(lease.policy().name(), needed.name()));
     return false;
   }
 

@@ -1,7 +1,11 @@
 package dev.tether.tomcat;
 
 import dev.tether.Lease;
+import dev.tether.servlet.Misdirected;
 import dev.tether.servlet.TetherAttributes;
+import dev.tether.tls.TlsConnection;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,6 +25,7 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
+import org.apache.coyote.ActionCode;
 
 /**
  * Ties requests to the security association (SA) of their TLS connection, reports logins, logouts
@@ -128,25 +133,82 @@ public final class TomcatTetherValve extends ValveBase {
       getNext().invoke(request, response);
       return;
     }
-    request.setAttribute(ASSOCIATION_ID, lease.associationId());
-    request.setAttribute(ASSOCIATION, lease.association());
-    request.setAttribute(ASSOCIATION_RESUMED, lease.isResumed());
-    request.setAttribute(REGISTRY, lease.registry());
-    request.setAttribute(TetherAttributes.LEASE, lease);
-    request.setAttribute(TetherAttributes.LOGIN_EVENTS, "tomcat");
-    RequestTracker tracker = new RequestTracker(this, connection, lease, request, response);
-    request.setNote(RequestTracker.NOTE, tracker);
-    HttpServletRequest originalRequest = request.getRequest();
-    HttpServletResponse originalResponse = response.getResponse();
-    request.setRequest(tracker.wrap(originalRequest));
-    response.setResponse(tracker.wrap(originalResponse));
+    TlsConnection tls = connection.tls();
+    if (!tls.requestStarted()) {
+      try {
+        // A flush deleted the connection's SA: nothing more travels on it.
+        Misdirected.write(request, response,
+            "the TLS security association of this connection was deleted");
+      } finally {
+        tls.requestEnded();
+      }
+      return;
+    }
+    boolean async = false;
     try {
-      getNext().invoke(request, response);
+      request.setAttribute(ASSOCIATION_ID, lease.associationId());
+      request.setAttribute(ASSOCIATION, lease.association());
+      request.setAttribute(ASSOCIATION_RESUMED, lease.isResumed());
+      request.setAttribute(REGISTRY, lease.registry());
+      request.setAttribute(TetherAttributes.LEASE, lease);
+      request.setAttribute(TetherAttributes.LOGIN_EVENTS, "tomcat");
+      RequestTracker tracker = new RequestTracker(this, connection, lease, request, response);
+      request.setNote(RequestTracker.NOTE, tracker);
+      HttpServletRequest originalRequest = request.getRequest();
+      HttpServletResponse originalResponse = response.getResponse();
+      request.setRequest(tracker.wrap(originalRequest));
+      response.setResponse(tracker.wrap(originalResponse));
+      try {
+        getNext().invoke(request, response);
+      } finally {
+        request.setRequest(originalRequest);
+        response.setResponse(originalResponse);
+        request.removeNote(RequestTracker.NOTE);
+        tracker.observe(RequestTracker.Trigger.END, null);
+      }
+      async = request.isAsyncStarted();
+      if (async) {
+        request.getAsyncContext().addListener(new RequestEnd(tls, request, response));
+      }
     } finally {
-      request.setRequest(originalRequest);
-      response.setResponse(originalResponse);
-      request.removeNote(RequestTracker.NOTE);
-      tracker.observe(RequestTracker.Trigger.END, null);
+      if (!async && tls.requestEnded()) {
+        closeAfterResponse(request, response);
+      }
+    }
+  }
+
+  /**
+   * Makes Tomcat close the connection once this response is complete: {@code Connection: close}
+   * while the response is not committed, else the processor's clean-close state (what Tomcat does
+   * for an abandoned upload: finish the response, then close).
+   */
+  static void closeAfterResponse(Request request, Response response) {
+    if (!response.isCommitted()) {
+      response.setHeader("Connection", "close");
+    } else {
+      request.getCoyoteRequest().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
+    }
+  }
+
+  /** Ends an async request's count when it completes. */
+  private record RequestEnd(TlsConnection tls, Request request, Response response)
+      implements AsyncListener {
+    @Override
+    public void onComplete(AsyncEvent event) {
+      if (tls.requestEnded()) {
+        closeAfterResponse(request, response);
+      }
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) { }
+
+    @Override
+    public void onError(AsyncEvent event) { }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+      event.getAsyncContext().addListener(this);
     }
   }
 
