@@ -171,7 +171,7 @@ public final class AssociationRegistry implements AutoCloseable {
    * engines.
    *
    * @return whether the session starts a new lineage (a full handshake), rather than resuming one
-   * @throws AssociationRefusedException if the session resumes a deleted SA; counted as a stale
+   * @throws AssociationRefusedException if the session resumes a flushed SA; counted as a stale
    *     resumption and a refusal, and the session deleted
    */
   public boolean inspectHandshake(SSLSession handshakeSession, String peer)
@@ -183,8 +183,9 @@ public final class AssociationRegistry implements AutoCloseable {
       }
       return true;
     }
-    if (tag instanceof SessionTag t && t.created && !map.containsKey(t.id)) {
-      throw stale(handshakeSession, peer, t);
+    if (tag instanceof SessionTag t && t.created && !map.containsKey(t.id)
+        && t.refusesResumption()) {
+      throw refuseStale(handshakeSession, peer, t);
     }
     return false;
   }
@@ -192,11 +193,13 @@ public final class AssociationRegistry implements AutoCloseable {
   /**
    * Correlates a connection whose handshake just completed with its SA and returns the connection's
    * lease: the SA named by the session's tag if it is still live (S2a yes), else a new SA negotiated
-   * under {@code policy} (S2b-S2d). A connection that resumed a session whose SA was deleted meanwhile
-   * is refused (a stale resumption), and the session deleted.
+   * under {@code policy} (S2b-S2d). A connection that resumed the session of an SA deleted meanwhile
+   * (a stale resumption) is refused if the SA was flushed; if the SA merely ended its life at that
+   * moment (a client racing its own last close), it gets a new SA that cannot be resumed. Either way
+   * the session is deleted.
    *
    * @throws AssociationRefusedException if a new SA would exceed a bound, the connection resumed a
-   *     deleted SA, or the registry is closed; the refusal is already counted and logged, and the
+   *     flushed SA, or the registry is closed; the refusal is already counted and logged, and the
    *     session deleted so that the TLS stack does not keep state nobody owns
    */
   public Lease acquire(SSLSession session, String peer, SaPolicy policy)
@@ -215,10 +218,7 @@ public final class AssociationRegistry implements AutoCloseable {
     }
     if (t.created) {
       Lease lease = reuse(t.id, session, now);
-      if (lease == null) {
-        throw stale(session, peer, t);
-      }
-      return lease;
+      return lease != null ? lease : stale(session, peer, policy, now, t);
     }
     return createReserved(session, peer, policy, now, t);
   }
@@ -263,7 +263,8 @@ public final class AssociationRegistry implements AutoCloseable {
   private Lease createReserved(SSLSession session, String peer, SaPolicy policy, long now,
       SessionTag tag) throws AssociationRefusedException {
     reserveRoom(session, peer);
-    Entry created = Entry.create(peer, terms(session, policy), session, now, canResume(session));
+    Entry created = Entry.create(peer, terms(session, policy), session, now, canResume(session),
+        tag);
     boolean[] won = {false};
     Entry after = map.compute(tag.id, (k, e) -> {
       if (e != null) {
@@ -280,10 +281,7 @@ public final class AssociationRegistry implements AutoCloseable {
     if (!won[0]) {
       bounds.releaseTotal();
       bounds.releasePeer(peer);
-      if (after == null) {
-        throw stale(session, peer, tag);
-      }
-      return reused(tag.id, after, -1, now);
+      return after != null ? reused(tag.id, after, -1, now) : stale(session, peer, policy, now, tag);
     }
     return negotiated(tag.id, created, now);
   }
@@ -299,12 +297,13 @@ public final class AssociationRegistry implements AutoCloseable {
       // Two connections resuming a session that was just created could both miss the tag.
       raced = tagOf(session);
       if (raced == null) {
-        // One Long is both the cache key and the session's tag.
+        // One Long is both the cache key and the session tag's id.
         key = sequence.incrementAndGet();
-        entry = Entry.create(peer, terms(session, policy), session, now, canResume(session));
+        SessionTag tag = new SessionTag(key, true);
+        entry = Entry.create(peer, terms(session, policy), session, now, canResume(session), tag);
         counters.created();
         map.put(key, entry);
-        bind(session, new SessionTag(key, true));
+        bind(session, tag);
       }
     }
     if (raced != null) {
@@ -347,16 +346,39 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   /**
-   * A connection resumed the lineage of a deleted SA: a ticket the TLS stack issued before the SA
-   * was deleted and that the deletion could not reach. Such a resumption must not be served: the
-   * SA's terms ended with it (a login may have flushed it), so the connection is refused and the
-   * session deleted, which also ends the ticket.
+   * A connection resumed the lineage of a deleted SA. If the SA was flushed, its terms ended with it
+   * (a login may have flushed it): the connection is refused. Otherwise the SA ended its life while
+   * the client was resuming it (its last close, its grace): the connection gets a new SA that cannot
+   * be resumed and is deleted at its last close. The session keeps its old tag, so a ticket that
+   * still leaves on this connection leads nowhere, and is deleted at once.
    */
-  private AssociationRefusedException stale(SSLSession session, String peer, SessionTag tag) {
+  private Lease stale(SSLSession session, String peer, SaPolicy policy, long now, SessionTag old)
+      throws AssociationRefusedException {
+    if (old.refusesResumption()) {
+      throw refuseStale(session, peer, old);
+    }
+    counters.staleResumptions.increment();
+    reserveRoom(session, peer);
+    Long key = sequence.incrementAndGet();
+    Entry entry = Entry.create(peer, terms(session, policy), session, now, false,
+        new SessionTag(key, true));
+    counters.created();
+    map.put(key, entry);
+    deleteSession(session);
+    return negotiated(key, entry, now);
+  }
+
+  /** Refuses a resumption of a flushed SA: see {@link #stale}. */
+  private AssociationRefusedException refuseStale(SSLSession session, String peer,
+      SessionTag tag) {
     counters.staleResumptions.increment();
     deleteSession(session);
     return refuse(RefusalReason.STALE, peer, "peer " + peer + " resumed the TLS session of SA "
-        + formatId(tag.id) + ", which was deleted");
+        + formatId(tag.id) + ", which was " + describe(tag.deletedBy));
+  }
+
+  private static String describe(DeletionCause cause) {
+    return cause == null ? "deleted" : "deleted (" + cause + ")";
   }
 
   private void bind(SSLSession session, SessionTag tag) {
@@ -437,7 +459,11 @@ public final class AssociationRegistry implements AutoCloseable {
           counters.wentIdle();
         }
       }
-      return cause[0] == null ? after[0] : null;
+      if (cause[0] == null) {
+        return after[0];
+      }
+      e.tag().deletedBy = cause[0];
+      return null;
     });
     if (before[0] == null) {
       // Flushed or expired while this lease held it: nothing left to count down.
@@ -468,7 +494,9 @@ public final class AssociationRegistry implements AutoCloseable {
    */
   private void onEvicted(Long id, Entry entry, RemovalCause cause) {
     if (entry != null) {
-      retire(id, entry, !entry.isIdle(), expiryCause(entry));
+      DeletionCause why = expiryCause(entry);
+      entry.tag().deletedBy = why;
+      retire(id, entry, !entry.isIdle(), why);
     }
   }
 
@@ -505,6 +533,7 @@ public final class AssociationRegistry implements AutoCloseable {
         return e;
       }
       removed[0] = e;
+      e.tag().deletedBy = cause;
       return null;
     });
     if (removed[0] == null) {
@@ -526,11 +555,7 @@ public final class AssociationRegistry implements AutoCloseable {
 
   /** Tells the deleted SA's connections that asked ({@link Lease#onDeleted}), unless they stay. */
   private static void endConnections(Entry entry, OpenConnections open) {
-    if (open == OpenConnections.KEEP) {
-      entry.sockets().forget();
-      return;
-    }
-    for (Lease lease : entry.sockets().delete()) {
+    for (Lease lease : entry.tag().delete(open == OpenConnections.CLOSE)) {
       lease.fireDeleted();
     }
   }

@@ -123,7 +123,7 @@ public final class Lease {
     if (released) {
       return;
     }
-    if (!acquired.sockets().add(this) || !registry.contains(key)) {
+    if (!acquired.tag().add(this) || !registry.contains(key)) {
       // Deleted before (or while) we were added: tell ourselves.
       fireDeleted();
     }
@@ -153,7 +153,7 @@ public final class Lease {
       return false;
     }
     if (whenDeleted != null) {
-      acquired.sockets().remove(this);
+      acquired.tag().remove(this);
     }
     registry.release(key, acquired);
     return true;

@@ -254,7 +254,14 @@ final class LoginWatch {
     roles = Set.of();
     perRequest = false;
     // Credentials sent with the request log in for that request only: their end is no logout.
-    return transientLogin ? 0 : engine.logout(peer, lease, name, had::contains);
+    if (transientLogin) {
+      return 0;
+    }
+    int flushed = engine.logout(peer, lease, name, had::contains);
+    if (lease != null && lease.isDeleted() && !response.isCommitted()) {
+      response.setHeader("Connection", "close");
+    }
+    return flushed;
   }
 
   /** Keeps the user in the session, so that later requests on it know who logged in. */
@@ -280,7 +287,8 @@ final class LoginWatch {
   }
 
   private void closeIfNotPermitted(String name) {
-    if (!response.isCommitted() && !engine.permits(lease, name, request::isUserInRole)) {
+    if (!response.isCommitted() && (lease.isDeleted()
+        || !engine.permits(lease, name, request::isUserInRole))) {
       // The login left the connection on an SA its policy refuses: end the connection after this
       // response, so that the client's next request negotiates anew instead of meeting a 421.
       response.setHeader("Connection", "close");

@@ -114,6 +114,9 @@ public class JettyTetherLoginService extends ContainerLifeCycle implements Login
       }
     } else {
       int flushed = engine.login(peer, lease, name, user::isUserInRole);
+      if (lease != null && lease.isDeleted()) {
+        RequestAttributes.closeAfterResponse(request);
+      }
       if (LOG.isDebugEnabled()) {
         LOG.debug("Tether login of {} from {}: policy '{}', {} SA(s) flushed", name, peer,
             engine.resolve(name, user::isUserInRole).name(), flushed);

@@ -31,6 +31,12 @@ import org.eclipse.jetty.server.Request;
  * left alone. Stateless apart from the tracker; thread-safe.
  */
 final class RequestAttributes implements HttpConfiguration.Customizer {
+  /**
+   * Request attribute: the response's headers, for {@link #closeAfterResponse}; Jetty's login
+   * service sees the request but not the response.
+   */
+  static final String RESPONSE_HEADERS = RequestAttributes.class.getName() + ".responseHeaders";
+
   private final ConnectionTracker tracker;
   private final AssociationRegistry registry;
 
@@ -65,6 +71,7 @@ final class RequestAttributes implements HttpConfiguration.Customizer {
           + " association of this connection was deleted; retry on a new connection");
     }
     request.setAttribute(TetherAttributes.REGISTRY, registry);
+    request.setAttribute(RESPONSE_HEADERS, responseHeaders);
     Lease lease = tls.lease();
     if (lease != null) {
       request.setAttribute(TetherAttributes.LEASE, lease);
@@ -72,6 +79,17 @@ final class RequestAttributes implements HttpConfiguration.Customizer {
       request.setAttribute(TetherAttributes.RESUMED, lease.isResumed());
     }
     return request;
+  }
+
+  /**
+   * Ends the request's connection after its response, if the response has not left yet: a login or
+   * logout deleted the connection's SA. The connection is closed after the response in any case (see
+   * {@link TlsConnection#requestEnded}); the header tells the client before it reuses the connection.
+   */
+  static void closeAfterResponse(Request request) {
+    if (request.getAttribute(RESPONSE_HEADERS) instanceof HttpFields.Mutable headers) {
+      headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+    }
   }
 
   @Override

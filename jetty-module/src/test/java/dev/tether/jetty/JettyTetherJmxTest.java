@@ -1,10 +1,12 @@
 package dev.tether.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.DeletionCause;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.Set;
 import javax.management.MBeanServer;
@@ -69,8 +71,9 @@ class JettyTetherJmxTest {
       assertThat(flushed).isEqualTo(1);
       assertThat(attribute(name, "active")).isZero();
       assertThat(attribute(name, "flushed")).isEqualTo(1);
-      // Deleting an SA does not break the connection that used it.
-      assertThat(a.get()).isEqualTo("ok\n");
+      // Deleting an SA ends its idle connection.
+      await().untilAsserted(() -> assertThat(attribute(name, "tlsConnections")).isZero());
+      assertThatThrownBy(a::get).isInstanceOf(IOException.class);
     }
 
     try (JdkTlsClient.Conn b = client.open()) {

@@ -134,7 +134,7 @@ class JettyTetherSettingsTest {
 
     AssociationRegistry r = t.registry();
     assertThat(r.policies().policies().policies()).extracting(SaPolicy::name)
-        .containsExactly("browse", "customer", "admin");
+        .containsExactly("browse", "customer", "admin", "operator");
     assertThat(r.defaultPolicy().grace()).as("the policies' graces apply, not grace")
         .isEqualTo(Duration.ofSeconds(60));
     r.policies().login("192.0.2.1", null, "root", role -> role.equals("admin"));

@@ -38,13 +38,16 @@ import org.eclipse.jetty.util.security.Credential;
  * {@link HashLoginService} wrapped by {@link JettyTetherLoginService}, {@link TetherLoginFilter} on
  * every request, and the SA endpoints at {@code /tether/*} behind {@link RoleAccessFilter} for
  * monitors with BASIC credentials; the same users and pages with BASIC at {@code /basic}. Users: {@code alice}/{@code secret} (customer), {@code admin}/{@code
- * secret} (admin).
+ * secret} (admin), {@code oper}/{@code secret} (operator).
  *
  * <p>Every page answers {@code sa=..;resumed=..;policy=..;protocol=..;user=..}; {@code POST /logout}
  * logs out and invalidates the session.
  */
 final class PolicyServer implements AutoCloseable {
-  /** Anonymous browsing keeps SAs; customers and admins flush the peer; admins need TLS 1.3 SAs. */
+  /**
+   * Anonymous browsing keeps SAs; customers and admins flush the peer; admins need TLS 1.3 SAs;
+   * operators need SAs of their own but keep the connections their login flushed.
+   */
   static final String POLICIES = """
       [policy browse]
       applies-to = anonymous
@@ -64,6 +67,14 @@ final class PolicyServer implements AutoCloseable {
       grace = 60s
       on-login = peer
       on-logout = peer
+      require-own-association = true
+
+      [policy operator]
+      applies-to = role:operator
+      grace = 60s
+      on-login = peer
+      on-logout = peer
+      open-connections = keep
       require-own-association = true
       """;
 
@@ -102,13 +113,14 @@ final class PolicyServer implements AutoCloseable {
     UserStore users = new UserStore();
     users.addUser("alice", Credential.getCredential("secret"), new String[] {"customer"});
     users.addUser("admin", Credential.getCredential("secret"), new String[] {"admin"});
+    users.addUser("oper", Credential.getCredential("secret"), new String[] {"operator"});
     HashLoginService realm = new HashLoginService("tether-test");
     realm.setUserStore(users);
 
     ConstraintSecurityHandler security = new ConstraintSecurityHandler();
     ConstraintMapping secure = new ConstraintMapping();
     secure.setPathSpec("/secure/*");
-    secure.setConstraint(Constraint.from("customer", "admin"));
+    secure.setConstraint(Constraint.from("customer", "admin", "operator"));
     security.addConstraintMapping(secure);
     security.setAuthenticator(authenticator);
     security.setLoginService(JettyTetherLoginService.wrap(realm));

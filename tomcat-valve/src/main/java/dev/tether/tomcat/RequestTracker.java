@@ -218,6 +218,9 @@ final class RequestTracker {
     String name = user.getName();
     loggedOut = name;
     engine.logout(lease.peer(), lease, name, rolesOf(user));
+    if (lease.isDeleted() && !response.isCommitted()) {
+      response.setHeader("Connection", "close");
+    }
     HttpServletRequest r = request.getRequest();
     valve.fire(l -> l.logout(name, lease, r), "logout", name);
   }
@@ -235,7 +238,7 @@ final class RequestTracker {
    * client's next request negotiates anew instead of meeting a 421.
    */
   private void closeIfNotPermitted(String name, Predicate<String> roles) {
-    if (!response.isCommitted() && !engine.permits(lease, name, roles)) {
+    if (!response.isCommitted() && (lease.isDeleted() || !engine.permits(lease, name, roles))) {
       response.setHeader("Connection", "close");
     }
   }
