@@ -56,6 +56,8 @@ import java.lang.System.Logger.Level;
 public class TetherLoginFilter extends HttpFilter {
   private static final System.Logger LOG = System.getLogger(TetherLoginFilter.class.getName());
 
+  private static final LoginFlow.Events NO_EVENTS = new LoginFlow.Events() { };
+
   private volatile boolean warned;
 
   @Override
@@ -63,18 +65,19 @@ public class TetherLoginFilter extends HttpFilter {
       throws IOException, ServletException {
     AssociationRegistry registry = request.getAttribute(TetherAttributes.LOGIN_EVENTS) == null
         ? registryOf(request) : null;
-    if (registry == null || registry.isClosed() || LoginWatch.of(request) != null) {
+    if (registry == null || registry.isClosed() || LoginFlow.of(request) != null) {
       chain.doFilter(request, response);
       return;
     }
-    LoginWatch watch = new LoginWatch(registry, request, response);
-    if (!watch.admit()) {
+    LoginFlow flow = new LoginFlow(registry, TetherAttributes.connection(request), request,
+        response, new SessionUsers(request, response), NO_EVENTS);
+    if (!flow.admit()) {
       return;
     }
     try {
-      chain.doFilter(watch.request(), watch.response());
+      chain.doFilter(flow.wrap(request), flow.wrap(response));
     } finally {
-      watch.observe();
+      flow.end();
     }
   }
 

@@ -63,6 +63,7 @@ public final class TlsConnection {
   /** {@link #OPEN}, {@link #FAILED}, {@link #CLOSED} or the connection's {@link Lease}. */
   private final AtomicReference<Object> state = new AtomicReference<>(OPEN);
   private final AtomicInteger requests = new AtomicInteger();
+  private volatile ConnectionLogin login = ConnectionLogin.UNSEEN;
 
   private TlsConnection(AssociationRegistry registry, String peer, SaPolicy policy,
       Control control) {
@@ -196,6 +197,16 @@ public final class TlsConnection {
     if (before == 0 && !isClosed()) {
       control.close();
     }
+  }
+
+  /** Returns who the connection's requests were last made by (see {@code dev.tether.servlet}). */
+  public ConnectionLogin login() {
+    return login;
+  }
+
+  /** Notes who the connection's requests are made by now. */
+  public void login(ConnectionLogin login) {
+    this.login = requireNonNull(login, "login");
   }
 
   /** Reports the close (S4); only the first call has an effect. */

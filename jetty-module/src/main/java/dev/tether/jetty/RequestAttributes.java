@@ -71,6 +71,7 @@ final class RequestAttributes implements HttpConfiguration.Customizer {
           + " association of this connection was deleted; retry on a new connection");
     }
     request.setAttribute(TetherAttributes.REGISTRY, registry);
+    request.setAttribute(TetherAttributes.CONNECTION, tls);
     request.setAttribute(RESPONSE_HEADERS, responseHeaders);
     Lease lease = tls.lease();
     if (lease != null) {

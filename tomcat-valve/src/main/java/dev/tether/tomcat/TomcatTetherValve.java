@@ -1,6 +1,7 @@
 package dev.tether.tomcat;
 
 import dev.tether.Lease;
+import dev.tether.servlet.LoginFlow;
 import dev.tether.servlet.Misdirected;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.TlsConnection;
@@ -34,7 +35,7 @@ import org.apache.coyote.ActionCode;
  * attributes ({@link #ASSOCIATION_ID}, {@link #ASSOCIATION}, {@link #ASSOCIATION_RESUMED},
  * {@link #REGISTRY}, and {@code dev.tether.lease}); after the authenticator, the moment the
  * application calls {@code login()}/{@code logout()}, before the response can commit, and after the
- * request, it decides whether the connection's user changed (see {@link RequestTracker}). A login
+ * request, it decides whether the connection's user changed (see {@link LoginFlow}). A login
  * calls {@code PolicyEngine.login}: the new user's policy flushes what it names ({@code on-login}:
  * this SA, all SAs of the client address, or all) and binds the client address to that policy, so
  * that its next connections negotiate under it; a logout calls {@code PolicyEngine.logout}; a
@@ -70,6 +71,9 @@ public final class TomcatTetherValve extends ValveBase {
   public static final String ASSOCIATION_RESUMED = "dev.tether.association.resumed";
   /** Request attribute: the connector's registry ({@code AssociationRegistry}). */
   public static final String REGISTRY = "dev.tether.registry";
+
+  /** The request note under which {@link TomcatPolicyCheck} finds the request's {@link LoginFlow}. */
+  static final String FLOW_NOTE = LoginFlow.class.getName();
 
   private final List<TomcatLoginListener> listeners = new CopyOnWriteArrayList<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
@@ -151,20 +155,23 @@ public final class TomcatTetherValve extends ValveBase {
       request.setAttribute(ASSOCIATION_RESUMED, lease.isResumed());
       request.setAttribute(REGISTRY, lease.registry());
       request.setAttribute(TetherAttributes.LEASE, lease);
+      request.setAttribute(TetherAttributes.CONNECTION, tls);
       request.setAttribute(TetherAttributes.LOGIN_EVENTS, "tomcat");
-      RequestTracker tracker = new RequestTracker(this, connection, lease, request, response);
-      request.setNote(RequestTracker.NOTE, tracker);
+      TomcatUsers users = new TomcatUsers(this, lease, request, response);
+      LoginFlow flow = new LoginFlow(lease.registry(), tls, request.getRequest(),
+          response.getResponse(), users, users);
+      request.setNote(FLOW_NOTE, flow);
       HttpServletRequest originalRequest = request.getRequest();
       HttpServletResponse originalResponse = response.getResponse();
-      request.setRequest(tracker.wrap(originalRequest));
-      response.setResponse(tracker.wrap(originalResponse));
+      request.setRequest(flow.wrap(originalRequest));
+      response.setResponse(flow.wrap(originalResponse));
       try {
         getNext().invoke(request, response);
       } finally {
         request.setRequest(originalRequest);
         response.setResponse(originalResponse);
-        request.removeNote(RequestTracker.NOTE);
-        tracker.observe(RequestTracker.Trigger.END, null);
+        request.removeNote(FLOW_NOTE);
+        flow.end();
       }
       async = request.isAsyncStarted();
       if (async) {
