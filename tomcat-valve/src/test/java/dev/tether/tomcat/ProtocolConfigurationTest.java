@@ -85,7 +85,7 @@ class ProtocolConfigurationTest {
     try (TetherServer server = TetherServer.builder().set("policies", file.toString())
         .set("grace", "5").set("peerBindingTtl", "60000").set("maxBoundPeers", "1").start()) {
       assertThat(server.registry().policies().policies().policies()).extracting(SaPolicy::name)
-          .containsExactly("browse", "customer", "admin");
+          .containsExactly("browse", "customer", "admin", "operator");
       assertThat(server.registry().defaultPolicy().grace()).as("the policies' graces apply")
           .isEqualTo(Duration.ofSeconds(60));
       server.registry().policies().login("192.0.2.1", null, "root", r -> r.equals("admin"));
