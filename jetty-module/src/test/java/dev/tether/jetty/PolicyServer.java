@@ -145,10 +145,18 @@ final class PolicyServer implements AutoCloseable {
     server.close();
   }
 
-  /** Answers with the request's SA as the application sees it. */
+  /**
+   * Answers with the request's SA as the application sees it; {@code ?login=USER} logs the user in
+   * first with {@code request.login(USER, "secret")}.
+   */
   static final class PageServlet extends HttpServlet {
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    protected void service(HttpServletRequest req, HttpServletResponse resp)
+        throws ServletException, IOException {
+      String login = req.getParameter("login");
+      if (login != null) {
+        req.login(login, "secret");
+      }
       Lease lease = (Lease) req.getAttribute(TetherAttributes.LEASE);
       String body = "sa=" + req.getAttribute(TetherAttributes.ASSOCIATION_ID)
           + ";resumed=" + req.getAttribute(TetherAttributes.RESUMED)
