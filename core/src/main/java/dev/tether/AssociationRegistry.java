@@ -555,8 +555,11 @@ public final class AssociationRegistry implements AutoCloseable {
 
   /** Tells the deleted SA's connections that asked ({@link Lease#onDeleted}), unless they stay. */
   private static void endConnections(Entry entry, OpenConnections open) {
-    for (Lease lease : entry.tag().delete(open == OpenConnections.CLOSE)) {
-      lease.fireDeleted();
+    Lease[] told = entry.tag().delete(open == OpenConnections.CLOSE);
+    if (told != null) {
+      for (Lease lease : told) {
+        lease.fireDeleted();
+      }
     }
   }
 

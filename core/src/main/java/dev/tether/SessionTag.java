@@ -20,14 +20,13 @@ import java.util.Arrays;
  * step on {@link #id}; the leases are guarded by this object's monitor, held only for an array update.
  */
 final class SessionTag {
-  private static final Lease[] NONE = new Lease[0];
-
   final Long id;
   volatile boolean created;
   /** Why the SA was deleted, once it was; null while it lives. */
   volatile DeletionCause deletedBy;
 
-  private Lease[] leases = NONE;
+  /** The leases to tell; {@code null} until the first, as most SAs have none. */
+  private Lease[] leases;
   private int size;
   private boolean deleted;
 
@@ -52,8 +51,10 @@ final class SessionTag {
     if (deleted) {
       return false;
     }
-    if (size == leases.length) {
-      leases = Arrays.copyOf(leases, Math.max(2, size * 2));
+    if (leases == null) {
+      leases = new Lease[2];
+    } else if (size == leases.length) {
+      leases = Arrays.copyOf(leases, size * 2);
     }
     leases[size++] = lease;
     return true;
@@ -71,13 +72,13 @@ final class SessionTag {
   }
 
   /**
-   * Marks the SA deleted and returns the leases to tell ({@code tell}) or none; later {@link #add}s
-   * are refused.
+   * Marks the SA deleted and returns the leases to tell ({@code tell}), or {@code null} if none;
+   * later {@link #add}s are refused.
    */
   synchronized Lease[] delete(boolean tell) {
     deleted = true;
-    Lease[] held = !tell || size == 0 ? NONE : Arrays.copyOf(leases, size);
-    leases = NONE;
+    Lease[] held = !tell || size == 0 ? null : Arrays.copyOf(leases, size);
+    leases = null;
     size = 0;
     return held;
   }

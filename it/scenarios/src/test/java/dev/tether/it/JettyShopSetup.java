@@ -140,11 +140,6 @@ final class JettyShopSetup {
       }
 
       @Override
-      public boolean loginResponseEndsRefusedConnection() {
-        return false;
-      }
-
-      @Override
       public String toString() {
         return description;
       }

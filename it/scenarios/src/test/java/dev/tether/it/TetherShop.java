@@ -34,14 +34,6 @@ interface TetherShop {
    */
   Endpoint graceful();
 
-  /**
-   * Returns whether a FORM login whose user's policy refuses the connection's SA ends that connection
-   * with the login's own response ({@code Connection: close}). Tomcat's valve decides before the
-   * redirect is sent; Jetty's security handler writes the redirect itself, so there the next request
-   * on that connection gets the 421 (and the connection is closed after it).
-   */
-  boolean loginResponseEndsRefusedConnection();
-
   /** Returns the server certificate, for client trust. */
   SelfSignedCertificate certificate();
 }

@@ -76,11 +76,6 @@ final class TomcatShopSetup {
       }
 
       @Override
-      public boolean loginResponseEndsRefusedConnection() {
-        return true;
-      }
-
-      @Override
       public String toString() {
         return description;
       }
