@@ -505,7 +505,14 @@ public final class AssociationRegistry implements AutoCloseable {
    * its maximum age while in use, and announces expiries to listeners.
    */
   private void onRemoval(Long id, Entry entry, RemovalCause cause) {
-    if (!cause.wasEvicted() || entry == null) {
+    if (entry == null) {
+      return;
+    }
+    if (!cause.wasEvicted()) {
+      if (entry.tag().deletedBy == null) {
+        // Cleared by close() without a flush of its own (it expired within the wheel's tick).
+        entry.tag().deletedBy = DeletionCause.SHUTDOWN;
+      }
       return;
     }
     endConnections(entry, OpenConnections.CLOSE);

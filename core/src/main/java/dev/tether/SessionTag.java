@@ -39,11 +39,12 @@ final class SessionTag {
    * Returns whether a connection resuming this lineage now must be refused: its SA was flushed (a
    * login, a logout, an operator, the shutdown) or reached its maximum age, so its terms ended. An SA
    * that merely ended its life (its last connection closed, its grace ran out, it made room) leaves
-   * a racing resumption to be served as a new SA that cannot be resumed.
+   * a racing resumption to be served as a new SA that cannot be resumed. An SA without a cause is not
+   * deleted: it is being created by another connection of the lineage, this very instant.
    */
   boolean refusesResumption() {
     DeletionCause cause = deletedBy;
-    return cause == null || cause.isFlush() || cause == DeletionCause.MAX_AGE;
+    return cause != null && (cause.isFlush() || cause == DeletionCause.MAX_AGE);
   }
 
   /** Adds a lease; returns false if the SA was deleted already (the caller tells the lease itself). */
