@@ -114,17 +114,19 @@ public final class LoginFlow {
   /**
    * Starts following a request.
    *
-   * @param connection the request's TLS connection, or {@code null} if Tether does not follow it
+   * @param connection the request's TLS connection, or {@code null} if Tether does not follow it (or
+   *     an adapter gives the lease alone); its login state then lasts for this request only
+   * @param lease the connection's lease, or {@code null} (plain HTTP)
    * @param request the container's request (its user is read from it)
    * @param response the container's response
    */
-  public LoginFlow(AssociationRegistry registry, TlsConnection connection,
+  public LoginFlow(AssociationRegistry registry, TlsConnection connection, Lease lease,
       HttpServletRequest request, HttpServletResponse response, Container container,
       Events events) {
     this.registry = requireNonNull(registry, "registry");
     this.engine = registry.policies();
     this.connection = connection;
-    this.lease = connection == null ? null : connection.lease();
+    this.lease = lease;
     this.peer = lease != null ? lease.peer() : request.getRemoteAddr();
     this.request = request;
     this.response = response;

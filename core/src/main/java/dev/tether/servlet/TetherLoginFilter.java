@@ -1,6 +1,8 @@
 package dev.tether.servlet;
 
 import dev.tether.AssociationRegistry;
+import dev.tether.Lease;
+import dev.tether.tls.TlsConnection;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -69,8 +71,10 @@ public class TetherLoginFilter extends HttpFilter {
       chain.doFilter(request, response);
       return;
     }
-    LoginFlow flow = new LoginFlow(registry, TetherAttributes.connection(request), request,
-        response, new SessionUsers(request, response), NO_EVENTS);
+    TlsConnection connection = TetherAttributes.connection(request);
+    Lease lease = connection != null ? connection.lease() : TetherAttributes.lease(request);
+    LoginFlow flow = new LoginFlow(registry, connection, lease, request, response,
+        new SessionUsers(request, response), NO_EVENTS);
     if (!flow.admit()) {
       return;
     }

@@ -105,7 +105,8 @@ public class JettyTetherLoginService extends ContainerLifeCycle implements Login
     String name = user.getUserPrincipal().getName();
     TlsConnection tls = request.getAttribute(TetherAttributes.CONNECTION) instanceof TlsConnection c
         ? c : null;
-    Lease lease = tls == null ? null : tls.lease();
+    Lease lease = tls != null ? tls.lease()
+        : request.getAttribute(TetherAttributes.LEASE) instanceof Lease l ? l : null;
     String peer = lease != null ? lease.peer() : Request.getRemoteAddr(request);
     int flushed = LoginFlow.reportLogin(registry, lease, peer, name, user::isUserInRole,
         request::getAttribute, request::setAttribute,

@@ -158,7 +158,7 @@ public final class TomcatTetherValve extends ValveBase {
       request.setAttribute(TetherAttributes.CONNECTION, tls);
       request.setAttribute(TetherAttributes.LOGIN_EVENTS, "tomcat");
       TomcatUsers users = new TomcatUsers(this, lease, request, response);
-      LoginFlow flow = new LoginFlow(lease.registry(), tls, request.getRequest(),
+      LoginFlow flow = new LoginFlow(lease.registry(), tls, lease, request.getRequest(),
           response.getResponse(), users, users);
       request.setNote(FLOW_NOTE, flow);
       HttpServletRequest originalRequest = request.getRequest();
