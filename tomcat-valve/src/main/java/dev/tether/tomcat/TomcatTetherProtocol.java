@@ -237,7 +237,7 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
         throw new IllegalArgumentException("Tether connector attribute provider=\"" + provider
             + "\" needs sslImplementationName=\"" + bc + "\" (or none), not \"" + configured + "\"");
       }
-      tls.install();
+      tls.install("Tether connector attribute provider");
       setSslImplementationName(bc);
     } else if (configured != null && !configured.equals(JSSEImplementation.class.getName())) {
       LOG.warn("Tether is tested with JSSE only; sslImplementationName=\"" + configured
