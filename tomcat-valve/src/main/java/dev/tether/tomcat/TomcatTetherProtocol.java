@@ -274,7 +274,7 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     }
     LOG.info("Tether tracks TLS connections on [" + getName() + "]: registry '" + r.name()
         + "', policies=" + r.policies().policies() + ", anonymous grace="
-        + r.defaultPolicy().grace().toMillis() + "ms, maxAssociations="
+        + Durations.format(r.defaultPolicy().grace()) + ", maxAssociations="
         + r.maxAssociations() + ", maxAssociationsPerPeer=" + r.maxAssociationsPerPeer()
         + ", provider=" + settings.provider().settingValue());
   }
