@@ -16,7 +16,9 @@ import java.util.Locale;
  * <p>Tether does not ship Bouncy Castle: {@link #BCJSSE} needs {@code bcprov-jdk18on},
  * {@code bcutil-jdk18on} and {@code bctls-jdk18on} (one version) on the server's class path, and
  * {@link #install} loads them by name, failing with the setting and the missing jars when they are
- * absent.
+ * absent. ({@code BCJSSE}'s own PKIX key managers, which Tether chooses with it, need
+ * {@code bcutil}.) Where the server registered {@code BCJSSE} already, as Jetty's
+ * {@code bouncycastle} module does, it is used as it is.
  */
 public enum TlsProvider {
   /** The JDK's own provider, {@code SunJSSE}. */
