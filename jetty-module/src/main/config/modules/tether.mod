@@ -37,9 +37,10 @@ etc/jetty-tether.xml
 ## The most SAs held for one client IP address; past it the handshake fails.
 #jetty.tether.maxAssociationsPerPeer=1000
 
-## TLS provider of the connectors: jdk or bcjsse (Bouncy Castle; TLS 1.3 then never resumes).
+## TLS provider of the connectors: jdk or bcjsse (Bouncy Castle's BCJSSE; README, "Providers").
 ## bcjsse needs Bouncy Castle's jars, which this module does not ship: add Jetty's own
-## 'bouncycastle' module (--add-modules=bouncycastle), or bcprov, bcutil and bctls in lib/ext.
+## 'bouncycastle' module (--add-modules=bouncycastle), or Jetty's 'ext' module with bcprov, bcutil and
+## bctls (one version) in lib/ext.
 #jetty.tether.provider=jdk
 
 ## Whether a JDK TLS server left with stateless session tickets stops the start (true)
