@@ -6,6 +6,7 @@ import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.Lease;
+import dev.tether.certificates.SelfSignedCertificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
