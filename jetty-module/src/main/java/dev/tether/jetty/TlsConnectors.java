@@ -98,6 +98,25 @@ final class TlsConnectors {
     }
   }
 
+  /**
+   * Refuses a connector that offers HTTP/2: its streams would run without Tether's login tracking
+   * and without the end of a deleted SA's connection, which HTTP/2 needs done its own way.
+   *
+   * @throws IllegalStateException naming the connector and the protocol
+   */
+  static void checkHttpProtocols(List<Target> targets) {
+    for (Target t : targets) {
+      for (String protocol : t.connector().getProtocols()) {
+        if (protocol.startsWith("h2")) {
+          throw new IllegalStateException("Tether does not follow HTTP/2 yet: connector "
+              + label(t.connector()) + " offers '" + protocol + "' (protocols "
+              + t.connector().getProtocols() + "); remove the http2 module or its"
+              + " connection factory from this connector");
+        }
+      }
+    }
+  }
+
   /** Prepares each connector's TLS context factory; {@link #checkProvider} must have passed. */
   static void configure(List<Target> targets, TlsProvider provider, boolean renegotiationAllowed,
       Duration grace) {

@@ -236,6 +236,12 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     StatefulSessions.check(s.provider(), s.flag(Setting.REQUIRE_STATEFUL_SESSIONS),
         Setting.REQUIRE_STATEFUL_SESSIONS.key());
     configureImplementation(s.provider());
+    if (findUpgradeProtocols().length > 0) {
+      // Their streams run outside the connection handler: no login tracking, no end of a deleted SA.
+      throw new IllegalArgumentException("Tether does not follow HTTP/2 yet: remove the"
+          + " <UpgradeProtocol className=\"" + findUpgradeProtocols()[0].getClass().getName()
+          + "\"/> of this connector");
+    }
     settings = s;
     super.init();
     jmxName = jmxObjectName();

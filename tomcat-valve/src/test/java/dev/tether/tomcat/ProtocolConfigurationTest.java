@@ -55,6 +55,20 @@ class ProtocolConfigurationTest {
   }
 
   @Test
+  void upgradeProtocol_failsStartNamingIt() throws Exception {
+    try (LogCapture log = new LogCapture()) {
+      TetherServer server = TetherServer.builder().build();
+      server.connector.addUpgradeProtocol(new org.apache.coyote.http2.Http2Protocol());
+      try (server) {
+        server.start();
+        assertConnectorFailed(server);
+        assertThat(log.text(Level.SEVERE)).contains("Tether does not follow HTTP/2 yet")
+            .contains("org.apache.coyote.http2.Http2Protocol");
+      }
+    }
+  }
+
+  @Test
   void durations_takeUnitsIsoAndMilliseconds_alike() throws Exception {
     for (String grace : new String[] {"1500", "1500ms", "PT1.5S"}) {
       try (TetherServer server = TetherServer.builder().set("grace", grace)
