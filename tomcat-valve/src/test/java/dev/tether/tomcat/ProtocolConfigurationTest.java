@@ -55,16 +55,62 @@ class ProtocolConfigurationTest {
   }
 
   @Test
-  void upgradeProtocol_failsStartNamingIt() throws Exception {
+  void upgradeProtocolOtherThanHttp2_failsStartNamingIt() throws Exception {
     try (LogCapture log = new LogCapture()) {
       TetherServer server = TetherServer.builder().build();
-      server.connector.addUpgradeProtocol(new org.apache.coyote.http2.Http2Protocol());
+      server.connector.addUpgradeProtocol(new OtherUpgrade());
       try (server) {
         server.start();
         assertConnectorFailed(server);
-        assertThat(log.text(Level.SEVERE)).contains("Tether does not follow HTTP/2 yet")
-            .contains("org.apache.coyote.http2.Http2Protocol");
+        assertThat(log.text(Level.SEVERE)).contains("Tether follows HTTP/1.1 and HTTP/2")
+            .contains(OtherUpgrade.class.getName());
       }
+    }
+  }
+
+  @Test
+  void http2Protocol_starts_andOffersH2() throws Exception {
+    try (TetherServer server = TetherServer.builder().http2().start()) {
+      assertThat(server.connector.getState()).isEqualTo(LifecycleState.STARTED);
+      assertThat(server.protocol().getNegotiatedProtocol("h2"))
+          .isInstanceOf(TetherHttp2Protocol.class);
+    }
+  }
+
+  /** An upgrade protocol Tether does not know. */
+  static final class OtherUpgrade implements org.apache.coyote.UpgradeProtocol {
+    @Override
+    public String getHttpUpgradeName(boolean isSSLEnabled) {
+      return null;
+    }
+
+    @Override
+    public byte[] getAlpnIdentifier() {
+      return "x-other".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public String getAlpnName() {
+      return "x-other";
+    }
+
+    @Override
+    public org.apache.coyote.Processor getProcessor(
+        org.apache.tomcat.util.net.SocketWrapperBase<?> socketWrapper,
+        org.apache.coyote.Adapter adapter) {
+      return null;
+    }
+
+    @Override
+    public org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler getInternalUpgradeHandler(
+        org.apache.tomcat.util.net.SocketWrapperBase<?> socketWrapper,
+        org.apache.coyote.Adapter adapter, org.apache.coyote.Request request) {
+      return null;
+    }
+
+    @Override
+    public boolean accept(org.apache.coyote.Request request) {
+      return false;
     }
   }
 
