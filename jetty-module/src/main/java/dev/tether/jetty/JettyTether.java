@@ -153,7 +153,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     TlsProvider provider = settings.provider();
     List<TlsConnectors.Target> targets = TlsConnectors.resolve(server, connectors, connectorNames);
     TlsConnectors.checkProvider(targets, provider);
-    TlsConnectors.checkHttpProtocols(targets);
     if (givenRegistry != null) {
       for (Setting s : settings.explicit()) {
         if (s.ofRegistry()) {

@@ -5,6 +5,8 @@ import static dev.tether.jetty.JettyTether.PROPERTY_PREFIX;
 import dev.tether.tls.TlsProvider;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,6 +16,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,25 +101,6 @@ final class TlsConnectors {
     }
   }
 
-  /**
-   * Refuses a connector that offers HTTP/2: its streams would run without Tether's login tracking
-   * and without the end of a deleted SA's connection, which HTTP/2 needs done its own way.
-   *
-   * @throws IllegalStateException naming the connector and the protocol
-   */
-  static void checkHttpProtocols(List<Target> targets) {
-    for (Target t : targets) {
-      for (String protocol : t.connector().getProtocols()) {
-        if (protocol.startsWith("h2")) {
-          throw new IllegalStateException("Tether does not follow HTTP/2 yet: connector "
-              + label(t.connector()) + " offers '" + protocol + "' (protocols "
-              + t.connector().getProtocols() + "); remove the http2 module or its"
-              + " connection factory from this connector");
-        }
-      }
-    }
-  }
-
   /** Prepares each connector's TLS context factory; {@link #checkProvider} must have passed. */
   static void configure(List<Target> targets, TlsProvider provider, boolean renegotiationAllowed,
       Duration grace) {
@@ -143,27 +127,42 @@ final class TlsConnectors {
   }
 
   /**
-   * Adds the customizer to the HTTP configuration of each of the connector's HTTP connection
-   * factories (HTTP/1.1, HTTP/2), once even where connectors share a configuration.
+   * Adds the customizer to every HTTP configuration of the connector's connection factories,
+   * HTTP/1.1 and HTTP/2, whether they share one configuration or each has its own; once per
+   * configuration, even where connectors share one. The HTTP/2 factories do not implement
+   * {@link HttpConfiguration.ConnectionFactory}, but they, like the HTTP/1.1 one, hold their
+   * configuration as a bean.
    */
   static void addCustomizer(Connector connector, HttpConfiguration.Customizer customizer) {
-    for (ConnectionFactory f : connector.getConnectionFactories()) {
-      if (f instanceof HttpConfiguration.ConnectionFactory http) {
-        HttpConfiguration config = http.getHttpConfiguration();
-        if (!config.getCustomizers().contains(customizer)) {
-          config.addCustomizer(customizer);
-        }
+    for (HttpConfiguration config : configurations(connector)) {
+      if (!config.getCustomizers().contains(customizer)) {
+        config.addCustomizer(customizer);
       }
     }
   }
 
   /** Removes what {@link #addCustomizer} added. */
   static void removeCustomizer(Connector connector, HttpConfiguration.Customizer customizer) {
+    for (HttpConfiguration config : configurations(connector)) {
+      config.removeCustomizer(customizer);
+    }
+  }
+
+  /** The HTTP configurations of the connector's connection factories, each once. */
+  static Set<HttpConfiguration> configurations(Connector connector) {
+    Set<HttpConfiguration> configs = Collections.newSetFromMap(new IdentityHashMap<>());
     for (ConnectionFactory f : connector.getConnectionFactories()) {
       if (f instanceof HttpConfiguration.ConnectionFactory http) {
-        http.getHttpConfiguration().removeCustomizer(customizer);
+        configs.add(http.getHttpConfiguration());
+      }
+      if (f instanceof ContainerLifeCycle container) {
+        configs.addAll(container.getBeans(HttpConfiguration.class));
       }
     }
+    if (connector instanceof ContainerLifeCycle container) {
+      configs.addAll(container.getContainedBeans(HttpConfiguration.class));
+    }
+    return configs;
   }
 
   static SslContextFactory.Server sslContextFactoryOf(Connector connector) {

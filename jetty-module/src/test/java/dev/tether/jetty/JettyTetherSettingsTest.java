@@ -187,21 +187,6 @@ class JettyTetherSettingsTest {
   }
 
   @Test
-  void start_connectorOfferingHttp2_failsNamingConnectorAndProtocol() {
-    org.eclipse.jetty.server.HttpConfiguration http = new org.eclipse.jetty.server.HttpConfiguration();
-    org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory alpn =
-        new org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory("h2", "http/1.1");
-    ServerConnector h2 = new ServerConnector(server.server,
-        new SslConnectionFactory(server.sslContextFactory, alpn.getProtocol()), alpn,
-        new org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory(http),
-        new org.eclipse.jetty.server.HttpConnectionFactory(http));
-    h2.setName("h2");
-    server.server.addConnector(h2);
-    JettyTether.addToAllConnectors(server.server);
-    assertThatThrownBy(server::start).hasMessageContaining("connector 'h2' offers 'h2'");
-  }
-
-  @Test
   void start_noTlsConnector_fails() {
     org.eclipse.jetty.server.Server plain = new org.eclipse.jetty.server.Server(0);
     JettyTether.addToAllConnectors(plain);
