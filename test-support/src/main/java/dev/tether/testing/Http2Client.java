@@ -1,5 +1,6 @@
 package dev.tether.testing;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -7,15 +8,20 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http.MetaData;
+import org.eclipse.jetty.http2.HTTP2Session;
 import org.eclipse.jetty.http2.api.Session;
 import org.eclipse.jetty.http2.api.Stream;
 import org.eclipse.jetty.http2.client.HTTP2Client;
+import org.eclipse.jetty.http2.frames.DataFrame;
 import org.eclipse.jetty.http2.frames.GoAwayFrame;
 import org.eclipse.jetty.http2.frames.HeadersFrame;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
@@ -73,16 +79,33 @@ public final class Http2Client implements AutoCloseable {
   /** Connects to {@code localhost:port} offering only {@code protocol} and ALPN {@code h2}. */
   public static Http2Client connect(SSLContext context, int port, String protocol)
       throws Exception {
+    return connect(context, null, port, protocol);
+  }
+
+  /**
+   * Connects from the local address {@code bind} (a loopback address the server then sees as the
+   * peer; {@code null}: any) to {@code localhost} (127.0.0.1) on {@code port}, offering only
+   * {@code protocol} and ALPN {@code h2}. Clients of one {@code context} resume each other's TLS
+   * sessions (the context's session cache), as its {@code SSLSocket}s do.
+   */
+  public static Http2Client connect(SSLContext context, String bind, int port, String protocol)
+      throws Exception {
     SslContextFactory.Client tls = new SslContextFactory.Client();
     tls.setSslContext(context);
     tls.setIncludeProtocols(protocol);
     HTTP2Client client = new HTTP2Client();
     client.addBean(tls);
+    if (bind != null) {
+      client.setBindAddress(new InetSocketAddress(bind, 0));
+    }
     client.start();
     CompletableFuture<GoAwayFrame> goAway = new CompletableFuture<>();
     CompletableFuture<GoAwayFrame> closed = new CompletableFuture<>();
     try {
-      Session session = client.connect(tls, new InetSocketAddress("localhost", port),
+      // The name is the TLS peer (SNI, the session cache's key), the address is IPv4 loopback.
+      InetSocketAddress server = new InetSocketAddress(
+          InetAddress.getByAddress("localhost", new byte[] {127, 0, 0, 1}), port);
+      Session session = client.connect(tls, server,
           new Session.Listener() {
             @Override
             public void onGoAway(Session s, GoAwayFrame frame) {
@@ -110,14 +133,26 @@ public final class Http2Client implements AutoCloseable {
 
   /** Opens a stream: {@code GET path} with header name/value pairs; completes with the answer. */
   public CompletableFuture<Reply> get(String path, String... headers) {
+    return request("GET", path, null, headers);
+  }
+
+  /**
+   * Opens a stream: {@code method path} with header name/value pairs and {@code body} (or none);
+   * completes with the answer.
+   */
+  public CompletableFuture<Reply> request(String method, String path, byte[] body,
+      String... headers) {
     HttpFields.Mutable fields = HttpFields.build();
     for (int i = 0; i + 1 < headers.length; i += 2) {
       fields.add(headers[i], headers[i + 1]);
     }
-    MetaData.Request request = new MetaData.Request("GET",
+    if (body != null) {
+      fields.add("content-length", Integer.toString(body.length));
+    }
+    MetaData.Request request = new MetaData.Request(method,
         HttpURI.from("https://localhost:" + port + path), HttpVersion.HTTP_2, fields);
     CompletableFuture<Reply> reply = new CompletableFuture<>();
-    session.newStream(new HeadersFrame(request, null, true), new Stream.Listener() {
+    session.newStream(new HeadersFrame(request, null, body == null), new Stream.Listener() {
       private MetaData.Response response;
       private final StringBuilder body = new StringBuilder();
 
@@ -172,9 +207,22 @@ public final class Http2Client implements AutoCloseable {
     }).whenComplete((stream, failure) -> {
       if (failure != null) {
         reply.completeExceptionally(failure);
+      } else if (body != null) {
+        stream.data(new DataFrame(stream.getId(), ByteBuffer.wrap(body), true))
+            .whenComplete((s, f) -> {
+              if (f != null) {
+                reply.completeExceptionally(f);
+              }
+            });
       }
     });
     return reply;
+  }
+
+  /** Returns the client's TLS session of this connection. */
+  public SSLSession sslSession() {
+    EndPoint endPoint = ((HTTP2Session) session).getEndPoint();
+    return ((SslConnection.SslEndPoint) endPoint).getSslConnection().getSSLEngine().getSession();
   }
 
   /** Completes with the server's (first) GOAWAY. */
