@@ -823,7 +823,8 @@ public final class AssociationRegistry implements AutoCloseable {
 
   private AssociationRefusedException refuse(RefusalReason reason, String peer, String detail) {
     counters.refused(reason);
-    if (reason == RefusalReason.POLICY) {
+    if (reason == RefusalReason.POLICY || reason == RefusalReason.STALE) {
+      // These follow users and their clients, not load: no refusal episode, no WARN per client.
       LOG.log(Level.DEBUG, () -> "Tether registry '" + name + "': " + detail);
     } else {
       refusalLog.refused(reason, peer, detail);
@@ -832,6 +833,7 @@ public final class AssociationRegistry implements AutoCloseable {
     return new AssociationRefusedException(reason, peer,
         "Tether refused an SA to " + peer + ": " + detail);
   }
+
 
   private Object tagOf(SSLSession session) {
     try {
