@@ -78,6 +78,7 @@ public final class AssociationRegistry implements AutoCloseable {
   private final long epochNanos;
   private final Instant epoch;
   private final DriverWarnings driverWarnings;
+  private final AssociationCluster cluster;
   private volatile boolean closed;
 
   private AssociationRegistry(RegistryBuilder b) {
@@ -94,6 +95,7 @@ public final class AssociationRegistry implements AutoCloseable {
     this.refusalLog = new RefusalLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
     this.flushLog = new FlushLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
     this.driverWarnings = new DriverWarnings(driver);
+    this.cluster = b.cluster;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
@@ -115,7 +117,16 @@ public final class AssociationRegistry implements AutoCloseable {
 
   /** Returns a builder with the defaults: grace 30 s, 100,000 SAs, 1,000 per peer, JSSE driver. */
   public static RegistryBuilder builder() {
-    return new RegistryBuilder(AssociationRegistry::new);
+    return new RegistryBuilder(b -> {
+      AssociationRegistry registry = new AssociationRegistry(b);
+      try {
+        registry.cluster.start(new ClusterMember(registry));
+      } catch (RuntimeException e) {
+        registry.close();
+        throw e;
+      }
+      return registry;
+    });
   }
 
   /** Returns the registry's name, unique among the registries of one JVM by convention. */
@@ -462,21 +473,43 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   /**
-   * Deletes every SA of the peer; returns how many. Like every bulk flush, it is weakly consistent: an
-   * SA created while it runs may or may not be included; every SA that existed when it started and
-   * still exists when it returns is flushed.
+   * Deletes every SA of the peer, here and on every node of the {@linkplain #cluster() cluster};
+   * returns how many it deleted here. Like every bulk flush, it is weakly consistent: an SA created
+   * while it runs may or may not be included; every SA that existed when it started and still exists
+   * when it returns is flushed. In a cluster it returns when every live node has applied the flush,
+   * or at the cluster's bound.
    */
   public int flushPeer(String peer, DeletionCause cause) {
     requireNonNull(peer, "peer");
+    requireNonNull(cause, "cause");
+    int n = flushPeerHere(peer, cause);
+    cluster.publish(AssociationCluster.Event.flushPeer(peer, cause)).await();
+    return n;
+  }
+
+  /**
+   * Deletes every SA, here and on every node of the {@linkplain #cluster() cluster}; returns how
+   * many it deleted here. In a cluster it returns when every live node has applied the flush, or at
+   * the cluster's bound.
+   */
+  public int flushAll(DeletionCause cause) {
+    requireNonNull(cause, "cause");
+    int n = flushAllHere(cause);
+    cluster.publish(AssociationCluster.Event.flushAll(cause)).await();
+    return n;
+  }
+
+  /** The flush of a peer on this node: a local request's and a remote node's. */
+  int flushPeerHere(String peer, DeletionCause cause) {
     return flushEntries((k, e) -> e.peer().equals(peer), cause, "peer " + peer);
   }
 
-  /** Deletes every SA; returns how many. */
-  public int flushAll(DeletionCause cause) {
+  /** The flush of every SA on this node: a local request's and a remote node's. */
+  int flushAllHere(DeletionCause cause) {
     return flushEntries((k, e) -> true, cause, "all SAs");
   }
 
-  /** Deletes every SA whose view matches; returns how many. */
+  /** Deletes every SA on this node (only) whose view matches; returns how many. */
   public int flushIf(Predicate<SecurityAssociation> filter, DeletionCause cause) {
     requireNonNull(filter, "filter");
     long now = ticker.read();
@@ -585,6 +618,11 @@ public final class AssociationRegistry implements AutoCloseable {
     cache.cleanUp();
   }
 
+  /** Returns the cluster the registry's flushes and bindings travel through. */
+  public AssociationCluster cluster() {
+    return cluster;
+  }
+
   /** Returns the ticker the registry reads time from. */
   public Ticker ticker() {
     return ticker;
@@ -633,8 +671,9 @@ public final class AssociationRegistry implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * Closes the registry: every SA is flushed (cause {@code SHUTDOWN}) and new handshakes are refused.
-   * Leases still open may be released afterwards; they find nothing to count down.
+   * Closes the registry: every SA of this node is flushed (cause {@code SHUTDOWN}; the other nodes
+   * of its cluster keep theirs), new handshakes are refused and the cluster is closed. Leases still
+   * open may be released afterwards; they find nothing to count down.
    */
   @Override
   public void close() {
@@ -642,12 +681,17 @@ public final class AssociationRegistry implements AutoCloseable {
       return;
     }
     closed = true;
-    int n = flushAll(DeletionCause.SHUTDOWN);
+    int n = flushAllHere(DeletionCause.SHUTDOWN);
     // An SA whose grace ended within the expiry wheel's current tick is hidden from the flush but
     // not evicted yet; clearing the cache evicts it as expired, through the eviction listener.
     cache.invalidateAll();
     cache.cleanUp();
     flushLog.summarize();
+    try {
+      cluster.close();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Tether registry ''" + name + "'': closing its cluster failed", e);
+    }
     LOG.log(Level.INFO, "Tether registry ''{0}'' closed; {1} SA(s) deleted", name, n);
   }
 
