@@ -43,10 +43,18 @@ public final class RedisServer implements AutoCloseable {
 
   /** Starts a server on a free port and waits until it answers PING. */
   public static RedisServer start() throws IOException {
-    int port;
+    return start(freePort());
+  }
+
+  /** Returns a loopback port free at this instant, e.g. for a server started later. */
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
+      return s.getLocalPort();
     }
+  }
+
+  /** Starts a server on {@code port} and waits until it answers PING. */
+  public static RedisServer start(int port) throws IOException {
     RedisServer server = new RedisServer(port, Files.createTempDirectory("tether-redis"));
     server.launch();
     return server;
@@ -97,8 +105,9 @@ public final class RedisServer implements AutoCloseable {
   }
 
   /**
-   * Sends one command in Redis's inline form and returns the first line of the reply, e.g.
-   * {@code command("XTRIM tether:events MAXLEN 0")} gives {@code :12}.
+   * Sends one command in Redis's inline form and returns the reply's first line, e.g.
+   * {@code command("XTRIM tether:events MAXLEN 0")} gives {@code :12}, or the content of a bulk
+   * string reply ({@code CLIENT LIST}).
    */
   public String command(String inline) throws IOException {
     try (Socket s = new Socket()) {
@@ -115,8 +124,29 @@ public final class RedisServer implements AutoCloseable {
           line.append((char) c);
         }
       }
+      if (line.length() > 1 && line.charAt(0) == '$' && !line.toString().equals("$-1")) {
+        byte[] bulk = in.readNBytes(Integer.parseInt(line.substring(1)));
+        return new String(bulk, StandardCharsets.UTF_8);
+      }
       return line.toString();
     }
+  }
+
+  /**
+   * Closes every connection of the Redis client named {@code name} (Lettuce's client name), as a
+   * server restart or a network fault would; returns how many.
+   */
+  public int killClients(String name) throws IOException {
+    int n = 0;
+    for (String line : command("CLIENT LIST").split("\n")) {
+      if (line.contains(" name=" + name + " ")) {
+        String id = line.substring(line.indexOf("id=") + 3, line.indexOf(' ', line.indexOf("id=")));
+        if (command("CLIENT KILL ID " + id).equals(":1")) {
+          n++;
+        }
+      }
+    }
+    return n;
   }
 
   private void signal(String name) throws IOException, InterruptedException {

@@ -4,6 +4,7 @@ import dev.tether.AssociationCluster;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.XAddArgs;
@@ -146,7 +147,9 @@ public final class RedisCluster implements AssociationCluster {
     if (closed || publisher != null) {
       return;
     }
-    RedisClient c = RedisClient.create(resources, settings.uri);
+    // The name shows the node's connections in CLIENT LIST.
+    RedisClient c = RedisClient.create(resources,
+        RedisURI.builder(settings.uri).withClientName("tether-" + node).build());
     c.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .requestQueueSize(settings.maxPending)
