@@ -1,0 +1,147 @@
+package dev.tether.cluster.redis;
+
+import dev.tether.AssociationRegistry;
+import dev.tether.PolicySet;
+import dev.tether.jetty.JettyTether;
+import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.tomcat.TomcatRegistryHook;
+import dev.tether.tomcat.TomcatTetherProtocol;
+import dev.tether.tomcat.TomcatTls;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.UnaryOperator;
+import org.apache.catalina.Context;
+import org.apache.catalina.connector.Connector;
+import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * A real Jetty or Tomcat node on a loopback port 0 with Tether and a {@link RedisCluster}: GET
+ * {@code /login?user=U&role=R} logs U in from the client's address (the registry's login, as the
+ * adapters' login detection calls it), {@code /logout?user=U&role=R} logs out, anything else answers
+ * {@code ok}.
+ */
+final class NodeServer implements AutoCloseable {
+  static final String PASSWORD = "changeit";
+  static final SelfSignedCertificate CERT = SelfSignedCertificate.create(PASSWORD.toCharArray());
+
+  private final AutoCloseable stop;
+  final int port;
+  final AssociationRegistry registry;
+  final String name;
+
+  private NodeServer(String name, int port, AssociationRegistry registry, AutoCloseable stop) {
+    this.name = name;
+    this.port = port;
+    this.registry = registry;
+    this.stop = stop;
+  }
+
+  static Path pem() throws IOException {
+    Path file = Files.createTempFile("tether-cluster-ca", ".pem");
+    return CERT.writePem(file);
+  }
+
+  static NodeServer jetty(String node, String uri, UnaryOperator<RedisClusterBuilder> custom)
+      throws Exception {
+    Server server = new Server();
+    SslContextFactory.Server ssl = new SslContextFactory.Server();
+    ssl.setKeyStore(CERT.keyStore());
+    ssl.setKeyStorePassword(PASSWORD);
+    ServerConnector https = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
+        new HttpConnectionFactory(new HttpConfiguration()));
+    https.setHost("127.0.0.1");
+    server.addConnector(https);
+    AssociationRegistry registry = AssociationRegistry.builder().name("shop")
+        .policies(PolicySet.parse(ClusterNodes.POLICIES, "test"))
+        .cluster(custom.apply(ClusterNodes.builder(uri, node)).build())
+        .build();
+    server.setHandler(new Handler.Abstract() {
+      @Override
+      public boolean handle(Request request, Response response, Callback callback) {
+        String answer = answer(registry, Request.getRemoteAddr(request),
+            request.getHttpURI().getPath(), Request.extractQueryParameters(request).getValue("user"),
+            Request.extractQueryParameters(request).getValue("role"));
+        response.write(true, BufferUtil.toBuffer(answer), callback);
+        return true;
+      }
+    });
+    JettyTether.addToAllConnectors(server, registry);
+    server.start();
+    return new NodeServer(node, https.getLocalPort(), registry, () -> {
+      server.stop();
+      registry.close();
+    });
+  }
+
+  static NodeServer tomcat(String node, String uri, UnaryOperator<RedisClusterBuilder> custom)
+      throws Exception {
+    Tomcat tomcat = new Tomcat();
+    tomcat.setBaseDir(Files.createTempDirectory("tether-cluster-tomcat").toString());
+    Connector https = new Connector(TomcatTetherProtocol.class.getName());
+    https.setPort(0);
+    https.setSecure(true);
+    https.setScheme("https");
+    https.setProperty("SSLEnabled", "true");
+    https.setProperty("address", "127.0.0.1");
+    https.setProperty("registryName", "shop");
+    https.addSslHostConfig(TomcatTls.hostConfig(CERT, null));
+    TomcatRegistryHook.customize(https, b -> b
+        .policies(PolicySet.parse(ClusterNodes.POLICIES, "test"))
+        .cluster(custom.apply(ClusterNodes.builder(uri, node)).build()));
+    tomcat.getService().addConnector(https);
+    Context app = tomcat.addContext("", null);
+    Tomcat.addServlet(app, "node", new HttpServlet() {
+      @Override
+      protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        AssociationRegistry registry = ((TomcatTetherProtocol) https.getProtocolHandler()).registry();
+        resp.getWriter().write(answer(registry, req.getRemoteAddr(), req.getRequestURI(),
+            req.getParameter("user"), req.getParameter("role")));
+      }
+    });
+    app.addServletMappingDecoded("/*", "node");
+    tomcat.start();
+    AssociationRegistry registry = ((TomcatTetherProtocol) https.getProtocolHandler()).registry();
+    return new NodeServer(node, https.getLocalPort(), registry, () -> {
+      tomcat.stop();
+      tomcat.destroy();
+    });
+  }
+
+  static String answer(AssociationRegistry registry, String peer, String path, String user,
+      String role) {
+    if (path.endsWith("/login")) {
+      registry.policies().login(peer, null, user, role::equals);
+      return "logged in " + user;
+    }
+    if (path.endsWith("/logout")) {
+      registry.policies().logout(peer, null, user, role::equals);
+      return "logged out " + user;
+    }
+    return "ok " + registry.policyFor(peer).name();
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop.close();
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
