@@ -87,7 +87,7 @@ public final class RedisCluster implements AssociationCluster {
   private RedisClient client;
   private volatile StatefulRedisConnection<String, String> publisher;
   private StatefulRedisPubSubConnection<String, String> ackChannel;
-  private StatefulRedisConnection<String, String> readerConnection;
+  private RedisClient readerClient;
   private volatile StreamReader reader;
   private ClusterJmx jmx;
   private volatile boolean closed;
@@ -148,14 +148,19 @@ public final class RedisCluster implements AssociationCluster {
       return;
     }
     // The name shows the node's connections in CLIENT LIST.
-    RedisClient c = RedisClient.create(resources,
-        RedisURI.builder(settings.uri).withClientName("tether-" + node).build());
+    RedisURI named = RedisURI.builder(settings.uri).withClientName("tether-" + node).build();
+    RedisClient c = RedisClient.create(resources, named);
     c.setOptions(ClientOptions.builder()
         .autoReconnect(true)
         .requestQueueSize(settings.maxPending)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
         // Commands wait for a reconnection instead of failing after a timeout: they are events.
         .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
+        .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
+        .build());
+    RedisClient rc = RedisClient.create(resources, named);
+    rc.setOptions(ClientOptions.builder()
+        .autoReconnect(false)
         .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
         .build());
     try {
@@ -168,13 +173,15 @@ public final class RedisCluster implements AssociationCluster {
         }
       });
       acks.sync().subscribe(ackChannelOf(node));
-      StatefulRedisConnection<String, String> readConn = c.connect();
-      readConn.setTimeout(BLOCK.plusSeconds(5));
-      StreamReader r = new StreamReader(this, readConn, streamKey, BLOCK);
+      StreamReader r = new StreamReader(this, () -> {
+        StatefulRedisConnection<String, String> readConn = rc.connect();
+        readConn.setTimeout(BLOCK.plusSeconds(5));
+        return readConn;
+      }, streamKey, BLOCK);
       r.startAtTail();
       this.client = c;
+      this.readerClient = rc;
       this.ackChannel = acks;
-      this.readerConnection = readConn;
       this.reader = r;
       Thread t = new Thread(r, "tether-cluster-" + node + "-reader");
       t.setDaemon(true);
@@ -195,6 +202,7 @@ public final class RedisCluster implements AssociationCluster {
       announce(EventCodec.Kind.HEARTBEAT);
     } catch (RedisException e) {
       c.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+      rc.shutdown(Duration.ZERO, Duration.ofSeconds(1));
       throw e;
     }
   }
@@ -382,8 +390,8 @@ public final class RedisCluster implements AssociationCluster {
       // Closing the connections first lets the BYE already written go out.
       publisher.close();
       ackChannel.close();
-      readerConnection.close();
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      readerClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     }
     if (resources != null) {
       resources.shutdown(0, 2, TimeUnit.SECONDS);

@@ -1,8 +1,6 @@
 package dev.tether.cluster.redis;
 
 import dev.tether.AssociationCluster;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XReadArgs;
@@ -15,14 +13,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * The receiving thread: reads the stream from this node's last position with {@code XREAD BLOCK},
  * verifies each entry, applies the other nodes' events in the stream's order and acknowledges them.
  *
  * <p>Losses are detected two ways, and either makes the node flush its own SAs (it cannot know which
- * of them the lost flushes named): the stream's {@code max-deleted-entry-id} ({@code XINFO STREAM},
- * Redis 7) past this node's position, checked after every reconnection and every heartbeat; and a
+ * of them the lost flushes named): entries trimmed from the stream past this node's position
+ * ({@code XINFO STREAM}, Redis 7), checked after every reconnection and every heartbeat; and a
  * gap in an origin's sequence numbers (an entry lost with a Redis that restarted without persistence,
  * or dropped by its publisher).
  *
@@ -37,28 +36,39 @@ final class StreamReader implements Runnable {
   private record Origin(String incarnation, long seq, long firstMicros) {}
 
   private final RedisCluster cluster;
-  private final StatefulRedisConnection<String, String> connection;
+  private final Supplier<StatefulRedisConnection<String, String>> connect;
+  private StatefulRedisConnection<String, String> connection;
   private final String key;
   private final Duration block;
   private final Map<String, Origin> origins = new HashMap<>();
   private volatile String position;
+  /** Entries of the stream up to the position: those counted at the start and those read since. */
+  private long counted;
   private volatile boolean healthy = true;
   private volatile boolean checkDue = true;
   private volatile boolean stopped;
 
-  StreamReader(RedisCluster cluster, StatefulRedisConnection<String, String> connection,
+  /**
+   * The connection does not reconnect by itself ({@code autoReconnect} off): a command that a
+   * broken connection cut must fail here, so that the trimming check runs before the next read.
+   */
+  StreamReader(RedisCluster cluster, Supplier<StatefulRedisConnection<String, String>> connect,
       String key, Duration block) {
     this.cluster = cluster;
-    this.connection = connection;
+    this.connect = connect;
+    this.connection = connect.get();
     this.key = key;
     this.block = block;
   }
 
-  /** Starts at the stream's tail: a node that (re)starts has no SA that older events could name. */
+  /**
+   * Starts at the stream's tail: a node that (re)starts has no SA that older events could name. One
+   * {@code XINFO STREAM} gives the last id and the number of entries ever added up to it at once.
+   */
   void startAtTail() {
-    List<StreamMessage<String, String>> last =
-        connection.sync().xrevrange(key, Range.unbounded(), Limit.from(1));
-    position = last.isEmpty() ? "0-0" : last.get(0).getId();
+    Map<String, Object> info = info(connection.sync());
+    position = info.isEmpty() ? "0-0" : String.valueOf(info.get("last-generated-id"));
+    counted = info.isEmpty() ? 0 : number(info.get("entries-added"));
   }
 
   String position() {
@@ -76,6 +86,7 @@ final class StreamReader implements Runnable {
 
   void stop() {
     stopped = true;
+    connection.closeAsync();
   }
 
   @Override
@@ -83,6 +94,10 @@ final class StreamReader implements Runnable {
     long backoffMillis = 50;
     while (!stopped) {
       try {
+        if (!connection.isOpen()) {
+          connection.closeAsync();
+          connection = connect.get();
+        }
         RedisCommands<String, String> redis = connection.sync();
         if (checkDue) {
           checkDue = false;
@@ -101,6 +116,7 @@ final class StreamReader implements Runnable {
           for (StreamMessage<String, String> m : batch) {
             handle(m.getBody());
             position = m.getId();
+            counted++;
           }
         }
       } catch (RuntimeException e) {
@@ -120,28 +136,57 @@ final class StreamReader implements Runnable {
     }
   }
 
+  /**
+   * Detects entries after the position that were trimmed before this node read them. Trimming
+   * removes the stream's head, and Redis counts every entry ever added ({@code entries-added}); so
+   * when the stream's first entry lies past the position, every entry added after the position
+   * should still be there: fewer means some were lost. ({@code max-deleted-entry-id} tells only of
+   * {@code XDEL}, not of trimming.)
+   */
   private void checkTrimmed(RedisCommands<String, String> redis) {
-    List<Object> info;
-    try {
-      info = redis.xinfoStream(key);
-    } catch (RedisCommandExecutionException e) {
-      // No stream yet (or any more, after a restart without persistence): nothing was trimmed from
-      // it; entries lost with the old one show up as gaps in the origins' sequences.
+    Map<String, Object> info = info(redis);
+    if (info.isEmpty()) {
+      // No stream (any more, after a restart without persistence): entries lost with the old one
+      // show up as gaps in the origins' sequences.
+      counted = 0;
       return;
     }
-    String maxDeleted = null;
-    for (int i = 0; i + 1 < info.size(); i += 2) {
-      if ("max-deleted-entry-id".equals(String.valueOf(info.get(i)))) {
-        maxDeleted = String.valueOf(info.get(i + 1));
-      }
+    long added = number(info.get("entries-added"));
+    long length = number(info.get("length"));
+    String first = String.valueOf(info.get("recorded-first-entry-id"));
+    if (added < counted) {
+      // A new stream (Redis restarted without its data): count from here.
+      counted = added - length;
+      return;
     }
-    if (maxDeleted != null && compareIds(maxDeleted, position) > 0) {
-      cluster.resync("the stream was trimmed past this node's position " + position
-          + " (entries up to " + maxDeleted + " are gone)");
-      position = maxDeleted;
+    boolean headPastPosition = length == 0 || compareIds(first, position) > 0;
+    long lost = headPastPosition ? added - counted - length : 0;
+    if (lost > 0) {
+      cluster.resync("the stream was trimmed past this node's position " + position + " ("
+          + lost + " entries it had not read are gone)");
+      counted = added - length;
       // What was missed is flushed: the origins' next sequences start new baselines.
       origins.clear();
     }
+  }
+
+  /** Returns XINFO STREAM as a map, empty when there is no stream. */
+  private Map<String, Object> info(RedisCommands<String, String> redis) {
+    List<Object> flat;
+    try {
+      flat = redis.xinfoStream(key);
+    } catch (RedisCommandExecutionException e) {
+      return Map.of();
+    }
+    Map<String, Object> info = new HashMap<>();
+    for (int i = 0; i + 1 < flat.size(); i += 2) {
+      info.put(String.valueOf(flat.get(i)), flat.get(i + 1));
+    }
+    return info;
+  }
+
+  private static long number(Object value) {
+    return value instanceof Number n ? n.longValue() : Long.parseLong(String.valueOf(value));
   }
 
   private void handle(Map<String, String> body) {

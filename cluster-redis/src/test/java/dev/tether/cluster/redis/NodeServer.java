@@ -33,11 +33,21 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * A real Jetty or Tomcat node on a loopback port 0 with Tether and a {@link RedisCluster}: GET
  * {@code /login?user=U&role=R} logs U in from the client's address (the registry's login, as the
  * adapters' login detection calls it), {@code /logout?user=U&role=R} logs out, anything else answers
- * {@code ok}.
+ * {@code ok} and the peer's policy; {@code /cluster} tells the node's cluster view in one line.
  */
 final class NodeServer implements AutoCloseable {
   static final String PASSWORD = "changeit";
-  static final SelfSignedCertificate CERT = SelfSignedCertificate.create(PASSWORD.toCharArray());
+  /** One certificate for the test's JVM and the nodes it starts as processes (same directory). */
+  static final SelfSignedCertificate CERT;
+
+  static {
+    try {
+      CERT = SelfSignedCertificate.loadOrCreate(Path.of("target", "tether-cluster-nodes.p12"),
+          PASSWORD.toCharArray());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   private final AutoCloseable stop;
   final int port;
@@ -131,6 +141,15 @@ final class NodeServer implements AutoCloseable {
     if (path.endsWith("/logout")) {
       registry.policies().logout(peer, null, user, role::equals);
       return "logged out " + user;
+    }
+    if (path.endsWith("/cluster")) {
+      var v = registry.cluster().view();
+      return "node=" + v.node() + " live=" + v.liveNodes() + " degraded=" + v.degraded()
+          + " resyncs=" + v.resyncs() + " misses=" + v.ackMisses() + " rejected=" + v.rejected()
+          // The connection asking holds a lease of its own.
+          + " otherLeases=" + (registry.stats().leases() - 1) + " balance="
+          + (registry.stats().negotiated() + registry.stats().staleResumptions()
+              - registry.stats().deleted() - registry.stats().associations()) + " .";
     }
     return "ok " + registry.policyFor(peer).name();
   }
