@@ -119,7 +119,7 @@ public final class RedisCluster implements AssociationCluster {
     }
     this.member = member;
     this.resources = DefaultClientResources.builder().ioThreadPoolSize(2)
-        .computationThreadPoolSize(1).build();
+        .computationThreadPoolSize(2).build();
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tether-cluster-" + node + "-timer");
       t.setDaemon(true);
