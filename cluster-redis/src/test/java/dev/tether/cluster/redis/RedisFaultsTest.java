@@ -69,6 +69,33 @@ class RedisFaultsTest {
   }
 
   @Test
+  void aclUserInTheUri_limitedToTheClustersKeys_carriesFlushes_andAWrongPasswordIsRefused()
+      throws Exception {
+    try (RedisServer redis = RedisServer.start()) {
+      assertThat(redis.command("ACL SETUSER tether on >s3cret-pass resetkeys ~tether:* "
+          + "resetchannels &tether:* +@all")).isEqualTo("+OK");
+      assertThat(redis.command("ACL SETUSER default off")).isEqualTo("+OK");
+      String uri = "redis://tether:s3cret-pass@127.0.0.1:" + redis.port();
+      ClusterNodes nodes = new ClusterNodes(uri);
+      AssociationRegistry a = nodes.add("a");
+      AssociationRegistry b = nodes.add("b");
+      nodes.awaitMembership();
+      SecurityAssociation onB = nodes.sa(b, "10.0.0.1");
+
+      a.flushPeer("10.0.0.1", DeletionCause.MANUAL);
+
+      assertThat(b.find(onB.id())).isEmpty();
+      RedisCluster wrong = ClusterNodes.builder(
+          "redis://tether:wrong@127.0.0.1:" + redis.port(), "c").required(true).build();
+      assertThatThrownBy(() -> AssociationRegistry.builder().cluster(wrong).build())
+          .hasMessageContaining("clusterRequired").hasMessageContaining("redis://***@127.0.0.1")
+          .hasMessageNotContaining("wrong@");
+      nodes.releaseAndCheckCounters();
+      nodes.close();
+    }
+  }
+
+  @Test
   void redisKilledAndRestartedEmpty_inALoginStorm_leavesNoFlushedSaOnAnyNode() throws Exception {
     try (RedisServer redis = RedisServer.start(); LogCapture log = new LogCapture(LOGGER)) {
       ClusterNodes nodes = new ClusterNodes(redis.uri());
