@@ -30,7 +30,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>counters {@code tether.connections.accepted}, {@code tether.associations.negotiated},
  *       {@code tether.associations.reused}, {@code tether.leases.released},
  *       {@code tether.associations.deleted} (tag {@code cause}: last_close, grace_expired, max_age,
- *       pressure, login, logout, manual, shutdown), {@code tether.associations.flushed} (tag
+ *       pressure, login, logout, manual, shutdown, missed_events),
+ *       {@code tether.associations.flushed} (tag
  *       {@code cause}: the flush causes), {@code tether.associations.refused} (tag {@code reason}),
  *       {@code tether.handshakes.failed}, {@code tether.connections.unhandshaken} (closed before their
  *       handshake), {@code tether.handshakes.saved} (resumptions of idle SAs: full handshakes the

@@ -1,16 +1,10 @@
 package dev.tether.cluster.redis;
 
 import dev.tether.AssociationCluster;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.RedisFuture;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.pubsub.RedisPubSubAdapter;
-import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.lang.System.Logger.Level;
@@ -20,7 +14,11 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -84,10 +82,8 @@ public final class RedisCluster implements AssociationCluster {
   private Member member;
   private ClientResources resources;
   private ScheduledExecutorService timer;
-  private RedisClient client;
+  private RedisConnections connections;
   private volatile StatefulRedisConnection<String, String> publisher;
-  private StatefulRedisPubSubConnection<String, String> ackChannel;
-  private RedisClient readerClient;
   private volatile StreamReader reader;
   private ClusterJmx jmx;
   private volatile boolean closed;
@@ -147,64 +143,35 @@ public final class RedisCluster implements AssociationCluster {
     if (closed || publisher != null) {
       return;
     }
-    // The name shows the node's connections in CLIENT LIST.
-    RedisURI named = RedisURI.builder(settings.uri).withClientName("tether-" + node).build();
-    RedisClient c = RedisClient.create(resources, named);
-    c.setOptions(ClientOptions.builder()
-        .autoReconnect(true)
-        .requestQueueSize(settings.maxPending)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.ACCEPT_COMMANDS)
-        // Commands wait for a reconnection instead of failing after a timeout: they are events.
-        .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build())
-        .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
-        .build());
-    RedisClient rc = RedisClient.create(resources, named);
-    rc.setOptions(ClientOptions.builder()
-        .autoReconnect(false)
-        .socketOptions(SocketOptions.builder().connectTimeout(Duration.ofSeconds(2)).build())
-        .build());
+    RedisConnections opened = RedisConnections.open(resources, settings.uri, node,
+        settings.maxPending, ackChannelOf(node), this::onAck, BLOCK.plusSeconds(5));
+    StreamReader r;
     try {
-      StatefulRedisConnection<String, String> pub = c.connect();
-      StatefulRedisPubSubConnection<String, String> acks = c.connectPubSub();
-      acks.addListener(new RedisPubSubAdapter<>() {
-        @Override
-        public void message(String channel, String message) {
-          onAck(message);
-        }
-      });
-      acks.sync().subscribe(ackChannelOf(node));
-      StreamReader r = new StreamReader(this, () -> {
-        StatefulRedisConnection<String, String> readConn = rc.connect();
-        readConn.setTimeout(BLOCK.plusSeconds(5));
-        return readConn;
-      }, streamKey, BLOCK);
+      r = new StreamReader(this, opened::reader, streamKey, BLOCK);
       r.startAtTail();
-      this.client = c;
-      this.readerClient = rc;
-      this.ackChannel = acks;
-      this.reader = r;
-      Thread t = new Thread(r, "tether-cluster-" + node + "-reader");
-      t.setDaemon(true);
-      t.start();
-      synchronized (publishLock) {
-        this.publisher = pub;
-        int n = unsent.size();
-        while (!unsent.isEmpty()) {
-          send(unsent.poll());
-        }
-        if (n > 0) {
-          LOG.log(Level.INFO, "Tether cluster node ''{0}'' sent {1} event(s) kept while Redis was "
-              + "unreachable", node, n);
-        }
-      }
-      LOG.log(Level.INFO, "Tether cluster node ''{0}'' joined the cluster on {1} (stream {2}, "
-          + "from {3})", node, redact(settings.uriText), streamKey, r.position());
-      announce(EventCodec.Kind.HEARTBEAT);
     } catch (RedisException e) {
-      c.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-      rc.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+      opened.close();
       throw e;
     }
+    this.connections = opened;
+    this.reader = r;
+    Thread t = new Thread(r, "tether-cluster-" + node + "-reader");
+    t.setDaemon(true);
+    t.start();
+    synchronized (publishLock) {
+      this.publisher = opened.publisher;
+      int n = unsent.size();
+      while (!unsent.isEmpty()) {
+        send(unsent.poll());
+      }
+      if (n > 0) {
+        LOG.log(Level.INFO, "Tether cluster node ''{0}'' sent {1} event(s) kept while Redis was "
+            + "unreachable", node, n);
+      }
+    }
+    LOG.log(Level.INFO, "Tether cluster node ''{0}'' joined the cluster on {1} (stream {2}, "
+        + "from {3})", node, redact(settings.uriText), streamKey, r.position());
+    announce(EventCodec.Kind.HEARTBEAT);
   }
 
   private void tick() {
@@ -246,35 +213,41 @@ public final class RedisCluster implements AssociationCluster {
     return receipt;
   }
 
-  private void announce(EventCodec.Kind kind) {
+  private Future<?> announce(EventCodec.Kind kind) {
     synchronized (publishLock) {
       long s = ++seq;
-      send(codec.encode(new EventCodec.Wire(node, incarnation, s, kind, "", "", "",
+      return send(codec.encode(new EventCodec.Wire(node, incarnation, s, kind, "", "", "",
           dev.tether.DeletionCause.MANUAL, micros(), settings.address,
           member.stats().associations(), lastLagMicros)));
     }
   }
 
-  /** Sends an entry, or keeps it until the first connection; called under the publish lock. */
-  private void send(Map<String, String> fields) {
+  /**
+   * Sends an entry, or keeps it until the first connection; called under the publish lock. Returns
+   * the sending, or a done future.
+   */
+  private Future<?> send(Map<String, String> fields) {
     StatefulRedisConnection<String, String> pub = publisher;
     if (pub == null) {
       if (unsent.size() >= settings.maxPending) {
         dropped("Redis has been unreachable since start and " + settings.maxPending
             + " events are kept (clusterMaxPending)");
-        return;
+      } else {
+        unsent.add(fields);
       }
-      unsent.add(fields);
-      return;
+      return CompletableFuture.completedFuture(null);
     }
     try {
-      pub.async().xadd(streamKey, trim, fields).whenComplete((id, failure) -> {
+      RedisFuture<String> sent = pub.async().xadd(streamKey, trim, fields);
+      sent.whenComplete((id, failure) -> {
         if (failure != null && !closed) {
           dropped(failure.toString());
         }
       });
+      return sent;
     } catch (RedisException e) {
       dropped(e.toString());
+      return CompletableFuture.completedFuture(null);
     }
   }
 
@@ -369,7 +342,14 @@ public final class RedisCluster implements AssociationCluster {
       return;
     }
     if (reachable() && member != null) {
-      announce(EventCodec.Kind.BYE);
+      // The others stop waiting for this node at once rather than after three heartbeats.
+      try {
+        announce(EventCodec.Kind.BYE).get(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.log(Level.DEBUG, () -> "Tether cluster node '" + node + "' could not say goodbye: " + e);
+      }
     }
     closed = true;
     if (reader != null) {
@@ -386,12 +366,8 @@ public final class RedisCluster implements AssociationCluster {
     if (timer != null) {
       timer.shutdownNow();
     }
-    if (client != null) {
-      // Closing the connections first lets the BYE already written go out.
-      publisher.close();
-      ackChannel.close();
-      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-      readerClient.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    if (connections != null) {
+      connections.close();
     }
     if (resources != null) {
       resources.shutdown(0, 2, TimeUnit.SECONDS);

@@ -156,4 +156,23 @@ class RedisClusterTest {
       assertThat(view.applied()).isGreaterThanOrEqualTo(2);
     });
   }
+
+  @Test
+  void jmx_showsTheClusterOfEachNode_untilItCloses() throws Exception {
+    a.policies().login("10.0.0.1", null, "carol", CUSTOMER::contains);
+    var server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+    var name = new javax.management.ObjectName(
+        "dev.tether:type=Cluster,registry=\"shop\",node=\"a\"");
+
+    assertThat(server.getAttribute(name, "Node")).isEqualTo("a");
+    assertThat(server.getAttribute(name, "Degraded")).isEqualTo(false);
+    assertThat(server.getAttribute(name, "LiveNodes")).isEqualTo(3L);
+    assertThat((Long) server.getAttribute(name, "EventsPublished")).isGreaterThanOrEqualTo(2L);
+    assertThat(server.getAttribute(name, "AckMisses")).isEqualTo(0L);
+    assertThat((String[]) server.getAttribute(name, "Nodes")).hasSize(3)
+        .anySatisfy(line -> assertThat(line).startsWith("b ").contains(" live "));
+
+    a.close();
+    assertThat(server.isRegistered(name)).isFalse();
+  }
 }
