@@ -47,6 +47,29 @@ public interface AssociationCluster extends AutoCloseable {
   }
 
   /**
+   * Returns a cluster for the containers' settings, made by the {@link Provider} on the class path
+   * that accepts {@link Config#uri()} (Tether's {@code tether-cluster-redis} for {@code redis://}
+   * and {@code rediss://}), not yet started.
+   *
+   * @throws IllegalArgumentException naming the setting ({@code clusterUri} when no provider on the
+   *     class path accepts the URI, else whatever the provider refuses)
+   */
+  static AssociationCluster create(Config config) {
+    requireNonNull(config, "config");
+    for (Provider p : java.util.ServiceLoader.load(Provider.class,
+        AssociationCluster.class.getClassLoader())) {
+      if (p.accepts(config.uri())) {
+        return p.create(config);
+      }
+    }
+    String scheme = config.uri().contains("://")
+        ? config.uri().substring(0, config.uri().indexOf("://")) : config.uri();
+    throw new IllegalArgumentException("clusterUri: no cluster module on the class path takes '"
+        + scheme + "://' URIs; for redis:// and rediss:// add tether-cluster-redis and its "
+        + "dependencies (Lettuce, Netty, Reactor) next to tether-core");
+  }
+
+  /**
    * Starts the cluster for {@code member}; called once, by the registry, when it is built. It may
    * return before the transport is reached (the node then serves alone until it is).
    *
@@ -205,6 +228,50 @@ public interface AssociationCluster extends AutoCloseable {
       requireNonNull(lag, "lag");
       requireNonNull(sinceHeard, "sinceHeard");
     }
+  }
+
+  /**
+   * The cluster settings of the containers' adapters, each named as in Jetty's
+   * {@code jetty.tether.*} properties and Tomcat's connector attributes.
+   *
+   * @param uri {@code clusterUri}: where the cluster's transport is, e.g. {@code redis://HOST:PORT}
+   * @param node {@code clusterNode}: this node's name, unique in the cluster
+   * @param secretFile {@code clusterSecretFile}: the file holding the shared secret
+   * @param ackTimeout {@code clusterAckTimeout}: how long a flush waits for the other nodes at most
+   * @param heartbeat {@code clusterHeartbeat}: how often the node announces itself
+   * @param stream {@code clusterStream}: the name (key prefix) shared by the nodes of one cluster
+   * @param maxPending {@code clusterMaxPending}: events kept while the transport is away
+   * @param maxLength {@code clusterMaxLength}: entries the transport keeps for nodes that were away
+   * @param required {@code clusterRequired}: refuse to start without the transport
+   * @param address {@code clusterAddress}: what the node announces as its address
+   */
+  record Config(String uri, String node, java.nio.file.Path secretFile, Duration ackTimeout,
+      Duration heartbeat, String stream, long maxPending, long maxLength, boolean required,
+      String address) {
+    public Config {
+      requireNonNull(uri, "clusterUri");
+      requireNonNull(node, "clusterNode");
+      requireNonNull(ackTimeout, "clusterAckTimeout");
+      requireNonNull(heartbeat, "clusterHeartbeat");
+      requireNonNull(stream, "clusterStream");
+      requireNonNull(address, "clusterAddress");
+    }
+  }
+
+  /**
+   * Makes clusters from {@link Config}: a cluster module registers one in
+   * {@code META-INF/services/dev.tether.AssociationCluster$Provider}.
+   */
+  interface Provider {
+    /** Returns whether this provider makes clusters for {@code uri} (by its scheme). */
+    boolean accepts(String uri);
+
+    /**
+     * Returns a cluster, not yet started.
+     *
+     * @throws IllegalArgumentException whose message starts with the name of the setting refused
+     */
+    AssociationCluster create(Config config);
   }
 
   /** The cluster of one node. */
