@@ -78,6 +78,7 @@ public final class RedisCluster implements AssociationCluster {
   private long seq;
   private final ArrayDeque<Map<String, String>> unsent = new ArrayDeque<>();
   private volatile long lastLagMicros;
+  private Future<?> lastHeartbeat = CompletableFuture.completedFuture(null);
 
   private Member member;
   private ClientResources resources;
@@ -185,8 +186,9 @@ public final class RedisCluster implements AssociationCluster {
         }
         return;
       }
-      if (reachable()) {
-        announce(EventCodec.Kind.HEARTBEAT);
+      // A heartbeat still unsent (Redis paused) is not joined by another: the queue is for events.
+      if (reachable() && lastHeartbeat.isDone()) {
+        lastHeartbeat = announce(EventCodec.Kind.HEARTBEAT);
       }
       reader.checkSoon();
       waits.sweep();
