@@ -21,8 +21,9 @@ import java.util.function.Consumer;
  * Propagation of cluster-wide flushes under a login storm: three nodes (three registries, each with
  * its own {@link RedisCluster} and connections) on one {@code redis-server} started here on the
  * loopback. Each of {@code --threads} threads logs users in on the nodes in turn, each login from a
- * new peer whose policy flushes the peer ({@code on-login = peer}), as fast as it can: a storm. Each
- * registry holds {@code --sas} SAs, so that a flush scans a realistic table.
+ * new peer whose policy flushes the peer ({@code on-login = peer}), as fast as it can (a storm), or
+ * at {@code --rate} logins per second in all. Each registry holds {@code --sas} SAs, so that a flush
+ * scans a realistic table.
  *
  * <p>Measured, per login: <b>propagation</b>, from the origin's publication of the flush to its
  * application on the last of the two other nodes (one JVM, one clock: {@link System#nanoTime()}); and
@@ -33,7 +34,7 @@ import java.util.function.Consumer;
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.tether.benchmarks.ClusterBenchmark \
- *     --threads=3 --logins=30000 --warmup=5000 --sas=1000
+ *     --threads=3 --logins=30000 --warmup=5000 --sas=1000        # add --rate=500 for a paced storm
  * </pre>
  */
 public final class ClusterBenchmark {
@@ -53,6 +54,8 @@ public final class ClusterBenchmark {
   private final Map<String, Long> published = new ConcurrentHashMap<>();
   private final Map<String, long[]> applied = new ConcurrentHashMap<>();
   private volatile boolean measuring;
+  /** The time between two logins of the whole storm, or 0: as fast as the threads go. */
+  private long gapNanos;
   private final List<Long> propagation = java.util.Collections.synchronizedList(new ArrayList<>());
   private final List<Long> waits = java.util.Collections.synchronizedList(new ArrayList<>());
 
@@ -65,10 +68,12 @@ public final class ClusterBenchmark {
     int logins = Integer.parseInt(o.getOrDefault("logins", "30000"));
     int warmup = Integer.parseInt(o.getOrDefault("warmup", "5000"));
     int sas = Integer.parseInt(o.getOrDefault("sas", "1000"));
-    new ClusterBenchmark().run(threads, logins, warmup, sas);
+    int rate = Integer.parseInt(o.getOrDefault("rate", "0"));
+    new ClusterBenchmark().run(threads, logins, warmup, sas, rate);
   }
 
-  private void run(int threads, int logins, int warmup, int sas) throws Exception {
+  private void run(int threads, int logins, int warmup, int sas, int rate) throws Exception {
+    this.gapNanos = rate > 0 ? 1_000_000_000L / rate : 0;
     try (RedisServer redis = RedisServer.start()) {
       List<AssociationRegistry> nodes = new ArrayList<>();
       for (String name : new String[] {"a", "b", "c"}) {
@@ -97,8 +102,8 @@ public final class ClusterBenchmark {
       }
       long misses = nodes.stream().mapToLong(n -> n.cluster().view().ackMisses()).sum();
       System.out.printf(Locale.ROOT, "nodes 3, threads %d, logins %d (after %d warm-up), SAs per "
-          + "node %d: %.0f logins/s, %d ack misses%n", threads, logins, warmup, sas,
-          logins / seconds, misses);
+          + "node %d, rate %s: %.0f logins/s, %d ack misses%n", threads, logins, warmup, sas,
+          rate > 0 ? rate + "/s" : "unpaced", logins / seconds, misses);
       report("propagation (publish -> applied on both other nodes)", propagation);
       report("added wait of the login response", waits);
       for (AssociationRegistry n : nodes) {
@@ -121,10 +126,18 @@ public final class ClusterBenchmark {
       throws InterruptedException {
     AtomicLong next = new AtomicLong();
     List<Thread> workers = new ArrayList<>();
+    long begin = System.nanoTime();
     for (int t = 0; t < threads; t++) {
       Thread w = new Thread(() -> {
         long i;
         while ((i = next.getAndIncrement()) < logins) {
+          if (gapNanos > 0) {
+            // Login i is due at begin + i * gap (a schedule, not a pause after each login).
+            long due = begin + i * gapNanos;
+            for (long wait; (wait = due - System.nanoTime()) > 0; ) {
+              java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+          }
           String peer = "10." + round + "." + i;
           nodes.get((int) (i % 3)).policies().login(peer, null, "user" + i, "customer"::equals);
         }
@@ -232,7 +245,7 @@ public final class ClusterBenchmark {
     for (String a : args) {
       if (!a.startsWith("--") || !a.contains("=")) {
         throw new IllegalArgumentException("option '" + a + "' must be --name=value; known: "
-            + Arrays.asList("threads", "logins", "warmup", "sas"));
+            + Arrays.asList("threads", "logins", "warmup", "sas", "rate"));
       }
       o.put(a.substring(2, a.indexOf('=')), a.substring(a.indexOf('=') + 1));
     }
