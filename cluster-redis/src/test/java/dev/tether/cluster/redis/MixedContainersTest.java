@@ -100,4 +100,45 @@ class MixedContainersTest {
           .as("node %s after the logout on b", n).contains("ok browse");
     }
   }
+
+  @org.junit.jupiter.api.Test
+  void operatorFlushOnTheTomcatNodesServlet_reachesEveryNode_andItsStatsShowTheCluster()
+      throws Exception {
+    Path[] sessions = new Path[3];
+    for (int i = 0; i < 3; i++) {
+      sessions[i] = Files.createTempFile("tether-cluster-session", ".pem");
+      assertThat(new OpenSslClient(nodes.get(i).port, "TLSv1.3", pem).request(null, sessions[i])
+          .handshake()).isEqualTo(Handshake.NEW);
+    }
+    int b = nodes.get(1).port;
+    String flushed = http(b, "POST /tether/flush?peer=127.0.0.1 HTTP/1.1\r\nX-Tether-Flush: 1\r\n"
+        + "Content-Length: 0\r\n");
+    String stats = http(b, "GET /tether/stats HTTP/1.1\r\n");
+
+    assertThat(flushed).startsWith("HTTP/1.1 200").contains("{\"flushed\":");
+    for (int i = 0; i < 3; i++) {
+      assertThat(new OpenSslClient(nodes.get(i).port, "TLSv1.3", pem).request(sessions[i], null)
+          .handshake()).as("node %s after the flush on b", nodes.get(i)).isEqualTo(Handshake.NEW);
+      Files.delete(sessions[i]);
+    }
+    @SuppressWarnings("unchecked")
+    java.util.Map<String, Object> cluster = (java.util.Map<String, Object>)
+        ((java.util.Map<String, Object>) dev.tether.testing.JsonParser.parse(
+            stats.substring(stats.indexOf("\r\n\r\n") + 4)))
+            .get("cluster");
+    assertThat(cluster).containsEntry("node", "b").containsEntry("liveNodes", 3L)
+        .containsEntry("degraded", false);
+    assertThat((List<?>) cluster.get("nodes")).hasSize(3);
+  }
+
+  /** One request on a new TLS connection, closed after the response; returns the response. */
+  private static String http(int port, String head) throws Exception {
+    try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) NodeServer.CERT.clientContext()
+        .getSocketFactory().createSocket("127.0.0.1", port)) {
+      socket.getOutputStream().write((head + "Host: localhost\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
 }

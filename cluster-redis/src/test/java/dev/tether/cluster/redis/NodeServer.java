@@ -33,7 +33,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * A real Jetty or Tomcat node on a loopback port 0 with Tether and a {@link RedisCluster}: GET
  * {@code /login?user=U&role=R} logs U in from the client's address (the registry's login, as the
  * adapters' login detection calls it), {@code /logout?user=U&role=R} logs out, anything else answers
- * {@code ok} and the peer's policy; {@code /cluster} tells the node's cluster view in one line.
+ * {@code ok} and the peer's policy; {@code /cluster} tells the node's cluster view in one line. The
+ * Tomcat node also serves {@link dev.tether.servlet.AssociationServlet} under {@code /tether/}.
  */
 final class NodeServer implements AutoCloseable {
   static final String PASSWORD = "changeit";
@@ -124,8 +125,11 @@ final class NodeServer implements AutoCloseable {
       }
     });
     app.addServletMappingDecoded("/*", "node");
+    Tomcat.addServlet(app, "tether", new dev.tether.servlet.AssociationServlet());
+    app.addServletMappingDecoded("/tether/*", "tether");
     tomcat.start();
     AssociationRegistry registry = ((TomcatTetherProtocol) https.getProtocolHandler()).registry();
+    app.getServletContext().setAttribute(dev.tether.servlet.TetherAttributes.REGISTRY, registry);
     return new NodeServer(node, https.getLocalPort(), registry, () -> {
       tomcat.stop();
       tomcat.destroy();
