@@ -57,8 +57,16 @@ public final class RedisClusterBuilder {
           + "' must start with redis:// or rediss://");
     }
     try {
+      // Lettuce takes "redis://h:port" as the host "h:port"; the JDK's parser does not.
+      if (new java.net.URI(text).getHost() == null) {
+        throw new IllegalArgumentException("clusterUri '" + RedisCluster.redact(text)
+            + "' names no host:port");
+      }
       this.uri = RedisURI.create(text);
-    } catch (RuntimeException e) {
+    } catch (java.net.URISyntaxException | RuntimeException e) {
+      if (e instanceof IllegalArgumentException named && named.getMessage().startsWith("clusterUri")) {
+        throw named;
+      }
       throw new IllegalArgumentException("clusterUri '" + RedisCluster.redact(text)
           + "' is not a Redis URI: " + e.getMessage(), e);
     }

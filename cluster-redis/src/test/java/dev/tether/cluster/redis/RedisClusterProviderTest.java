@@ -43,6 +43,10 @@ class RedisClusterProviderTest {
         .hasMessageStartingWith("clusterUri").hasMessageContaining("'http://'");
     assertThatThrownBy(() -> AssociationCluster.create(config("redis://", "a", good)))
         .hasMessageStartingWith("clusterUri");
+    assertThatThrownBy(() -> AssociationCluster.create(config("redis://h:port", "a", good)))
+        .hasMessageStartingWith("clusterUri 'redis://h:port' names no host:port");
+    assertThatThrownBy(() -> AssociationCluster.create(config("redis://u:pw@:6379", "a", good)))
+        .hasMessageStartingWith("clusterUri 'redis://***@:6379'");
     assertThatThrownBy(() -> AssociationCluster.create(config("redis://h:1", "", good)))
         .hasMessageStartingWith("clusterNode");
     assertThatThrownBy(() -> AssociationCluster.create(config("redis://h:1", "a b", good)))
