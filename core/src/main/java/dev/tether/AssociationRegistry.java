@@ -623,11 +623,6 @@ public final class AssociationRegistry implements AutoCloseable {
     return cluster;
   }
 
-  /** Returns the ticker the registry reads time from. */
-  public Ticker ticker() {
-    return ticker;
-  }
-
   boolean contains(Long id) {
     return map.containsKey(id);
   }
