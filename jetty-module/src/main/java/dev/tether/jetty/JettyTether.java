@@ -169,7 +169,7 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
         givenRegistry != null ? givenRegistry.defaultPolicy().grace()
             : settings.longestGrace(policySet));
     AssociationRegistry r = givenRegistry != null ? givenRegistry
-        : settings.registryBuilder(policySet).build();
+        : settings.registryBuilder(policySet, baseDirectory()).build();
     ConnectionTracker t = new ConnectionTracker(this, r);
     List<Connector> on = new ArrayList<>();
     for (TlsConnectors.Target target : targets) {
@@ -376,6 +376,109 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   /** Sets whether to leave TLS 1.2 renegotiation as configured; default false disables it at start. */
   public void setRenegotiationAllowed(boolean allowed) {
     settings.set(Setting.RENEGOTIATION_ALLOWED, Boolean.toString(allowed));
+  }
+
+  // Cluster settings (README, "Running several nodes"): with clusterUri the owned registry joins the
+  // nodes' cluster through tether-cluster-redis, whose jars the server must hold.
+
+  @ManagedAttribute(value = "Where the cluster's Redis is (empty: the node is alone)", readonly = true)
+  public String getClusterUri() {
+    return settings.shown(Setting.CLUSTER_URI);
+  }
+
+  /** Sets {@code clusterUri}; see the README's settings table. */
+  public void setClusterUri(String value) {
+    settings.set(Setting.CLUSTER_URI, value);
+  }
+
+  @ManagedAttribute(value = "This node's name in the cluster", readonly = true)
+  public String getClusterNode() {
+    return settings.shown(Setting.CLUSTER_NODE);
+  }
+
+  /** Sets {@code clusterNode}; see the README's settings table. */
+  public void setClusterNode(String value) {
+    settings.set(Setting.CLUSTER_NODE, value);
+  }
+
+  @ManagedAttribute(value = "File of the cluster's shared secret", readonly = true)
+  public String getClusterSecretFile() {
+    return settings.shown(Setting.CLUSTER_SECRET_FILE);
+  }
+
+  /** Sets {@code clusterSecretFile}; see the README's settings table. */
+  public void setClusterSecretFile(String value) {
+    settings.set(Setting.CLUSTER_SECRET_FILE, value);
+  }
+
+  @ManagedAttribute(value = "How long a flush waits for the other nodes (50ms, ...)", readonly = true)
+  public String getClusterAckTimeout() {
+    return settings.shown(Setting.CLUSTER_ACK_TIMEOUT);
+  }
+
+  /** Sets {@code clusterAckTimeout}; see the README's settings table. */
+  public void setClusterAckTimeout(String value) {
+    settings.set(Setting.CLUSTER_ACK_TIMEOUT, value);
+  }
+
+  @ManagedAttribute(value = "How often the node announces itself (1s, ...)", readonly = true)
+  public String getClusterHeartbeat() {
+    return settings.shown(Setting.CLUSTER_HEARTBEAT);
+  }
+
+  /** Sets {@code clusterHeartbeat}; see the README's settings table. */
+  public void setClusterHeartbeat(String value) {
+    settings.set(Setting.CLUSTER_HEARTBEAT, value);
+  }
+
+  @ManagedAttribute(value = "Prefix of the cluster's Redis keys", readonly = true)
+  public String getClusterStream() {
+    return settings.shown(Setting.CLUSTER_STREAM);
+  }
+
+  /** Sets {@code clusterStream}; see the README's settings table. */
+  public void setClusterStream(String value) {
+    settings.set(Setting.CLUSTER_STREAM, value);
+  }
+
+  @ManagedAttribute(value = "Events kept while Redis is unreachable", readonly = true)
+  public long getClusterMaxPending() {
+    return settings.number(Setting.CLUSTER_MAX_PENDING);
+  }
+
+  /** Sets {@code clusterMaxPending}; see the README's settings table. */
+  public void setClusterMaxPending(long value) {
+    settings.set(Setting.CLUSTER_MAX_PENDING, Long.toString(value));
+  }
+
+  @ManagedAttribute(value = "Entries the cluster's stream keeps", readonly = true)
+  public long getClusterMaxLength() {
+    return settings.number(Setting.CLUSTER_MAX_LENGTH);
+  }
+
+  /** Sets {@code clusterMaxLength}; see the README's settings table. */
+  public void setClusterMaxLength(long value) {
+    settings.set(Setting.CLUSTER_MAX_LENGTH, Long.toString(value));
+  }
+
+  @ManagedAttribute(value = "Whether an unreachable Redis stops the start", readonly = true)
+  public boolean isClusterRequired() {
+    return settings.flag(Setting.CLUSTER_REQUIRED);
+  }
+
+  /** Sets {@code clusterRequired}; see the README's settings table. */
+  public void setClusterRequired(boolean value) {
+    settings.set(Setting.CLUSTER_REQUIRED, Boolean.toString(value));
+  }
+
+  @ManagedAttribute(value = "What the node announces as its address", readonly = true)
+  public String getClusterAddress() {
+    return settings.shown(Setting.CLUSTER_ADDRESS);
+  }
+
+  /** Sets {@code clusterAddress}; see the README's settings table. */
+  public void setClusterAddress(String value) {
+    settings.set(Setting.CLUSTER_ADDRESS, value);
   }
 
   @ManagedAttribute(value = "Connectors attached to (names; empty: all TLS connectors)", readonly = true)

@@ -31,7 +31,7 @@ class MixedContainersTest {
     redis = RedisServer.start();
     pem = NodeServer.pem();
     nodes = List.of(NodeServer.jetty("a", redis.uri(), UnaryOperator.identity()),
-        NodeServer.tomcat("b", redis.uri(), UnaryOperator.identity()),
+        NodeServer.tomcat("b", redis.uri(), Duration.ofSeconds(2)),
         NodeServer.jetty("c", redis.uri(), UnaryOperator.identity()));
     await().atMost(Duration.ofSeconds(20)).until(() -> nodes.stream()
         .allMatch(n -> n.registry.cluster().view().liveNodes() == 3));

@@ -16,7 +16,7 @@ public final class NodeMain {
   public static void main(String[] args) throws Exception {
     Duration ack = Duration.ofMillis(Long.parseLong(args[3]));
     NodeServer node = args[0].equals("tomcat")
-        ? NodeServer.tomcat(args[1], args[2], b -> b.ackTimeout(ack))
+        ? NodeServer.tomcat(args[1], args[2], ack)
         : NodeServer.jetty(args[1], args[2], b -> b.ackTimeout(ack));
     System.out.println("PORT " + node.port);
     System.out.flush();

@@ -2,11 +2,10 @@ package dev.tether.cluster.redis;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.PolicySet;
+import dev.tether.certificates.SelfSignedCertificate;
+import dev.tether.certificates.TomcatTls;
 import dev.tether.jetty.JettyTether;
-import dev.tether.tls.SelfSignedCertificate;
-import dev.tether.tomcat.TomcatRegistryHook;
 import dev.tether.tomcat.TomcatTetherProtocol;
-import dev.tether.tomcat.TomcatTls;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -99,7 +98,11 @@ final class NodeServer implements AutoCloseable {
     });
   }
 
-  static NodeServer tomcat(String node, String uri, UnaryOperator<RedisClusterBuilder> custom)
+  /**
+   * A Tomcat node configured the way server.xml does it: the cluster and the policies are connector
+   * attributes.
+   */
+  static NodeServer tomcat(String node, String uri, java.time.Duration ackTimeout)
       throws Exception {
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(Files.createTempDirectory("tether-cluster-tomcat").toString());
@@ -111,9 +114,15 @@ final class NodeServer implements AutoCloseable {
     https.setProperty("address", "127.0.0.1");
     https.setProperty("registryName", "shop");
     https.addSslHostConfig(TomcatTls.hostConfig(CERT, null));
-    TomcatRegistryHook.customize(https, b -> b
-        .policies(PolicySet.parse(ClusterNodes.POLICIES, "test"))
-        .cluster(custom.apply(ClusterNodes.builder(uri, node)).build()));
+    https.setProperty("policies", file("tether-cluster-policies.conf",
+        ClusterNodes.POLICIES.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString());
+    https.setProperty("clusterUri", uri);
+    https.setProperty("clusterNode", node);
+    https.setProperty("clusterSecretFile", file("tether-cluster.secret", ClusterNodes.SECRET)
+        .toString());
+    https.setProperty("clusterAckTimeout", ackTimeout.toMillis() + "ms");
+    https.setProperty("clusterHeartbeat", "100ms");
+    https.setProperty("clusterAddress", "127.0.0.1");
     tomcat.getService().addConnector(https);
     Context app = tomcat.addContext("", null);
     Tomcat.addServlet(app, "node", new HttpServlet() {
@@ -134,6 +143,13 @@ final class NodeServer implements AutoCloseable {
       tomcat.stop();
       tomcat.destroy();
     });
+  }
+
+  /** Writes a file under target/ (shared by the test's JVM and the nodes it starts). */
+  static Path file(String name, byte[] content) throws IOException {
+    Path file = Path.of("target", name).toAbsolutePath();
+    Files.write(file, content);
+    return file;
   }
 
   static String answer(AssociationRegistry registry, String peer, String path, String user,
