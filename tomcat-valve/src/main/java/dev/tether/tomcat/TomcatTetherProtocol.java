@@ -2,6 +2,7 @@ package dev.tether.tomcat;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.RegistryBuilder;
+import dev.tether.tls.ClientRenegotiation;
 import dev.tether.tls.StatefulSessions;
 import dev.tether.tls.TlsProvider;
 import java.util.function.UnaryOperator;
@@ -151,7 +152,9 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   /**
    * Sets whether a client may renegotiate a TLS 1.2 connection. Default {@code false}: the connection
-   * is closed, since a renegotiated session would escape its SA.
+   * is closed, since a renegotiated session would escape its SA; after the JDK's fatal alert when the
+   * JVM runs with {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true}, else without an alert
+   * (the connector's start then logs a WARN naming the property).
    */
   public void setRenegotiationAllowed(String renegotiationAllowed) {
     this.renegotiationAllowed = renegotiationAllowed;
@@ -220,6 +223,7 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
       LOG.warn("Tether connector protocol without SSLEnabled=\"true\": it tracks TLS connections only");
     }
     StatefulSessions.check(s.provider(), s.requireStatefulSessions(), "requireStatefulSessions");
+    ClientRenegotiation.check(s.provider(), s.renegotiationAllowed(), "renegotiationAllowed");
     configureImplementation(s.provider());
     settings = s;
     super.init();
