@@ -585,11 +585,6 @@ public final class AssociationRegistry implements AutoCloseable {
     cache.cleanUp();
   }
 
-  /** Returns the ticker the registry reads time from. */
-  public Ticker ticker() {
-    return ticker;
-  }
-
   boolean contains(Long id) {
     return map.containsKey(id);
   }

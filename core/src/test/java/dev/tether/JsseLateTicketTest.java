@@ -2,7 +2,7 @@ package dev.tether;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

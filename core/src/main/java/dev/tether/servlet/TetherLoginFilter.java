@@ -36,11 +36,11 @@ import java.lang.System.Logger.Level;
  * </ul>
  *
  * <p>A client that sends its credentials with every request (HTTP BASIC, or a monitor let in by
- * {@link RoleAccessFilter}) logs in once: later requests of the same user from the same peer are no
+ * the shop's {@code RoleAccessFilter}) logs in once: later requests of the same user from the same peer are no
  * new login, and the end of such a per-request login is no logout.
  *
  * <p>Map it to {@code /*}, before any filter that logs users in or out (such as
- * {@link RoleAccessFilter}), so that it sees their calls. Where the container adapter reports these
+ * the shop's {@code RoleAccessFilter}), so that it sees their calls. Where the container adapter reports these
  * events itself (Tomcat's {@code TomcatTetherValve} sets {@link TetherAttributes#LOGIN_EVENTS}), the
  * filter passes requests on untouched; without a Tether registry it does the same.
  *

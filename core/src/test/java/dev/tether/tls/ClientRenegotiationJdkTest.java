@@ -3,6 +3,7 @@ package dev.tether.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.tether.certificates.SelfSignedCertificate;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.net.ssl.KeyManagerFactory;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.DeletionCause;
+import dev.tether.internal.Setting;
 import java.lang.management.ManagementFactory;
 import java.util.Set;
 import javax.management.MBeanServer;
@@ -48,6 +49,24 @@ class JettyTetherJmxTest {
 
   private long attribute(ObjectName name, String attribute) throws Exception {
     return ((Number) mbeans.getAttribute(name, attribute)).longValue();
+  }
+
+  @Test
+  void jmx_showsEverySharedSetting_inItsSharedForm() throws Exception {
+    start();
+    ObjectName name = tetherName();
+    Set<String> attributes = new java.util.HashSet<>();
+    for (javax.management.MBeanAttributeInfo a : mbeans.getMBeanInfo(name).getAttributes()) {
+      attributes.add(a.getName());
+    }
+    for (Setting s : Setting.values()) {
+      assertThat(attributes).as("JMX attribute for %s", s.key()).contains(s.key());
+    }
+    assertThat(mbeans.getAttribute(name, "registryName")).isEqualTo("ops");
+    assertThat(mbeans.getAttribute(name, "grace")).isEqualTo("30s");
+    assertThat(mbeans.getAttribute(name, "peerBindingTtl")).isEqualTo("30m");
+    assertThat(attribute(name, "maxAssociations")).isEqualTo(100_000);
+    assertThat(mbeans.getAttribute(name, "renegotiationAllowed")).isEqualTo(false);
   }
 
   @Test

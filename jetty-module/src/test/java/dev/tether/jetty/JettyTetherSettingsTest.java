@@ -42,7 +42,9 @@ class JettyTetherSettingsTest {
   @Test
   void setters_rejectBadValues_namingSettingAndValue() {
     JettyTether t = new JettyTether(server.server);
-    assertThatThrownBy(() -> t.setGrace(-1)).hasMessageContaining("jetty.tether.grace=-1");
+    assertThatThrownBy(() -> t.setGrace(-1)).hasMessage("jetty.tether.grace=-1 is invalid:"
+        + " expected a duration, 0 or more: 0, 500ms, 30s, 15m, 2h, 1d, PT30S or milliseconds (30000)");
+    assertThatThrownBy(() -> t.setGrace("soon")).hasMessageContaining("jetty.tether.grace=soon");
     assertThatThrownBy(() -> t.setMaxAssociations(0))
         .hasMessageContaining("jetty.tether.maxAssociations=0");
     assertThatThrownBy(() -> t.setMaxAssociationsPerPeer(-3))
@@ -51,6 +53,30 @@ class JettyTetherSettingsTest {
         .hasMessageContaining("jetty.tether.provider").hasMessageContaining("conscrypt");
     assertThatThrownBy(() -> t.setRegistryName("my shop"))
         .hasMessageContaining("jetty.tether.registryName=my shop");
+  }
+
+  @Test
+  void durations_readUnitsIsoAndMilliseconds_alike() {
+    JettyTether t = new JettyTether(server.server);
+    t.setGrace("30s");
+    assertThat(t.getGrace()).isEqualTo("30s");
+    t.setGrace(30_000);
+    assertThat(t.getGrace()).isEqualTo("30s");
+    t.setGrace("PT30S");
+    assertThat(t.getGrace()).isEqualTo("30s");
+    t.setPeerBindingTtl("1800000");
+    assertThat(t.getPeerBindingTtl()).isEqualTo("30m");
+  }
+
+  @Test
+  void defaults_areTheSharedOnes_registryNameDefault() {
+    JettyTether t = new JettyTether(server.server);
+    assertThat(t.getRegistryName()).isEqualTo("default");
+    assertThat(t.getGrace()).isEqualTo("30s");
+    assertThat(t.getPeerBindingTtl()).isEqualTo("30m");
+    assertThat(t.getMaxAssociations()).isEqualTo(100_000);
+    assertThat(t.getMaxAssociationsPerPeer()).isEqualTo(1_000);
+    assertThat(t.getMaxBoundPeers()).isEqualTo(100_000);
   }
 
   @Test

@@ -2,9 +2,9 @@ package dev.tether.tomcat;
 
 import dev.tether.Lease;
 import dev.tether.servlet.AssociationServlet;
-import dev.tether.servlet.RoleAccessFilter;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.servlet.TetherLoginFilter;
+import dev.tether.shop.RoleAccessFilter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

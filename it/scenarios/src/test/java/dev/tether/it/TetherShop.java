@@ -1,6 +1,6 @@
 package dev.tether.it;
 
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.tls.TlsProvider;
 
 /**

@@ -2,12 +2,12 @@ package dev.tether.shop.launcher;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.PolicySet;
+import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.jetty.JettyTether;
+import dev.tether.jetty.JettyTetherLoginService;
 import dev.tether.servlet.TetherAttributes;
-import dev.tether.tls.SelfSignedCertificate;
 import org.eclipse.jetty.ee11.webapp.WebAppContext;
 import org.eclipse.jetty.http.HttpVersion;
-import dev.tether.jetty.JettyTetherLoginService;
 import org.eclipse.jetty.security.HashLoginService;
 import org.eclipse.jetty.security.UserStore;
 import org.eclipse.jetty.server.HttpConfiguration;

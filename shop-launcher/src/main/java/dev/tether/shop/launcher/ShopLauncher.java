@@ -1,8 +1,8 @@
 package dev.tether.shop.launcher;
 
 import dev.tether.PolicySet;
+import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.tls.ClientRenegotiation;
-import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tls.StatefulSessions;
 import java.io.IOException;
 import java.io.PrintStream;
