@@ -21,6 +21,7 @@ etc/jetty-tether.xml
 
 [exec]
 -Djdk.tls.server.enableSessionTicketExtension=false
+-Djdk.tls.rejectClientInitiatedRenegotiation=true
 
 [ini-template]
 ## Name of the SA registry, shown in logs and JMX (letters, digits, '.', '_', '-').
@@ -47,7 +48,9 @@ etc/jetty-tether.xml
 ## or only logs a warning (false). The [exec] line above keeps sessions stateful.
 #jetty.tether.requireStatefulSessions=true
 
-## Whether to leave TLS 1.2 renegotiation as the ssl module has it (false disables it).
+## Whether to leave TLS 1.2 renegotiation as the ssl module has it. false refuses a client's
+## renegotiation: with the JDK's fatal alert under the [exec] line's
+## -Djdk.tls.rejectClientInitiatedRenegotiation=true, else by closing the connection (and a WARN).
 #jetty.tether.renegotiationAllowed=false
 
 ## Names of the connectors to attach to (Connector.getName()), comma-separated;

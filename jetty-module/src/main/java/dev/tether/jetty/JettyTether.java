@@ -8,6 +8,7 @@ import dev.tether.SaPolicy;
 import dev.tether.internal.AdapterSettings;
 import dev.tether.internal.Durations;
 import dev.tether.internal.Setting;
+import dev.tether.tls.ClientRenegotiation;
 import dev.tether.tls.Negotiation;
 import dev.tether.tls.StatefulSessions;
 import dev.tether.tls.TlsProvider;
@@ -57,8 +58,11 @@ import org.slf4j.LoggerFactory;
  * <p>At start it checks that the JDK's TLS server keeps sessions statefully (see
  * {@link StatefulSessions}) and refuses to start, or warns, as {@link #setRequireStatefulSessions}
  * says. It configures the {@code SslContextFactory} of its connectors for the chosen provider and, unless
- * {@link #setRenegotiationAllowed} says otherwise, disables TLS 1.2 renegotiation, which could change a
- * connection's session under its lease.
+ * {@link #setRenegotiationAllowed} says otherwise, refuses client-initiated TLS 1.2 renegotiation, which
+ * could change a connection's session under its lease: with the JDK's fatal alert when the JVM runs
+ * with {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true} (the {@code tether} module's
+ * {@code [exec]} line sets it), otherwise by Jetty closing the connection, with a WARN (see
+ * {@link ClientRenegotiation}).
  *
  * <p>With a {@link #setPolicies policy file}, new connections negotiate under the policy of the
  * client address's last login (see {@link dev.tether.PolicyEngine}); logins reach the policy engine
@@ -163,9 +167,12 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     statefulSessions = StatefulSessions.check(provider,
         settings.flag(Setting.REQUIRE_STATEFUL_SESSIONS),
         PROPERTY_PREFIX + Setting.REQUIRE_STATEFUL_SESSIONS.key());
+    boolean renegotiationAllowed = settings.flag(Setting.RENEGOTIATION_ALLOWED);
+    boolean providerRefuses = ClientRenegotiation.check(provider, renegotiationAllowed,
+        PROPERTY_PREFIX + Setting.RENEGOTIATION_ALLOWED.key());
 
     PolicySet policySet = givenRegistry != null ? null : settings.policySet(baseDirectory());
-    TlsConnectors.configure(targets, provider, settings.flag(Setting.RENEGOTIATION_ALLOWED),
+    TlsConnectors.configure(targets, provider, renegotiationAllowed, providerRefuses,
         givenRegistry != null ? givenRegistry.defaultPolicy().grace()
             : settings.longestGrace(policySet));
     AssociationRegistry r = givenRegistry != null ? givenRegistry
@@ -373,7 +380,12 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     return settings.flag(Setting.RENEGOTIATION_ALLOWED);
   }
 
-  /** Sets whether to leave TLS 1.2 renegotiation as configured; default false disables it at start. */
+  /**
+   * Sets whether to leave TLS 1.2 renegotiation as the connectors' {@code SslContextFactory} has it.
+   * Default false: client-initiated renegotiation is refused, by the JDK with a fatal alert when the
+   * JVM runs with {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true}, otherwise by Jetty
+   * closing the connection (the start then logs a WARN naming the property).
+   */
   public void setRenegotiationAllowed(boolean allowed) {
     settings.set(Setting.RENEGOTIATION_ALLOWED, Boolean.toString(allowed));
   }

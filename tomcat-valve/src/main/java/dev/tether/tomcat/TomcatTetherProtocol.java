@@ -6,6 +6,7 @@ import dev.tether.RegistryBuilder;
 import dev.tether.internal.AdapterSettings;
 import dev.tether.internal.Durations;
 import dev.tether.internal.Setting;
+import dev.tether.tls.ClientRenegotiation;
 import dev.tether.tls.StatefulSessions;
 import dev.tether.tls.TlsProvider;
 import java.nio.file.Path;
@@ -157,7 +158,9 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   /**
    * Sets whether a client may renegotiate a TLS 1.2 connection. Default {@code false}: the connection
-   * is closed, since a renegotiated session would escape its SA.
+   * is closed, since a renegotiated session would escape its SA; after the JDK's fatal alert when the
+   * JVM runs with {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true}, else without an alert
+   * (the connector's start then logs a WARN naming the property).
    */
   public void setRenegotiationAllowed(String renegotiationAllowed) {
     attributes.put(Setting.RENEGOTIATION_ALLOWED, renegotiationAllowed);
@@ -340,6 +343,8 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     }
     StatefulSessions.check(s.provider(), s.flag(Setting.REQUIRE_STATEFUL_SESSIONS),
         Setting.REQUIRE_STATEFUL_SESSIONS.key());
+    ClientRenegotiation.check(s.provider(), s.flag(Setting.RENEGOTIATION_ALLOWED),
+        Setting.RENEGOTIATION_ALLOWED.key());
     configureImplementation(s.provider());
     settings = s;
     super.init();
