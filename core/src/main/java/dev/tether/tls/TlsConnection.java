@@ -146,7 +146,13 @@ public final class TlsConnection {
 
   /** From {@link HandshakeInspector}: returns whether the session starts a new lineage. */
   boolean inspect(SSLSession handshakeSession) throws AssociationRefusedException {
-    return registry.inspectHandshake(handshakeSession, peer);
+    try {
+      return registry.inspectHandshake(handshakeSession, peer);
+    } catch (AssociationRefusedException e) {
+      // Counted as a refusal: the handshake failure or close that follows is not counted again.
+      state.compareAndSet(OPEN, FAILED);
+      throw e;
+    }
   }
 
   /**

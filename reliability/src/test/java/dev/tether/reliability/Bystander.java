@@ -13,7 +13,9 @@ import javax.net.ssl.SSLContext;
  * A well-behaved client on its own peer address ({@link Peers#BYSTANDER}) that asks for
  * {@code /app/hello} every 40 ms while a scenario runs, on a keep-alive connection that it replaces
  * every 25 requests (the new one resumes its session). Every answer must be a 200: a scenario shows
- * that the others were served throughout by asserting {@link #failures()} is empty.
+ * that the others were served throughout by asserting {@link #failures()} is empty. A flush that
+ * deletes its SA ends its connections, as it should; like a browser, it then sends the request again
+ * on a new connection (counted in {@link #retries()}).
  *
  * <p>Like a browser, it keeps a second connection open (its anchor, which sends nothing) so that its
  * SA never goes idle: a full registry cannot take the SA away to make room, and the bystander's new
@@ -31,6 +33,7 @@ final class Bystander implements AutoCloseable {
   private final String protocol;
   private final AtomicLong served = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
   private final List<Failure> failures = new CopyOnWriteArrayList<>();
   private Conn anchor;
   private Conn conn;
@@ -68,11 +71,28 @@ final class Bystander implements AutoCloseable {
   private void request() {
     try {
       if (conn == null) {
-        conn = Conn.open(context, Peers.BYSTANDER, server.port(), protocol);
-        connections.incrementAndGet();
-        onThisConnection = 0;
+        open();
       }
-      Conn.Response r = conn.get("/app/hello");
+      Conn.Response r = null;
+      for (int attempt = 1; r == null; attempt++) {
+        try {
+          r = conn.get("/app/hello");
+          if (Churn.Client.endedUnder(r)) {
+            throw new IOException(r.status() + ": the connection was ending");
+          }
+        } catch (IOException e) {
+          // A flush ended the connection (at once if idle, or with a 421), or the server refused
+          // the resumption of a flushed lineage: a browser sends the request again on a new one.
+          if (attempt == Churn.ATTEMPTS) {
+            throw e;
+          }
+          r = null;
+          conn.session().invalidate();
+          drop();
+          retries.incrementAndGet();
+          open();
+        }
+      }
       if (r.status() != 200) {
         throw new IOException("status " + r.status());
       }
@@ -85,6 +105,12 @@ final class Bystander implements AutoCloseable {
       failures.add(new Failure(System.nanoTime(), e.toString()));
       drop();
     }
+  }
+
+  private void open() throws IOException {
+    conn = Conn.open(context, Peers.BYSTANDER, server.port(), protocol);
+    connections.incrementAndGet();
+    onThisConnection = 0;
   }
 
   private void drop() {
@@ -101,6 +127,11 @@ final class Bystander implements AutoCloseable {
   /** Returns the number of 200 answers so far. */
   long served() {
     return served.get();
+  }
+
+  /** Returns how many requests were sent again because a flush had ended their connection. */
+  long retries() {
+    return retries.get();
   }
 
   /** Returns the number of TLS connections the bystander opened. */

@@ -110,10 +110,29 @@ final class Conn implements AutoCloseable {
     return read();
   }
 
+  /**
+   * Sends a request with a body of {@code length} zero bytes (none for 0 unless a POST) and the HTTP
+   * session cookie {@code cookie} (or none), and reads its answer.
+   */
+  Response exchange(String method, String path, int length, String cookie) throws IOException {
+    send(method, path, length, cookie);
+    if (length > 0) {
+      write(length);
+    }
+    return read();
+  }
+
   /** Sends a request head, announcing a body of {@code length} bytes (none sent). */
   void send(String method, String path, int length) throws IOException {
+    send(method, path, length, null);
+  }
+
+  private void send(String method, String path, int length, String cookie) throws IOException {
     StringBuilder head = new StringBuilder(method).append(' ').append(path)
         .append(" HTTP/1.1\r\nHost: localhost\r\n");
+    if (cookie != null) {
+      head.append("Cookie: JSESSIONID=").append(cookie).append("\r\n");
+    }
     if (length > 0 || method.equals("POST")) {
       head.append("Content-Type: application/octet-stream\r\nContent-Length: ").append(length)
           .append("\r\n");
@@ -144,12 +163,16 @@ final class Conn implements AutoCloseable {
     int code = Integer.parseInt(status.split(" ")[1]);
     long length = -1;
     boolean chunked = false;
+    String cookie = null;
     for (String l = line(); l != null && !l.isEmpty(); l = line()) {
       String lower = l.toLowerCase(Locale.ROOT);
       if (lower.startsWith("content-length:")) {
         length = Long.parseLong(l.substring(15).trim());
       } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
         chunked = true;
+      } else if (lower.startsWith("set-cookie:") && l.contains("JSESSIONID=")) {
+        String value = l.substring(l.indexOf("JSESSIONID=") + "JSESSIONID=".length());
+        cookie = value.contains(";") ? value.substring(0, value.indexOf(';')) : value.trim();
       }
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -162,7 +185,7 @@ final class Conn implements AutoCloseable {
     } else if (length >= 0) {
       body.write(in.readNBytes((int) length));
     }
-    return new Response(code, body.toString(StandardCharsets.UTF_8));
+    return new Response(code, body.toString(StandardCharsets.UTF_8), cookie, this);
   }
 
   private String line() throws IOException {
@@ -198,6 +221,9 @@ final class Conn implements AutoCloseable {
     tls.close();
   }
 
-  /** An HTTP response: its status and body. */
-  record Response(int status, String body) {}
+  /**
+   * An HTTP response: its status and body, the HTTP session cookie it set (or {@code null}), and the
+   * connection it came on.
+   */
+  record Response(int status, String body, String cookie, Conn conn) {}
 }
