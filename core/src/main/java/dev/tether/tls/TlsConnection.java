@@ -144,12 +144,14 @@ public final class TlsConnection {
     engine.setSSLParameters(params);
   }
 
-  /** From {@link HandshakeInspector}: returns whether the session starts a new lineage. */
+  /**
+   * From {@link HandshakeInspector}: returns whether the session starts a new lineage. A refusal
+   * fails the handshake; it is counted as a refusal, not as a failed handshake too.
+   */
   boolean inspect(SSLSession handshakeSession) throws AssociationRefusedException {
     try {
       return registry.inspectHandshake(handshakeSession, peer);
     } catch (AssociationRefusedException e) {
-      // Counted as a refusal: the handshake failure or close that follows is not counted again.
       state.compareAndSet(OPEN, FAILED);
       throw e;
     }

@@ -161,15 +161,18 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
    * Ends a connection that must end (its SA was deleted, or it carries a user its SA's policy
    * refuses) once no request is in progress on it, or after the response of its last one. HTTP/2:
    * a GOAWAY that lets the streams in progress finish, then the close ({@link JettyHttp2}).
-   * HTTP/1.1: closes the TLS connection (close_notify, then the socket); a request that arrives
-   * meanwhile finds the connection closed and the client retries it on a new one.
+   * HTTP/1.1: shuts its output (TLS close_notify, then FIN). The client sees the end before any
+   * answer and opens a new connection; Jetty closes this one when the client closes its side (or at
+   * the idle timeout). A request the client had already sent is not answered on the deleted SA, and
+   * a client retries it; closing the socket outright instead would cut a request Jetty is reading
+   * and answer it with an error.
    */
   static void end(SslConnection ssl) {
     if (LOG.isDebugEnabled()) {
       LOG.debug("Tether ends {}: its SA was deleted, or its user's policy refuses it", ssl);
     }
     if (!endHttp2(ssl)) {
-      ssl.close();
+      ssl.getSslEndPoint().shutdownOutput();
     }
   }
 

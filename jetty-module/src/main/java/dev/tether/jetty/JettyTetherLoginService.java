@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
+import dev.tether.SaPolicy;
 import dev.tether.servlet.LoginFlow;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.ConnectionLogin;
@@ -128,13 +129,14 @@ public class JettyTetherLoginService extends ContainerLifeCycle implements Login
         return;
       }
     }
-    int flushed = LoginFlow.reportLogin(registry, lease, peer, name, user::isUserInRole,
+    int count = LoginFlow.reportLogin(registry, lease, peer, name, user::isUserInRole,
         request::getAttribute, request::setAttribute, resent, served);
-    if (flushed < 0) {
+    if (count < 0) {
       return;
     }
-    if (lease != null && (lease.isDeleted()
-        || !registry.policies().permits(lease, name, user::isUserInRole))) {
+    boolean flushed = lease != null && lease.isDeleted() && registry.policies()
+        .resolve(name, user::isUserInRole).openConnections() == SaPolicy.OpenConnections.CLOSE;
+    if (flushed || lease != null && !registry.policies().permits(lease, name, user::isUserInRole)) {
       // The login ended the connection's SA, or left it on one its policy refuses.
       if (tls != null) {
         tls.endAfterRequests();
@@ -143,7 +145,7 @@ public class JettyTetherLoginService extends ContainerLifeCycle implements Login
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("Tether login of {} from {}: policy '{}', {} SA(s) flushed", name, peer,
-          registry.policies().resolve(name, user::isUserInRole).name(), flushed);
+          registry.policies().resolve(name, user::isUserInRole).name(), count);
     }
   }
 

@@ -13,13 +13,14 @@ import javax.net.ssl.SSLContext;
  * A well-behaved client on its own peer address ({@link Peers#BYSTANDER}) that asks for
  * {@code /app/hello} every 40 ms while a scenario runs, on a keep-alive connection that it replaces
  * every 25 requests (the new one resumes its session). Every answer must be a 200: a scenario shows
- * that the others were served throughout by asserting {@link #failures()} is empty. A flush that
- * deletes its SA ends its connections, as it should; like a browser, it then sends the request again
- * on a new connection (counted in {@link #retries()}).
+ * that the others were served throughout by asserting {@link #failures()} is empty.
  *
  * <p>Like a browser, it keeps a second connection open (its anchor, which sends nothing) so that its
  * SA never goes idle: a full registry cannot take the SA away to make room, and the bystander's new
  * connections resume it instead of needing a new one. The anchor ends if the server closes it.
+ *
+ * <p>A flush that deletes its SA ends its connections (the server closes them, or answers 421): like a
+ * browser, it then asks again once on a new connection, and counts it ({@link #retries()}).
  *
  * <p>Runs on its own scheduler thread; the counters may be read from any thread.
  */
@@ -34,6 +35,7 @@ final class Bystander implements AutoCloseable {
   private final AtomicLong served = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
   private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong refusedOpens = new AtomicLong();
   private final List<Failure> failures = new CopyOnWriteArrayList<>();
   private Conn anchor;
   private Conn conn;
@@ -70,34 +72,12 @@ final class Bystander implements AutoCloseable {
 
   private void request() {
     try {
-      if (conn == null) {
-        open();
-      }
-      Conn.Response r = null;
-      for (int attempt = 1; r == null; attempt++) {
-        try {
-          r = conn.get("/app/hello");
-          if (Churn.Client.endedUnder(r)) {
-            throw new IOException(r.status() + ": the connection was ending");
-          }
-        } catch (IOException e) {
-          // A flush ended the connection (at once if idle, or with a 421), or the server refused
-          // the resumption of a flushed lineage: a browser sends the request again on a new one.
-          if (attempt == Churn.ATTEMPTS) {
-            throw e;
-          }
-          r = null;
-          conn.session().invalidate();
-          drop();
-          retries.incrementAndGet();
-          open();
-        }
-      }
+      Conn.Response r = ask();
       if (r.status() != 200) {
         throw new IOException("status " + r.status());
       }
       served.incrementAndGet();
-      if (++onThisConnection == REQUESTS_PER_CONNECTION) {
+      if (++onThisConnection == REQUESTS_PER_CONNECTION || r.closing()) {
         conn.close();
         conn = null;
       }
@@ -107,10 +87,54 @@ final class Bystander implements AutoCloseable {
     }
   }
 
+  /**
+   * Asks once; if the server ended the connection instead of answering (a flush deleted its SA:
+   * closed, or 421), asks again on a new connection, as a browser does.
+   */
+  private Conn.Response ask() throws IOException {
+    open();
+    try {
+      Conn.Response r = conn.get("/app/hello");
+      if (r.status() != 421) {
+        return r;
+      }
+    } catch (IOException e) {
+      if (!Conn.endedByServer(e)) {
+        throw e;
+      }
+    }
+    retries.incrementAndGet();
+    drop();
+    open();
+    return conn.get("/app/hello");
+  }
+
   private void open() throws IOException {
-    conn = Conn.open(context, Peers.BYSTANDER, server.port(), protocol);
-    connections.incrementAndGet();
-    onThisConnection = 0;
+    if (conn == null) {
+      try {
+        conn = Conn.open(context, Peers.BYSTANDER, server.port(), protocol);
+      } catch (IOException e) {
+        if (!Conn.refusedHandshake(e)) {
+          throw e;
+        }
+        // Its resumption raced with a flush of its SA and was refused: connect again, anew.
+        retries.incrementAndGet();
+        refusedOpens.incrementAndGet();
+        conn = Conn.open(context, Peers.BYSTANDER, server.port(), protocol);
+      }
+      connections.incrementAndGet();
+      onThisConnection = 0;
+    }
+  }
+
+  /** Returns how many connections the server refused during their handshake (a resumed flushed SA). */
+  long refusedOpens() {
+    return refusedOpens.get();
+  }
+
+  /** Returns how many requests were asked again on a new connection the server had ended. */
+  long retries() {
+    return retries.get();
   }
 
   private void drop() {
@@ -127,11 +151,6 @@ final class Bystander implements AutoCloseable {
   /** Returns the number of 200 answers so far. */
   long served() {
     return served.get();
-  }
-
-  /** Returns how many requests were sent again because a flush had ended their connection. */
-  long retries() {
-    return retries.get();
   }
 
   /** Returns the number of TLS connections the bystander opened. */

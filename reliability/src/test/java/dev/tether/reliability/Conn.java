@@ -28,6 +28,9 @@ final class Conn implements AutoCloseable {
   private final SSLSocket tls;
   private final InputStream in;
   private final OutputStream out;
+  private boolean ending;
+  /** The session cookie to send ({@code JSESSIONID=...}); kept from the answers' Set-Cookie. */
+  private String cookie;
 
   private Conn(Socket plain, SSLSocket tls) throws IOException {
     this.plain = plain;
@@ -110,28 +113,12 @@ final class Conn implements AutoCloseable {
     return read();
   }
 
-  /**
-   * Sends a request with a body of {@code length} zero bytes (none for 0 unless a POST) and the HTTP
-   * session cookie {@code cookie} (or none), and reads its answer.
-   */
-  Response exchange(String method, String path, int length, String cookie) throws IOException {
-    send(method, path, length, cookie);
-    if (length > 0) {
-      write(length);
-    }
-    return read();
-  }
-
   /** Sends a request head, announcing a body of {@code length} bytes (none sent). */
   void send(String method, String path, int length) throws IOException {
-    send(method, path, length, null);
-  }
-
-  private void send(String method, String path, int length, String cookie) throws IOException {
     StringBuilder head = new StringBuilder(method).append(' ').append(path)
         .append(" HTTP/1.1\r\nHost: localhost\r\n");
     if (cookie != null) {
-      head.append("Cookie: JSESSIONID=").append(cookie).append("\r\n");
+      head.append("Cookie: ").append(cookie).append("\r\n");
     }
     if (length > 0 || method.equals("POST")) {
       head.append("Content-Type: application/octet-stream\r\nContent-Length: ").append(length)
@@ -163,16 +150,17 @@ final class Conn implements AutoCloseable {
     int code = Integer.parseInt(status.split(" ")[1]);
     long length = -1;
     boolean chunked = false;
-    String cookie = null;
+    boolean closing = false;
     for (String l = line(); l != null && !l.isEmpty(); l = line()) {
       String lower = l.toLowerCase(Locale.ROOT);
       if (lower.startsWith("content-length:")) {
         length = Long.parseLong(l.substring(15).trim());
       } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
         chunked = true;
-      } else if (lower.startsWith("set-cookie:") && l.contains("JSESSIONID=")) {
-        String value = l.substring(l.indexOf("JSESSIONID=") + "JSESSIONID=".length());
-        cookie = value.contains(";") ? value.substring(0, value.indexOf(';')) : value.trim();
+      } else if (lower.startsWith("connection:") && lower.contains("close")) {
+        closing = true;
+      } else if (lower.startsWith("set-cookie:")) {
+        cookie = l.substring(11).trim().split(";", 2)[0];
       }
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -185,7 +173,8 @@ final class Conn implements AutoCloseable {
     } else if (length >= 0) {
       body.write(in.readNBytes((int) length));
     }
-    return new Response(code, body.toString(StandardCharsets.UTF_8), cookie, this);
+    ending |= closing;
+    return new Response(code, body.toString(StandardCharsets.UTF_8), closing);
   }
 
   private String line() throws IOException {
@@ -221,9 +210,46 @@ final class Conn implements AutoCloseable {
     tls.close();
   }
 
+  /** Returns the session cookie the server set, or {@code null}. */
+  String cookie() {
+    return cookie;
+  }
+
+  /** Sends this session cookie with the connection's requests (a browser's next connection does). */
+  Conn cookie(String cookie) {
+    this.cookie = cookie;
+    return this;
+  }
+
+  /** Returns whether a response announced the end of the connection ({@code Connection: close}). */
+  boolean ending() {
+    return ending;
+  }
+
   /**
-   * An HTTP response: its status and body, the HTTP session cookie it set (or {@code null}), and the
-   * connection it came on.
+   * Returns whether a failure of a request on this connection is the server ending it, as it does
+   * when a flush deleted the connection's SA: closed before a response, or refused with 421. A
+   * browser retries such a request on a new connection, and so do the test clients.
    */
-  record Response(int status, String body, String cookie, Conn conn) {}
+  static boolean endedByServer(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("closed before a response") || m.contains("closed early")
+        || m.contains("already shutdown") || m.contains("Broken pipe")
+        || m.contains("Connection reset");
+  }
+
+  /**
+   * Returns whether opening failed because the server refused the handshake: a resumption of an SA
+   * that a flush deleted meanwhile is refused, before the handshake completes.
+   */
+  static boolean refusedHandshake(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("terminated the handshake") || m.contains("already shutdown")
+        || e instanceof javax.net.ssl.SSLHandshakeException;
+  }
+
+  /**
+   * An HTTP response: its status and body, and whether it announced the end of the connection.
+   */
+  record Response(int status, String body, boolean closing) {}
 }

@@ -200,8 +200,8 @@ final class TomcatContainer implements Container {
           text(resp, "read=" + n);
         }
         case "/app/login" -> {
-          // A session keeps the user (Tomcat caches the principal in it), so that the logout can
-          // come on another connection: the login ends its own.
+          // A session first, so that Tomcat keeps the user in it: the login ends its connection,
+          // and the client's next connection carries the session cookie, as a browser's does.
           req.getSession(true);
           req.login(req.getParameter("u"), req.getParameter("p"));
           text(resp, "user=" + req.getRemoteUser());
