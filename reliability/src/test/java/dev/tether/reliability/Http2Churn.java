@@ -23,10 +23,11 @@ import javax.net.ssl.SSLContext;
  * <p>It goes on like the HTTP/1.1 clients ({@link Churn}) when the server ends a connection: a login
  * or logout ends its own with a GOAWAY, and the client waits for it, then goes on over a new
  * connection; the streams of a burst that a flush's GOAWAY refused, or that were answered 421, are
- * sent again together on one new connection (at most {@value #ATTEMPTS} attempts, each replacement
- * counted in {@code retries}); a resumption refused as its SA was flushed meanwhile is connected again
- * once ({@code staleRetries}). Connections count in {@code connections} and {@code h2Connections},
- * streams in {@code requests} and {@code h2Streams}.
+ * sent again together on one new connection (each replacement counted in {@code retries}; a burst
+ * fails when {@value #ATTEMPTS} connections in a row answer none of its streams, a single stream
+ * after {@value #ATTEMPTS} attempts); a resumption refused as its SA was flushed meanwhile is
+ * connected again once ({@code staleRetries}). Connections count in {@code connections} and
+ * {@code h2Connections}, streams in {@code requests} and {@code h2Streams}.
  */
 final class Http2Churn {
   private static final long WAIT_SECONDS = 20;
@@ -41,6 +42,8 @@ final class Http2Churn {
   private final Tally tally;
   /** The HTTP session cookie of a login until its logout ({@code JSESSIONID=...}), or null. */
   private String cookie;
+  /** How the last stream that got no answer failed, for the message of a failure. */
+  private String lastFailure;
 
   Http2Churn(Container server, SSLContext context, InetAddress from, int peers, String protocol,
       Random random, Tally tally) {
@@ -142,20 +145,29 @@ final class Http2Churn {
       sent.add(send(h2, path));
       replies.add(null);
     }
-    for (int attempt = 1; ; attempt++) {
-      boolean unanswered = false;
+    // A flush may end each new connection too (the partner client's logins flush the peer's SAs
+    // several times a second): the burst fails only when connections in a row answer none of it.
+    for (int fruitless = 0; ; ) {
+      int answered = 0;
+      int unanswered = 0;
       for (int i = 0; i < paths.size(); i++) {
         if (replies.get(i) == null) {
           Http2Client.Reply r = answer(sent.get(i));
           replies.set(i, r == null || r.status() == 421 ? null : r);
-          unanswered |= replies.get(i) == null;
+          if (replies.get(i) == null) {
+            unanswered++;
+          } else {
+            answered++;
+          }
         }
       }
-      if (!unanswered) {
+      if (unanswered == 0) {
         break;
       }
-      if (attempt == ATTEMPTS) {
-        throw new IOException("streams of a burst unanswered after " + ATTEMPTS + " attempts");
+      fruitless = answered > 0 ? 0 : fruitless + 1;
+      if (fruitless == ATTEMPTS) {
+        throw new IOException(unanswered + " streams of a burst unanswered on " + ATTEMPTS
+            + " connections in a row: " + lastFailure);
       }
       // A flush ended the connection (GOAWAY, or 421): the streams it refused, on a new one.
       tally.add("retries");
@@ -201,17 +213,23 @@ final class Http2Churn {
       r = answer(send(h2, path));
     }
     if (r == null) {
-      throw new IOException("no answer to " + path + " in " + ATTEMPTS + " attempts");
+      throw new IOException("no answer to " + path + " in " + ATTEMPTS + " attempts: "
+          + lastFailure);
     }
     return new Answered(h2, r);
   }
 
   /** The answer, or {@code null} if the stream failed because the server ended the connection. */
-  private static Http2Client.Reply answer(CompletableFuture<Http2Client.Reply> reply)
+  private Http2Client.Reply answer(CompletableFuture<Http2Client.Reply> reply)
       throws InterruptedException, TimeoutException {
     try {
-      return reply.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      Http2Client.Reply r = reply.get(WAIT_SECONDS, TimeUnit.SECONDS);
+      if (r.status() == 421) {
+        lastFailure = "421";
+      }
+      return r;
     } catch (ExecutionException e) {
+      lastFailure = String.valueOf(e.getCause());
       return null;
     }
   }
