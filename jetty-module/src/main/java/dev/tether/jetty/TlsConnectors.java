@@ -193,6 +193,22 @@ final class TlsConnectors {
     return names;
   }
 
+  /**
+   * The HTTP protocols the connectors offer over TLS, which Tether follows: {@code h2} and
+   * {@code http/1.1}, in the connectors' order of preference.
+   */
+  static String httpProtocols(List<Connector> connectors) {
+    Set<String> offered = new LinkedHashSet<>();
+    for (Connector c : connectors) {
+      for (String protocol : c.getProtocols()) {
+        if (protocol.equals("h2") || protocol.equals("http/1.1")) {
+          offered.add(protocol);
+        }
+      }
+    }
+    return String.join(", ", offered);
+  }
+
   static String label(Connector c) {
     return c.getName() != null ? "'" + c.getName() + "'" : c.toString();
   }

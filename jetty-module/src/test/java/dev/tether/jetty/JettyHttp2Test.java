@@ -92,6 +92,10 @@ class JettyHttp2Test {
     assertThat(server.server.http.getCustomizers()).filteredOn(c -> c instanceof RequestAttributes)
         .hasSize(1);
 
+    // The start line names what Tether follows on the connector.
+    assertThat(TlsConnectors.httpProtocols(List.of(server.server.connector)))
+        .isEqualTo("h2, http/1.1");
+
     TestServer jetty = server.server;
     server.close();
     server = null;

@@ -417,7 +417,17 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
         + "', policies=" + r.policies().policies() + ", anonymous grace="
         + Durations.format(r.defaultPolicy().grace()) + ", maxAssociations="
         + r.maxAssociations() + ", maxAssociationsPerPeer=" + r.maxAssociationsPerPeer()
-        + ", provider=" + settings.provider().settingValue());
+        + ", provider=" + settings.provider().settingValue() + ", protocols=" + protocols());
+  }
+
+  /** The HTTP protocols the connector offers, which Tether follows: h2 with Http2Protocol. */
+  private String protocols() {
+    for (UpgradeProtocol upgrade : findUpgradeProtocols()) {
+      if (upgrade instanceof Http2Protocol) {
+        return "h2, http/1.1";
+      }
+    }
+    return "http/1.1";
   }
 
   @Override

@@ -70,11 +70,24 @@ class ProtocolConfigurationTest {
   }
 
   @Test
-  void http2Protocol_starts_andOffersH2() throws Exception {
-    try (TetherServer server = TetherServer.builder().http2().start()) {
+  void http2Protocol_starts_offersH2_andTheStartLineSaysSo() throws Exception {
+    try (LogCapture log = new LogCapture(TomcatTetherProtocol.class.getName());
+        TetherServer server = TetherServer.builder().http2().start()) {
       assertThat(server.connector.getState()).isEqualTo(LifecycleState.STARTED);
       assertThat(server.protocol().getNegotiatedProtocol("h2"))
           .isInstanceOf(TetherHttp2Protocol.class);
+      assertThat(log.lines(Level.INFO, "Tether tracks TLS connections")).singleElement()
+          .asString().endsWith("protocols=h2, http/1.1");
+    }
+  }
+
+  @Test
+  void withoutHttp2Protocol_theStartLineSaysHttp11Only() throws Exception {
+    try (LogCapture log = new LogCapture(TomcatTetherProtocol.class.getName());
+        TetherServer server = TetherServer.builder().start()) {
+      assertThat(server.protocol().getNegotiatedProtocol("h2")).isNull();
+      assertThat(log.lines(Level.INFO, "Tether tracks TLS connections")).singleElement()
+          .asString().endsWith("protocols=http/1.1");
     }
   }
 
