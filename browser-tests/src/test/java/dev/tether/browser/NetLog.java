@@ -1,0 +1,145 @@
+package dev.tether.browser;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.openqa.selenium.json.Json;
+
+/**
+ * Chromium's own record of its network traffic ({@code --log-net-log=FILE}, read after the browser
+ * quit): each TLS handshake it made and whether it resumed a session, the HTTP responses it received,
+ * and the requests it sent again because the server answered 421.
+ *
+ * <p>The file is the JSON of {@code chrome://net-export}: {@code constants} maps event names to
+ * numbers; {@code events} holds {@code {type, source: {id}, phase, params}}. The events used are
+ * {@code SSL_CONNECT} (its end carries {@code is_resumed} and {@code version}),
+ * {@code URL_REQUEST_START_JOB} ({@code url}), {@code HTTP_TRANSACTION_READ_RESPONSE_HEADERS}
+ * ({@code headers}, the status line first) and {@code HTTP_TRANSACTION_RESTART_MISDIRECTED_REQUEST}.
+ *
+ * <p>Immutable.
+ */
+final class NetLog {
+  /** One TLS handshake of the browser: the socket's net-log id, and what the handshake did. */
+  record Handshake(long socket, boolean resumed, String version, int netError) {}
+
+  /**
+   * One HTTP response the browser received (redirects included), with the URL it asked for and its
+   * header lines (the status line first).
+   */
+  record Response(String url, int status, List<String> headers) {
+    /** Returns whether the response has the header line {@code name: value} (any case). */
+    boolean has(String name, String value) {
+      return headers.stream().skip(1).anyMatch(h -> h.equalsIgnoreCase(name + ": " + value));
+    }
+
+    String path() {
+      return java.net.URI.create(url).getPath();
+    }
+  }
+
+  private final List<Handshake> handshakes;
+  private final List<Response> responses;
+  private final int misdirectedRetries;
+
+  private NetLog(List<Handshake> handshakes, List<Response> responses, int misdirectedRetries) {
+    this.handshakes = List.copyOf(handshakes);
+    this.responses = List.copyOf(responses);
+    this.misdirectedRetries = misdirectedRetries;
+  }
+
+  @SuppressWarnings("unchecked")
+  static NetLog read(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8).strip();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no net-log from Chromium at " + file, e);
+    }
+    Map<String, Object> log = new Json().toType(text, Map.class);
+    Map<String, Object> constants = (Map<String, Object>) log.get("constants");
+    Map<String, Object> types = (Map<String, Object>) constants.get("logEventTypes");
+    Map<String, Object> phases = (Map<String, Object>) constants.get("logEventPhase");
+    long sslConnect = number(types.get("SSL_CONNECT"));
+    long startJob = number(types.get("URL_REQUEST_START_JOB"));
+    long headers = number(types.get("HTTP_TRANSACTION_READ_RESPONSE_HEADERS"));
+    long misdirected = number(types.get("HTTP_TRANSACTION_RESTART_MISDIRECTED_REQUEST"));
+    long end = number(phases.get("PHASE_END"));
+    long begin = number(phases.get("PHASE_BEGIN"));
+
+    List<Handshake> handshakes = new ArrayList<>();
+    List<Response> responses = new ArrayList<>();
+    Map<Long, String> urlBySource = new HashMap<>();
+    int retries = 0;
+    for (Map<String, Object> e : (List<Map<String, Object>>) log.get("events")) {
+      long type = number(e.get("type"));
+      long phase = number(e.get("phase"));
+      long source = number(((Map<String, Object>) e.get("source")).get("id"));
+      Map<String, Object> params = (Map<String, Object>) e.getOrDefault("params", Map.of());
+      if (type == sslConnect && phase == end) {
+        handshakes.add(new Handshake(source, Boolean.TRUE.equals(params.get("is_resumed")),
+            String.valueOf(params.get("version")),
+            params.containsKey("net_error") ? (int) number(params.get("net_error")) : 0));
+      } else if (type == startJob && phase == begin && params.get("url") != null) {
+        urlBySource.put(source, String.valueOf(params.get("url")));
+      } else if (type == headers && params.get("headers") instanceof List<?> lines && !lines.isEmpty()) {
+        List<String> headerLines = lines.stream().map(String::valueOf).toList();
+        String[] status = headerLines.get(0).split(" "); // "HTTP/1.1 303 See Other"
+        responses.add(new Response(urlBySource.getOrDefault(source, "?"),
+            Integer.parseInt(status[1]), headerLines));
+      } else if (type == misdirected) {
+        retries++;
+      }
+    }
+    return new NetLog(handshakes, responses, retries);
+  }
+
+  private static long number(Object o) {
+    if (o == null) {
+      throw new IllegalStateException("the net-log lacks an event type this reader needs");
+    }
+    return ((Number) o).longValue();
+  }
+
+  /** Returns the TLS handshakes that completed, in order. */
+  List<Handshake> handshakes() {
+    return handshakes.stream().filter(h -> h.netError() == 0).toList();
+  }
+
+  /** Returns the handshakes that resumed a session (no new SA on the server). */
+  long resumed() {
+    return handshakes().stream().filter(Handshake::resumed).count();
+  }
+
+  /** Returns the full handshakes (a new SA on the server). */
+  long full() {
+    return handshakes().stream().filter(h -> !h.resumed()).count();
+  }
+
+  /** Returns the HTTP responses the browser received, in order. */
+  List<Response> responses() {
+    return responses;
+  }
+
+  /** Returns the responses to requests for {@code path}, in order. */
+  List<Response> responses(String path) {
+    return responses.stream().filter(r -> r.path().equals(path)).toList();
+  }
+
+  /** Returns the requests Chromium sent again on a new connection after a 421. */
+  int misdirectedRetries() {
+    return misdirectedRetries;
+  }
+
+  @Override
+  public String toString() {
+    return "NetLog{handshakes=" + handshakes + ", responses="
+        + responses.stream().map(r -> r.status() + " " + r.path()).toList() + ", 421 retries="
+        + misdirectedRetries + "}";
+  }
+}
