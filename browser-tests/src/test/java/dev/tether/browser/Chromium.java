@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -118,13 +119,20 @@ final class Chromium implements AutoCloseable {
   }
 
   /**
-   * Quits the browser (so its net-log is complete) and returns what the net-log says; later calls
-   * return the same.
+   * Quits the browser (so its net-log is complete) and returns what the net-log says, adding its
+   * {@link NetLog#summary()} to {@code target/browser/netlog-summary.txt}; later calls return the
+   * same.
    */
   NetLog quitAndReadNetLog() {
     if (netLog == null) {
       quit();
       netLog = NetLog.read(netLogFile);
+      try {
+        Files.writeString(OUT.resolve("netlog-summary.txt"), name + ": " + netLog.summary() + "\n",
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
     return netLog;
   }

@@ -20,7 +20,8 @@ import org.openqa.selenium.json.Json;
  * numbers; {@code events} holds {@code {type, source: {id}, phase, params}}. The events used are
  * {@code SSL_CONNECT} (its end carries {@code is_resumed} and {@code version}),
  * {@code URL_REQUEST_START_JOB} ({@code url}), {@code HTTP_TRANSACTION_READ_RESPONSE_HEADERS}
- * ({@code headers}, the status line first) and {@code HTTP_TRANSACTION_RESTART_MISDIRECTED_REQUEST}.
+ * ({@code headers}, the status line first), {@code HTTP_TRANSACTION_RESTART_MISDIRECTED_REQUEST} and
+ * {@code SOCKET_POOL_CLOSING_SOCKET} ({@code reason}).
  *
  * <p>Immutable.
  */
@@ -43,14 +44,20 @@ final class NetLog {
     }
   }
 
+  /** Chromium's reason for closing an idle pooled connection on which bytes arrived. */
+  static final String UNEXPECTED_DATA = "Data received unexpectedly";
+
   private final List<Handshake> handshakes;
   private final List<Response> responses;
   private final int misdirectedRetries;
+  private final int closedOnUnexpectedData;
 
-  private NetLog(List<Handshake> handshakes, List<Response> responses, int misdirectedRetries) {
+  private NetLog(List<Handshake> handshakes, List<Response> responses, int misdirectedRetries,
+      int closedOnUnexpectedData) {
     this.handshakes = List.copyOf(handshakes);
     this.responses = List.copyOf(responses);
     this.misdirectedRetries = misdirectedRetries;
+    this.closedOnUnexpectedData = closedOnUnexpectedData;
   }
 
   @SuppressWarnings("unchecked")
@@ -69,6 +76,7 @@ final class NetLog {
     long startJob = number(types.get("URL_REQUEST_START_JOB"));
     long headers = number(types.get("HTTP_TRANSACTION_READ_RESPONSE_HEADERS"));
     long misdirected = number(types.get("HTTP_TRANSACTION_RESTART_MISDIRECTED_REQUEST"));
+    long closing = number(types.get("SOCKET_POOL_CLOSING_SOCKET"));
     long end = number(phases.get("PHASE_END"));
     long begin = number(phases.get("PHASE_BEGIN"));
 
@@ -76,6 +84,7 @@ final class NetLog {
     List<Response> responses = new ArrayList<>();
     Map<Long, String> urlBySource = new HashMap<>();
     int retries = 0;
+    int unexpected = 0;
     for (Map<String, Object> e : (List<Map<String, Object>>) log.get("events")) {
       long type = number(e.get("type"));
       long phase = number(e.get("phase"));
@@ -94,9 +103,11 @@ final class NetLog {
             Integer.parseInt(status[1]), headerLines));
       } else if (type == misdirected) {
         retries++;
+      } else if (type == closing && UNEXPECTED_DATA.equals(params.get("reason"))) {
+        unexpected++;
       }
     }
-    return new NetLog(handshakes, responses, retries);
+    return new NetLog(handshakes, responses, retries, unexpected);
   }
 
   private static long number(Object o) {
@@ -134,6 +145,22 @@ final class NetLog {
   /** Returns the requests Chromium sent again on a new connection after a 421. */
   int misdirectedRetries() {
     return misdirectedRetries;
+  }
+
+  /**
+   * Returns how many idle keep-alive connections Chromium closed because bytes arrived on them while
+   * no request was waiting: on TLS 1.3 a NewSessionTicket the server sent after the response.
+   */
+  int closedOnUnexpectedData() {
+    return closedOnUnexpectedData;
+  }
+
+  /** Returns one line of figures: handshakes full and resumed, 421s, connections closed early. */
+  String summary() {
+    long misdirected = responses.stream().filter(r -> r.status() == 421).count();
+    return "connections " + handshakes().size() + " (full handshakes " + full() + ", resumed "
+        + resumed() + "), 421 received " + misdirected + " (retried " + misdirectedRetries
+        + "), idle connections Chromium closed for unexpected data (a late NewSessionTicket) " + closedOnUnexpectedData;
   }
 
   @Override
