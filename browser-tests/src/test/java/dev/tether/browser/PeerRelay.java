@@ -32,7 +32,6 @@ final class PeerRelay implements AutoCloseable {
   private final InetSocketAddress target;
   private final InetAddress source;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-  private final AtomicInteger accepted = new AtomicInteger();
   private volatile boolean closed;
 
   private PeerRelay(ServerSocket listener, InetSocketAddress target, InetAddress source) {
@@ -74,11 +73,6 @@ final class PeerRelay implements AutoCloseable {
     return listener.getLocalPort();
   }
 
-  /** Returns the number of client connections accepted so far. */
-  int accepted() {
-    return accepted.get();
-  }
-
   private void acceptLoop() {
     while (!closed) {
       Socket client;
@@ -87,7 +81,6 @@ final class PeerRelay implements AutoCloseable {
       } catch (IOException e) {
         return; // closed
       }
-      accepted.incrementAndGet();
       Socket server = new Socket();
       try {
         server.bind(new InetSocketAddress(source, 0));

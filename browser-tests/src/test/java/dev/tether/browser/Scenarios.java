@@ -101,11 +101,4 @@ abstract class Scenarios {
     assertThat(visitor.find("body").getText()).as("the page at %s", visitor.path())
         .doesNotContain("Misdirected");
   }
-
-  /** Every 421 the browser received it sent again on a new connection by itself. */
-  static void assertEvery421Retried(NetLog net) {
-    long misdirected = net.responses().stream().filter(r -> r.status() == 421).count();
-    assertThat(net.misdirectedRetries()).as("421s Chromium retried (%s)", net)
-        .isEqualTo(misdirected);
-  }
 }
