@@ -36,6 +36,15 @@ final class Chromium implements AutoCloseable {
   static final Path BINARY = Path.of(System.getProperty("tether.chromium", "/usr/bin/chromium"));
   static final Path DRIVER = Path.of(System.getProperty("tether.chromedriver", "/usr/bin/chromedriver"));
   private static final Path OUT = Path.of("target", "browser");
+  private static final Path SUMMARY = OUT.resolve("netlog-summary.txt");
+
+  static {
+    try {
+      Files.deleteIfExists(SUMMARY); // one run's browsers, not the last runs' too
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   private final String name;
   private final Path profile;
@@ -128,7 +137,7 @@ final class Chromium implements AutoCloseable {
       quit();
       netLog = NetLog.read(netLogFile);
       try {
-        Files.writeString(OUT.resolve("netlog-summary.txt"), name + ": " + netLog.summary() + "\n",
+        Files.writeString(SUMMARY, name + ": " + netLog.summary() + "\n",
             StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
