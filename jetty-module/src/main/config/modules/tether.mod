@@ -24,12 +24,12 @@ etc/jetty-tether.xml
 
 [ini-template]
 ## Name of the SA registry, shown in logs and JMX (letters, digits, '.', '_', '-').
-#jetty.tether.registryName=jetty
+#jetty.tether.registryName=default
 
-## Grace period in milliseconds: how long an SA stays resumable after its last connection closed.
-## 0 deletes it when its last connection closes. With a policy file (below) each policy's own
-## grace applies instead.
-#jetty.tether.grace=30000
+## Grace period: how long an SA stays resumable after its last connection closed. Durations are
+## written 0, 500ms, 30s, 15m, 2h, 1d, PT30S or in plain milliseconds (30000). 0 deletes an SA when
+## its last connection closes. With a policy file (below) each policy's own grace applies instead.
+#jetty.tether.grace=30s
 
 ## The most SAs held; past it an idle SA makes room or the handshake fails.
 #jetty.tether.maxAssociations=100000
@@ -37,7 +37,10 @@ etc/jetty-tether.xml
 ## The most SAs held for one client IP address; past it the handshake fails.
 #jetty.tether.maxAssociationsPerPeer=1000
 
-## TLS provider of the connectors: jdk or bcjsse (Bouncy Castle; TLS 1.3 then never resumes).
+## TLS provider of the connectors: jdk or bcjsse (Bouncy Castle's BCJSSE; README, "Providers").
+## bcjsse needs Bouncy Castle's jars, which this module does not ship: add Jetty's own
+## 'bouncycastle' module (--add-modules=bouncycastle), or Jetty's 'ext' module with bcprov, bcutil and
+## bctls (one version) in lib/ext.
 #jetty.tether.provider=jdk
 
 ## Whether a JDK TLS server left with stateless session tickets stops the start (true)
@@ -52,14 +55,15 @@ etc/jetty-tether.xml
 #jetty.tether.connectorNames=
 
 ## Policy file: named policies for anonymous traffic, roles and users (format in the README,
-## "Policies"). Empty uses the built-in default policy. A bad file stops the start, naming its line.
+## "Policies"), relative to the jetty-base unless absolute. Empty uses the built-in default policy.
+## A bad file stops the start, naming its line.
 ## Logins reach the policies through dev.tether.jetty.JettyTetherLoginService wrapping the realm,
 ## and dev.tether.servlet.TetherLoginFilter in the web application.
 #jetty.tether.policies=
 
-## How long, in milliseconds, a login binds its client address to the user's policy
-## (new connections from it negotiate under that policy) unless a logout ends it first.
-#jetty.tether.peerBindingTtl=1800000
+## How long a login binds its client address to the user's policy (new connections from it
+## negotiate under that policy) unless a logout ends it first; a duration, more than 0.
+#jetty.tether.peerBindingTtl=30m
 
 ## The most client addresses bound to a user's policy at once.
 #jetty.tether.maxBoundPeers=100000

@@ -8,6 +8,7 @@ import com.github.benmanes.caffeine.cache.Policy.CacheEntry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tether.SaPolicy.OpenConnections;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
@@ -157,14 +158,49 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   /**
+   * Looks at a handshake while it runs, with the session it is negotiating ({@code
+   * SSLEngine.getHandshakeSession()}), before the server's last flight: the TLS stack has issued no
+   * session ticket of it yet. A new lineage gets its SA id now, so that every ticket carries it: a
+   * tag put on a TLS 1.3 session after its handshake makes the JDK send one more ticket on the
+   * connection's next write, made from the session as it is then, deleted or not, and a flush in the
+   * first request would let the client resume the deleted lineage with it. A resumption of a lineage
+   * whose SA was deleted is refused here, before the client can send a byte over it.
+   *
+   * <p>Optional: {@link #acquire} works without it (tagging after the handshake), as it must for TLS
+   * stacks that offer no such moment. {@code dev.tether.tls.TlsConnection} calls it for the JDK's
+   * engines.
+   *
+   * @return whether the session starts a new lineage (a full handshake), rather than resuming one
+   * @throws AssociationRefusedException if the session resumes a flushed SA; counted as a stale
+   *     resumption and a refusal, and the session deleted
+   */
+  public boolean inspectHandshake(SSLSession handshakeSession, String peer)
+      throws AssociationRefusedException {
+    Object tag = tagOf(handshakeSession);
+    if (tag == null) {
+      if (!closed) {
+        bind(handshakeSession, new SessionTag(sequence.incrementAndGet(), false));
+      }
+      return true;
+    }
+    if (tag instanceof SessionTag t && t.created && !map.containsKey(t.id)
+        && t.refusesResumption()) {
+      throw refuseStale(handshakeSession, peer, t);
+    }
+    return false;
+  }
+
+  /**
    * Correlates a connection whose handshake just completed with its SA and returns the connection's
    * lease: the SA named by the session's tag if it is still live (S2a yes), else a new SA negotiated
-   * under {@code policy} (S2b-S2d). A connection that resumed a session whose SA was deleted meanwhile
-   * gets a new SA that cannot be resumed, and the session is deleted at once.
+   * under {@code policy} (S2b-S2d). A connection that resumed the session of an SA deleted meanwhile
+   * (a stale resumption) is refused if the SA was flushed; if the SA merely ended its life at that
+   * moment (a client racing its own last close), it gets a new SA that cannot be resumed. Either way
+   * the session is deleted.
    *
-   * @throws AssociationRefusedException if a new SA would exceed a bound, or the registry is closed;
-   *     the refusal is already counted and logged, and the session deleted so that the TLS stack does
-   *     not keep state nobody owns
+   * @throws AssociationRefusedException if a new SA would exceed a bound, the connection resumed a
+   *     flushed SA, or the registry is closed; the refusal is already counted and logged, and the
+   *     session deleted so that the TLS stack does not keep state nobody owns
    */
   public Lease acquire(SSLSession session, String peer, SaPolicy policy)
       throws AssociationRefusedException {
@@ -176,12 +212,15 @@ public final class AssociationRegistry implements AutoCloseable {
       throw refuse(RefusalReason.CLOSED, peer, "the registry is closed");
     }
     long now = ticker.read();
-    Long tag = tagOf(session);
-    if (tag != null) {
-      Lease lease = reuse(tag, session, now);
-      return lease != null ? lease : create(session, peer, policy, now, true);
+    Object tag = tagOf(session);
+    if (!(tag instanceof SessionTag t)) {
+      return create(session, peer, policy, now);
     }
-    return create(session, peer, policy, now, false);
+    if (t.created) {
+      Lease lease = reuse(t.id, session, now);
+      return lease != null ? lease : stale(session, peer, policy, now, t);
+    }
+    return createReserved(session, peer, policy, now, t);
   }
 
   private Lease reuse(Long id, SSLSession session, long now) {
@@ -198,21 +237,85 @@ public final class AssociationRegistry implements AutoCloseable {
     if (after == null) {
       return null;
     }
+    return reused(id, after, idleSince[0], now);
+  }
+
+  private Lease reused(Long id, Entry after, long idleSince, long now) {
     counters.reused.increment();
     counters.leases.incrementAndGet();
     if (!listeners.isEmpty()) {
       SecurityAssociation view = view(id, after, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onReused(view));
-      if (idleSince[0] >= 0) {
-        Duration idleFor = Duration.ofNanos(now - idleSince[0]);
+      if (idleSince >= 0) {
+        Duration idleFor = Duration.ofNanos(now - idleSince);
         listeners.fire(l -> l.onRevived(view, idleFor));
       }
     }
     return new Lease(this, id, after, true);
   }
 
-  private Lease create(SSLSession session, String peer, SaPolicy policy, long now, boolean stale)
+  /**
+   * The first connection of a lineage tagged during its handshake: creates the SA under the reserved
+   * id. Connections of the same lineage may complete together (a client resuming a ticket before the
+   * first connection's handshake was reported): one atomic step on the id decides who creates it;
+   * the others reuse it.
+   */
+  private Lease createReserved(SSLSession session, String peer, SaPolicy policy, long now,
+      SessionTag tag) throws AssociationRefusedException {
+    reserveRoom(session, peer);
+    Entry created = Entry.create(peer, terms(session, policy), session, now, canResume(session),
+        tag);
+    boolean[] won = {false};
+    Entry after = map.compute(tag.id, (k, e) -> {
+      if (e != null) {
+        return e.retain(now, session);
+      }
+      if (tag.created) {
+        return null; // created and deleted meanwhile: stale
+      }
+      tag.created = true;
+      won[0] = true;
+      counters.created();
+      return created;
+    });
+    if (!won[0]) {
+      bounds.releaseTotal();
+      bounds.releasePeer(peer);
+      return after != null ? reused(tag.id, after, -1, now) : stale(session, peer, policy, now, tag);
+    }
+    return negotiated(tag.id, created, now);
+  }
+
+  /** A lineage that was not tagged during its handshake: creates its SA and tags it now. */
+  private Lease create(SSLSession session, String peer, SaPolicy policy, long now)
       throws AssociationRefusedException {
+    reserveRoom(session, peer);
+    Entry entry = null;
+    Long key = null;
+    Object raced;
+    synchronized (stripes[(System.identityHashCode(session) & 0x7fffffff) % STRIPES]) {
+      // Two connections resuming a session that was just created could both miss the tag.
+      raced = tagOf(session);
+      if (raced == null) {
+        // One Long is both the cache key and the session tag's id.
+        key = sequence.incrementAndGet();
+        SessionTag tag = new SessionTag(key, true);
+        entry = Entry.create(peer, terms(session, policy), session, now, canResume(session), tag);
+        counters.created();
+        map.put(key, entry);
+        bind(session, tag);
+      }
+    }
+    if (raced != null) {
+      bounds.releaseTotal();
+      bounds.releasePeer(peer);
+      return acquire(session, peer, policy);
+    }
+    return negotiated(key, entry, now);
+  }
+
+  /** Takes room for one more SA of the peer, or refuses the connection. */
+  private void reserveRoom(SSLSession session, String peer) throws AssociationRefusedException {
     if (!reserveTotalMakingRoom()) {
       deleteSession(session);
       throw refuse(RefusalReason.MAX_ASSOCIATIONS, peer,
@@ -224,42 +327,9 @@ public final class AssociationRegistry implements AutoCloseable {
       throw refuse(RefusalReason.MAX_PER_PEER, peer,
           "peer " + peer + " holds its maximum of " + bounds.maxPerPeer() + " SAs");
     }
-    Entry entry = null;
-    Long key = null;
-    Long raced = null;
-    synchronized (stripes[(System.identityHashCode(session) & 0x7fffffff) % STRIPES]) {
-      // Two connections resuming a session that was just created could both miss the tag.
-      raced = stale ? null : tagOf(session);
-      if (raced == null) {
-        // One Long is both the cache key and the session's tag.
-        key = sequence.incrementAndGet();
-        entry = Entry.create(peer, terms(session, policy), session, now,
-            !stale && canResume(session));
-        counters.created();
-        map.put(key, entry);
-        // A stale session is deleted below and its SA cannot be resumed, so it keeps the old tag.
-        // Tagging it would be worse than useless: on TLS 1.3 the JDK answers putValue with one more
-        // ticket on the connection's next write, cached as a live child of the deleted session, and
-        // the flushed lineage would be resumed again on the next connection, and so on forever.
-        if (!stale) {
-          try {
-            driver.bind(session, tagKey, key);
-          } catch (RuntimeException e) {
-            driverWarnings.warn("bind", e);
-          }
-        }
-      }
-    }
-    if (raced != null) {
-      bounds.releaseTotal();
-      bounds.releasePeer(peer);
-      Lease lease = reuse(raced, session, now);
-      return lease != null ? lease : create(session, peer, policy, now, true);
-    }
-    if (stale) {
-      counters.staleResumptions.increment();
-      deleteSession(session);
-    }
+  }
+
+  private Lease negotiated(Long key, Entry entry, long now) {
     counters.negotiated.increment();
     counters.leases.incrementAndGet();
     refusalLog.granted();
@@ -270,9 +340,53 @@ public final class AssociationRegistry implements AutoCloseable {
     if (closed) {
       // close() ran while this SA was being created, after its check above: flush it like the rest.
       // The connection keeps its lease, on a deleted SA, until the stopping container closes it.
-      remove(key, DeletionCause.SHUTDOWN, e -> true);
+      remove(key, DeletionCause.SHUTDOWN, e -> true, OpenConnections.CLOSE);
     }
     return new Lease(this, key, entry, false);
+  }
+
+  /**
+   * A connection resumed the lineage of a deleted SA. If the SA was flushed, its terms ended with it
+   * (a login may have flushed it): the connection is refused. Otherwise the SA ended its life while
+   * the client was resuming it (its last close, its grace): the connection gets a new SA that cannot
+   * be resumed and is deleted at its last close. The session keeps its old tag, so a ticket that
+   * still leaves on this connection leads nowhere, and is deleted at once.
+   */
+  private Lease stale(SSLSession session, String peer, SaPolicy policy, long now, SessionTag old)
+      throws AssociationRefusedException {
+    if (old.refusesResumption()) {
+      throw refuseStale(session, peer, old);
+    }
+    counters.staleResumptions.increment();
+    reserveRoom(session, peer);
+    Long key = sequence.incrementAndGet();
+    Entry entry = Entry.create(peer, terms(session, policy), session, now, false,
+        new SessionTag(key, true));
+    counters.created();
+    map.put(key, entry);
+    deleteSession(session);
+    return negotiated(key, entry, now);
+  }
+
+  /** Refuses a resumption of a flushed SA: see {@link #stale}. */
+  private AssociationRefusedException refuseStale(SSLSession session, String peer,
+      SessionTag tag) {
+    counters.staleResumptions.increment();
+    deleteSession(session);
+    return refuse(RefusalReason.STALE, peer, "peer " + peer + " resumed the TLS session of SA "
+        + formatId(tag.id) + ", which was " + describe(tag.deletedBy));
+  }
+
+  private static String describe(DeletionCause cause) {
+    return cause == null ? "deleted" : "deleted (" + cause + ")";
+  }
+
+  private void bind(SSLSession session, SessionTag tag) {
+    try {
+      driver.bind(session, tagKey, tag);
+    } catch (RuntimeException e) {
+      driverWarnings.warn("bind", e);
+    }
   }
 
   private boolean canResume(SSLSession session) {
@@ -316,7 +430,7 @@ public final class AssociationRegistry implements AutoCloseable {
         .map(CacheEntry::getKey)
         .toList());
     for (Long victim : idle) {
-      if (remove(victim, DeletionCause.PRESSURE, Entry::isIdle)) {
+      if (remove(victim, DeletionCause.PRESSURE, Entry::isIdle, OpenConnections.CLOSE)) {
         return true;
       }
     }
@@ -345,7 +459,11 @@ public final class AssociationRegistry implements AutoCloseable {
           counters.wentIdle();
         }
       }
-      return cause[0] == null ? after[0] : null;
+      if (cause[0] == null) {
+        return after[0];
+      }
+      e.tag().deletedBy = cause[0];
+      return null;
     });
     if (before[0] == null) {
       // Flushed or expired while this lease held it: nothing left to count down.
@@ -360,7 +478,7 @@ public final class AssociationRegistry implements AutoCloseable {
       listeners.fire(l -> l.onReleased(view));
     }
     if (cause[0] != null) {
-      deleted(key, after[0], true, cause[0], now);
+      deleted(key, after[0], true, cause[0], now, OpenConnections.CLOSE);
     } else if (after[0].isIdle()) {
       if (!listeners.isEmpty()) {
         SecurityAssociation view = view(key, after[0], SecurityAssociation.State.IDLE, now);
@@ -376,13 +494,29 @@ public final class AssociationRegistry implements AutoCloseable {
    */
   private void onEvicted(Long id, Entry entry, RemovalCause cause) {
     if (entry != null) {
-      retire(id, entry, !entry.isIdle(), expiryCause(entry));
+      DeletionCause why = expiryCause(entry);
+      entry.tag().deletedBy = why;
+      retire(id, entry, !entry.isIdle(), why);
     }
   }
 
-  /** Caffeine's removal listener, run after the atomic step: announces expiries to listeners. */
+  /**
+   * Caffeine's removal listener, run after the atomic step: ends the connections of an SA deleted at
+   * its maximum age while in use, and announces expiries to listeners.
+   */
   private void onRemoval(Long id, Entry entry, RemovalCause cause) {
-    if (cause.wasEvicted() && entry != null && !listeners.isEmpty()) {
+    if (entry == null) {
+      return;
+    }
+    if (!cause.wasEvicted()) {
+      if (entry.tag().deletedBy == null) {
+        // Cleared by close() without a flush of its own (it expired within the wheel's tick).
+        entry.tag().deletedBy = DeletionCause.SHUTDOWN;
+      }
+      return;
+    }
+    endConnections(entry, OpenConnections.CLOSE);
+    if (!listeners.isEmpty()) {
       announce(id, entry, expiryCause(entry), ticker.read());
     }
   }
@@ -398,27 +532,41 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   /** Removes the SA if {@code condition} holds; runs the deletion and returns whether it did. */
-  private boolean remove(Long id, DeletionCause cause, Predicate<Entry> condition) {
+  private boolean remove(Long id, DeletionCause cause, Predicate<Entry> condition,
+      OpenConnections open) {
     Entry[] removed = new Entry[1];
     map.computeIfPresent(id, (k, e) -> {
       if (!condition.test(e)) {
         return e;
       }
       removed[0] = e;
+      e.tag().deletedBy = cause;
       return null;
     });
     if (removed[0] == null) {
       return false;
     }
-    deleted(id, removed[0], !removed[0].isIdle(), cause, ticker.read());
+    deleted(id, removed[0], !removed[0].isIdle(), cause, ticker.read(), open);
     return true;
   }
 
   /** The side effects of a deletion, run once by the thread that removed the entry. */
-  private void deleted(Long key, Entry entry, boolean wasActive, DeletionCause cause, long now) {
+  private void deleted(Long key, Entry entry, boolean wasActive, DeletionCause cause, long now,
+      OpenConnections open) {
     retire(key, entry, wasActive, cause);
+    endConnections(entry, open);
     if (!listeners.isEmpty()) {
       announce(key, entry, cause, now);
+    }
+  }
+
+  /** Tells the deleted SA's connections that asked ({@link Lease#onDeleted}), unless they stay. */
+  private static void endConnections(Entry entry, OpenConnections open) {
+    Lease[] told = entry.tag().delete(open == OpenConnections.CLOSE);
+    if (told != null) {
+      for (Lease lease : told) {
+        lease.fireDeleted();
+      }
     }
   }
 
@@ -452,11 +600,20 @@ public final class AssociationRegistry implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
   // Flushes
 
-  /** Deletes the SA with this id; returns 1 if it existed, else 0. */
+  /**
+   * Deletes the SA with this id; returns 1 if it existed, else 0. Its open connections end after the
+   * response they are writing (see {@link Lease#onDeleted}).
+   */
   public int flush(String id, DeletionCause cause) {
+    return flush(id, cause, OpenConnections.CLOSE);
+  }
+
+  /** Deletes the SA with this id, with its open connections as {@code open} says; returns 1 or 0. */
+  public int flush(String id, DeletionCause cause, OpenConnections open) {
     requireNonNull(cause, "cause");
+    requireNonNull(open, "open");
     long key = parseId(id);
-    int n = key >= 0 && remove(key, cause, e -> true) ? 1 : 0;
+    int n = key >= 0 && remove(key, cause, e -> true, open) ? 1 : 0;
     logFlush(n, cause, "SA " + id);
     return n;
   }
@@ -464,30 +621,43 @@ public final class AssociationRegistry implements AutoCloseable {
   /**
    * Deletes every SA of the peer; returns how many. Like every bulk flush, it is weakly consistent: an
    * SA created while it runs may or may not be included; every SA that existed when it started and
-   * still exists when it returns is flushed.
+   * still exists when it returns is flushed. Open connections of the SAs end after their response.
    */
   public int flushPeer(String peer, DeletionCause cause) {
+    return flushPeer(peer, cause, OpenConnections.CLOSE);
+  }
+
+  /** Deletes every SA of the peer, with its open connections as {@code open} says; returns how many. */
+  public int flushPeer(String peer, DeletionCause cause, OpenConnections open) {
     requireNonNull(peer, "peer");
-    return flushEntries((k, e) -> e.peer().equals(peer), cause, "peer " + peer);
+    return flushEntries((k, e) -> e.peer().equals(peer), cause, "peer " + peer, open);
   }
 
-  /** Deletes every SA; returns how many. */
+  /** Deletes every SA; returns how many. Open connections end after their response. */
   public int flushAll(DeletionCause cause) {
-    return flushEntries((k, e) -> true, cause, "all SAs");
+    return flushAll(cause, OpenConnections.CLOSE);
   }
 
-  /** Deletes every SA whose view matches; returns how many. */
+  /** Deletes every SA, with open connections as {@code open} says; returns how many. */
+  public int flushAll(DeletionCause cause, OpenConnections open) {
+    return flushEntries((k, e) -> true, cause, "all SAs", open);
+  }
+
+  /** Deletes every SA whose view matches; returns how many. Open connections end after their response. */
   public int flushIf(Predicate<SecurityAssociation> filter, DeletionCause cause) {
     requireNonNull(filter, "filter");
     long now = ticker.read();
-    return flushEntries((k, e) -> filter.test(view(k, e, now)), cause, "matching SAs");
+    return flushEntries((k, e) -> filter.test(view(k, e, now)), cause, "matching SAs",
+        OpenConnections.CLOSE);
   }
 
-  private int flushEntries(BiPredicate<Long, Entry> filter, DeletionCause cause, String what) {
+  private int flushEntries(BiPredicate<Long, Entry> filter, DeletionCause cause, String what,
+      OpenConnections open) {
     requireNonNull(cause, "cause");
+    requireNonNull(open, "open");
     int n = 0;
     for (var e : map.entrySet()) {
-      if (filter.test(e.getKey(), e.getValue()) && remove(e.getKey(), cause, x -> true)) {
+      if (filter.test(e.getKey(), e.getValue()) && remove(e.getKey(), cause, x -> true, open)) {
         n++;
       }
     }
@@ -585,11 +755,6 @@ public final class AssociationRegistry implements AutoCloseable {
     cache.cleanUp();
   }
 
-  /** Returns the ticker the registry reads time from. */
-  public Ticker ticker() {
-    return ticker;
-  }
-
   boolean contains(Long id) {
     return map.containsKey(id);
   }
@@ -668,9 +833,9 @@ public final class AssociationRegistry implements AutoCloseable {
         "Tether refused an SA to " + peer + ": " + detail);
   }
 
-  private Long tagOf(SSLSession session) {
+  private Object tagOf(SSLSession session) {
     try {
-      return driver.tag(session, tagKey) instanceof Long id ? id : null;
+      return driver.tag(session, tagKey);
     } catch (RuntimeException e) {
       driverWarnings.warn("tag", e);
       return null;

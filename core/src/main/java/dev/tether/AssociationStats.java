@@ -20,8 +20,8 @@ import java.util.Map;
  * @param refused connections refused an SA, for any reason
  * @param handshakeFailures handshakes that failed
  * @param closedBeforeHandshake connections that closed before their handshake completed
- * @param staleResumptions connections that resumed an SA deleted meanwhile; each got a new SA that
- *     cannot be resumed (counted in {@code negotiated})
+ * @param staleResumptions connections that resumed the TLS session of an SA deleted meanwhile; each
+ *     was refused (counted in {@code refused}, reason {@code STALE}) and its session deleted
  * @param deletedByCause {@code deleted}, by cause
  * @param refusedByReason {@code refused}, by reason
  */

@@ -15,7 +15,8 @@ import javax.net.ssl.SSLSession;
  * the tag in the session) and the per-peer count; see docs/BENCHMARKS.md for the bytes.
  * {@code sessions} holds a single {@link SSLSession} (the common case, and always TLS 1.2) or, once a
  * TLS 1.3 lineage has produced several session objects, an array of them; it keeps the first session
- * and the most recent ones up to {@link #MAX_SESSIONS}.
+ * and the most recent ones up to {@link #MAX_SESSIONS}. {@code tag} is the one mutable part, shared by
+ * every copy and by the SA's TLS sessions (see {@link SessionTag}).
  */
 record Entry(
     String peer,
@@ -26,7 +27,8 @@ record Entry(
     int references,
     int reuses,
     Object sessions,
-    boolean resumable) {
+    boolean resumable,
+    SessionTag tag) {
 
   /** The most sessions kept per SA; invalidating the first one ends every ticket derived from it. */
   static final int MAX_SESSIONS = 8;
@@ -40,8 +42,9 @@ record Entry(
    */
   record Terms(String protocol, String cipherSuite, SaPolicy policy) {}
 
-  static Entry create(String peer, Terms terms, SSLSession session, long now, boolean resumable) {
-    return new Entry(peer, terms, Set.of(), now, now, 1, 0, session, resumable);
+  static Entry create(String peer, Terms terms, SSLSession session, long now, boolean resumable,
+      SessionTag tag) {
+    return new Entry(peer, terms, Set.of(), now, now, 1, 0, session, resumable, tag);
   }
 
   String protocol() {
@@ -59,13 +62,13 @@ record Entry(
   /** Returns this entry with one more connection, which resumed it with {@code session}. */
   Entry retain(long now, SSLSession session) {
     return new Entry(peer, terms, principals, createdNanos, now,
-        references + 1, reuses + 1, withSession(session), resumable);
+        references + 1, reuses + 1, withSession(session), resumable, tag);
   }
 
   /** Returns this entry with one connection fewer; idle from {@code now} if that was the last. */
   Entry release(long now) {
     return new Entry(peer, terms, principals, createdNanos, now,
-        references - 1, reuses, sessions, resumable);
+        references - 1, reuses, sessions, resumable, tag);
   }
 
   /** Returns this entry with the principal recorded, or this entry if it is known or there is no room. */
@@ -76,7 +79,7 @@ record Entry(
     Set<String> names = new LinkedHashSet<>(principals);
     names.add(principal);
     return new Entry(peer, terms, Collections.unmodifiableSet(names), createdNanos,
-        lastUsedNanos, references, reuses, sessions, resumable);
+        lastUsedNanos, references, reuses, sessions, resumable, tag);
   }
 
   boolean isIdle() {

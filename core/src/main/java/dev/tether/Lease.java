@@ -2,6 +2,7 @@ package dev.tether;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 
 /**
  * One connection's hold on a security association: the patent's correlation of a socket with its SA
@@ -23,10 +24,12 @@ import java.lang.invoke.VarHandle;
  */
 public final class Lease {
   private static final VarHandle RELEASED;
+  private static final VarHandle TOLD;
 
   static {
     try {
       RELEASED = MethodHandles.lookup().findVarHandle(Lease.class, "released", boolean.class);
+      TOLD = MethodHandles.lookup().findVarHandle(Lease.class, "told", boolean.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -38,8 +41,13 @@ public final class Lease {
   private final boolean resumed;
   @SuppressWarnings("unused") // accessed through RELEASED
   private volatile boolean released;
+  @SuppressWarnings("unused") // accessed through TOLD
+  private volatile boolean told;
   /** The principal last recorded through this lease: requests of the same user cost nothing. */
   private volatile String lastPrincipal;
+  private String formattedId;
+  /** What to run when a flush deletes the SA while this lease holds it; see {@link #onDeleted}. */
+  private volatile Runnable whenDeleted;
 
   Lease(AssociationRegistry registry, Long key, Entry acquired, boolean resumed) {
     this.registry = registry;
@@ -50,7 +58,13 @@ public final class Lease {
 
   /** Returns the id of the SA this lease holds. */
   public String associationId() {
-    return AssociationRegistry.formatId(key);
+    String id = formattedId;
+    if (id == null) {
+      // Read on every request of the connection; racing threads format the same string.
+      id = AssociationRegistry.formatId(key);
+      formattedId = id;
+    }
+    return id;
   }
 
   /** Returns whether the connection resumed an existing SA rather than negotiating a new one. */
@@ -97,6 +111,38 @@ public final class Lease {
   }
 
   /**
+   * Asks to be told, once, when the SA is deleted by a flush (a login, a logout, an operator, its
+   * maximum age, the registry's close) while this lease holds it: the container then ends the
+   * connection, so that no request travels on a deleted SA. Runs {@code action} at once, on this
+   * thread, if the SA is gone already; otherwise on the thread that deletes the SA, outside any lock.
+   * A flush under a policy that keeps open connections does not run it. One action per lease; it
+   * must be quick and must not throw.
+   */
+  public void onDeleted(Runnable action) {
+    whenDeleted = Objects.requireNonNull(action, "action");
+    if (released) {
+      return;
+    }
+    if (!acquired.tag().add(this) || !registry.contains(key)) {
+      // Deleted before (or while) we were added: tell ourselves.
+      fireDeleted();
+    }
+  }
+
+  /** Runs the {@link #onDeleted} action, at most once. */
+  void fireDeleted() {
+    Runnable action = whenDeleted;
+    if (action != null && TOLD.compareAndSet(this, false, true)) {
+      try {
+        action.run();
+      } catch (RuntimeException e) {
+        System.getLogger(AssociationRegistry.class.getName()).log(System.Logger.Level.WARNING,
+            "Tether: the action of " + this + " on the deletion of its SA failed", e);
+      }
+    }
+  }
+
+  /**
    * Releases this lease (S4). The first call decrements the SA's reference count and, at zero, deletes
    * the SA or starts its grace period; later calls do nothing.
    *
@@ -105,6 +151,9 @@ public final class Lease {
   public boolean release() {
     if (!RELEASED.compareAndSet(this, false, true)) {
       return false;
+    }
+    if (whenDeleted != null) {
+      acquired.tag().remove(this);
     }
     registry.release(key, acquired);
     return true;

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tether.SaPolicy.FlushScope;
+import dev.tether.SaPolicy.OpenConnections;
 import java.time.Duration;
 import java.util.function.Predicate;
 
@@ -91,7 +92,7 @@ public final class PolicyEngine {
       lease.recordPrincipal(principal);
     }
     bindings.put(peer, new Binding(principal, policy));
-    return flush(policy.onLogin(), peer, lease, DeletionCause.LOGIN);
+    return flush(policy.onLogin(), policy.openConnections(), peer, lease, DeletionCause.LOGIN);
   }
 
   /**
@@ -120,7 +121,7 @@ public final class PolicyEngine {
     requireNonNull(principal, "principal");
     SaPolicy policy = policies.resolve(principal, inRole);
     bindings.invalidate(peer);
-    return flush(policy.onLogout(), peer, lease, DeletionCause.LOGOUT);
+    return flush(policy.onLogout(), policy.openConnections(), peer, lease, DeletionCause.LOGOUT);
   }
 
   /**
@@ -142,12 +143,13 @@ public final class PolicyEngine {
     return bindings.estimatedSize();
   }
 
-  private int flush(FlushScope scope, String peer, Lease lease, DeletionCause cause) {
+  private int flush(FlushScope scope, OpenConnections open, String peer, Lease lease,
+      DeletionCause cause) {
     return switch (scope) {
       case NONE -> 0;
-      case CONNECTION -> lease == null ? 0 : registry.flush(lease.associationId(), cause);
-      case PEER -> registry.flushPeer(peer, cause);
-      case ALL -> registry.flushAll(cause);
+      case CONNECTION -> lease == null ? 0 : registry.flush(lease.associationId(), cause, open);
+      case PEER -> registry.flushPeer(peer, cause, open);
+      case ALL -> registry.flushAll(cause, open);
     };
   }
 }

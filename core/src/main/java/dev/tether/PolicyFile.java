@@ -25,7 +25,8 @@ import java.util.Set;
  */
 final class PolicyFile {
   static final Set<String> KEYS = Set.of("applies-to", "protocols", "cipher-suites", "client-auth",
-      "grace", "max-age", "max-age-at-once", "on-login", "on-logout", "require-own-association");
+      "grace", "max-age", "max-age-at-once", "on-login", "on-logout", "require-own-association",
+      "open-connections");
 
   private PolicyFile() {}
 
@@ -109,6 +110,8 @@ final class PolicyFile {
       case "on-login" -> b.onLogin(scope(key, value));
       case "on-logout" -> b.onLogout(scope(key, value));
       case "require-own-association" -> b.requireOwnAssociation(bool(key, value));
+      case "open-connections" -> b.openConnections(
+          SaPolicy.OpenConnections.valueOf(choice(key, value, "close", "keep")));
       default -> throw new IllegalStateException(key);
     }
   }

@@ -9,5 +9,10 @@ public enum RefusalReason {
   /** The policy engine refused the SA or the request it carried. */
   POLICY,
   /** The registry is closed. */
-  CLOSED
+  CLOSED,
+  /**
+   * The connection resumed the TLS session of an SA that was deleted meanwhile (a stale resumption):
+   * its terms ended with the SA, so the connection is not served and the session is deleted.
+   */
+  STALE
 }

@@ -38,6 +38,8 @@ import java.util.Set;
  * @param onLogout what a logout under this policy flushes
  * @param requireOwnAssociation whether requests of principals under this policy are refused on an SA
  *     negotiated under another policy
+ * @param openConnections what happens to the open connections of the SAs that a login or logout under
+ *     this policy flushes
  */
 public record SaPolicy(
     String name,
@@ -50,7 +52,8 @@ public record SaPolicy(
     boolean maxAgeAtOnce,
     FlushScope onLogin,
     FlushScope onLogout,
-    boolean requireOwnAssociation) {
+    boolean requireOwnAssociation,
+    OpenConnections openConnections) {
 
   /** The TLS protocol names a policy may list. */
   public static final Set<String> KNOWN_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
@@ -87,6 +90,26 @@ public record SaPolicy(
     ALL
   }
 
+  /**
+   * What happens to the connections still open on an SA that a login or logout flushes. The
+   * connection that carried the login, and every other connection of the deleted SAs, can no longer
+   * be trusted with the new user's requests: it was negotiated under the old terms.
+   */
+  public enum OpenConnections {
+    /**
+     * They end (the default): after the response they are writing, or at once if idle, so that the
+     * client's next request negotiates a new SA under the right policy. A request that reaches a
+     * deleted SA anyway is answered {@code 421 Misdirected Request}, which clients retry on a new
+     * connection.
+     */
+    CLOSE,
+    /**
+     * They carry on until the client or the container closes them; only new connections negotiate
+     * anew. For those who accept that requests keep travelling on an SA that no longer exists.
+     */
+    KEEP
+  }
+
   public SaPolicy {
     requireNonNull(name, "name");
     appliesTo = Set.copyOf(appliesTo);
@@ -97,6 +120,7 @@ public record SaPolicy(
     requireNonNull(maxAge, "maxAge");
     requireNonNull(onLogin, "onLogin");
     requireNonNull(onLogout, "onLogout");
+    requireNonNull(openConnections, "openConnections");
   }
 
   /** Returns the anonymous policy used when none is configured: grace 30 s, login flushes the connection's SA. */
@@ -122,6 +146,7 @@ public record SaPolicy(
     b.onLogin = onLogin;
     b.onLogout = onLogout;
     b.requireOwnAssociation = requireOwnAssociation;
+    b.openConnections = openConnections;
     return b;
   }
 
@@ -143,6 +168,7 @@ public record SaPolicy(
     private FlushScope onLogin = FlushScope.CONNECTION;
     private FlushScope onLogout = FlushScope.CONNECTION;
     private boolean requireOwnAssociation;
+    private OpenConnections openConnections = OpenConnections.CLOSE;
 
     private Builder(String name) {
       requireNonNull(name, "name");
@@ -239,10 +265,19 @@ public record SaPolicy(
       return this;
     }
 
+    /**
+     * Sets what happens to the open connections of the SAs that a login or logout under this policy
+     * flushes. Default {@link OpenConnections#CLOSE}.
+     */
+    public Builder openConnections(OpenConnections openConnections) {
+      this.openConnections = requireNonNull(openConnections, "openConnections");
+      return this;
+    }
+
     /** Returns the policy. */
     public SaPolicy build() {
       return new SaPolicy(name, appliesTo, protocols, cipherSuites, clientAuth, grace, maxAge,
-          maxAgeAtOnce, onLogin, onLogout, requireOwnAssociation);
+          maxAgeAtOnce, onLogin, onLogout, requireOwnAssociation, openConnections);
     }
 
     private Duration nonNegative(String what, Duration d) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLSession;
 import org.junit.jupiter.api.AfterEach;
@@ -169,20 +170,105 @@ class AssociationRegistryTest {
   }
 
   @Test
-  void acquire_resumingDeletedSa_getsNewSaThatIsNotResumable() throws Exception {
+  void acquire_resumingDeletedSa_isRefusedAndItsSessionDeleted() throws Exception {
     FakeSession session = new FakeSession();
-    String old = registry.acquire(session, PEER).associationId();
+    Lease first = registry.acquire(session, PEER);
+    String old = first.associationId();
     registry.flush(old, DeletionCause.MANUAL);
+    first.release();
 
-    // The client resumed before the invalidation reached it (a race in the TLS stack).
-    Lease late = registry.acquire(session, PEER);
-    late.release();
+    // The client resumed a ticket the TLS stack issued before the deletion could reach it.
+    FakeSession late = session.resumed();
+    assertThatThrownBy(() -> registry.acquire(late, PEER))
+        .isInstanceOfSatisfying(AssociationRefusedException.class,
+            e -> assertThat(e.reason()).isEqualTo(RefusalReason.STALE))
+        .hasMessageContaining(old);
 
-    assertThat(late.associationId()).isNotEqualTo(old);
-    assertThat(late.isResumed()).isFalse();
+    assertThat(late.isValid()).as("the stale ticket is deleted too").isFalse();
+    AssociationStats s = registry.stats();
+    assertThat(s.staleResumptions()).isEqualTo(1);
+    assertThat(s.refusedByReason()).containsEntry(RefusalReason.STALE, 1L);
+    assertThat(s.leases()).isZero();
+    assertThat(registry.associations()).isEmpty();
+    assertThat(s.deleted()).isEqualTo(s.negotiated());
+  }
+
+  @Test
+  void inspectHandshake_newLineage_reservesTheIdThatAcquireCreates() throws Exception {
+    FakeSession session = new FakeSession();
+    assertThat(registry.inspectHandshake(session, PEER)).as("a full handshake").isTrue();
+    assertThat(session.getValue(registry.tagKey())).isInstanceOfSatisfying(SessionTag.class,
+        t -> assertThat(t.created).isFalse());
+
+    // A resumption of the lineage may complete before the first connection's own handshake is reported.
+    FakeSession resumed = session.resumed();
+    assertThat(registry.inspectHandshake(resumed, PEER)).as("a resumption").isFalse();
+    Lease second = registry.acquire(resumed, PEER);
+    Lease first = registry.acquire(session, PEER);
+
+    assertThat(first.associationId()).isEqualTo(second.associationId());
+    assertThat(registry.associations()).singleElement()
+        .satisfies(sa -> assertThat(sa.references()).isEqualTo(2));
+    assertThat(registry.stats().negotiated()).isEqualTo(1);
+    assertThat(registry.stats().reused()).isEqualTo(1);
+    first.release();
+    second.release();
+  }
+
+  @Test
+  void inspectHandshake_resumingDeletedSa_refusesBeforeTheHandshakeCompletes() throws Exception {
+    FakeSession session = new FakeSession();
+    registry.inspectHandshake(session, PEER);
+    Lease lease = registry.acquire(session, PEER);
+    registry.flush(lease.associationId(), DeletionCause.LOGIN);
+
+    FakeSession late = session.resumed();
+    assertThatThrownBy(() -> registry.inspectHandshake(late, PEER))
+        .isInstanceOfSatisfying(AssociationRefusedException.class,
+            e -> assertThat(e.reason()).isEqualTo(RefusalReason.STALE));
+    assertThat(late.isValid()).isFalse();
     assertThat(registry.stats().staleResumptions()).isEqualTo(1);
-    assertThat(registry.associations()).as("deleted at its last close despite the grace").isEmpty();
-    assertThat(registry.stats().deleted()).isEqualTo(registry.stats().negotiated());
+    lease.release();
+    assertThat(registry.stats().leases()).isZero();
+  }
+
+  @Test
+  void onDeleted_flushWhileLeaseHeld_runsOnce_keepDoesNot() throws Exception {
+    AtomicInteger told = new AtomicInteger();
+    Lease a = registry.acquire(new FakeSession(), PEER);
+    Lease b = registry.acquire(new FakeSession(), PEER);
+    Lease c = registry.acquire(new FakeSession(), "192.0.2.99");
+    a.onDeleted(told::incrementAndGet);
+    b.onDeleted(told::incrementAndGet);
+    c.onDeleted(told::incrementAndGet);
+
+    registry.flush(a.associationId(), DeletionCause.LOGIN);
+    assertThat(told).as("a's connection is told").hasValue(1);
+    registry.flushPeer(PEER, DeletionCause.LOGIN, SaPolicy.OpenConnections.KEEP);
+    assertThat(told).as("kept: b's connection is not told").hasValue(1);
+    registry.flushAll(DeletionCause.MANUAL);
+    assertThat(told).as("c's connection is told").hasValue(2);
+    registry.flushAll(DeletionCause.MANUAL);
+    assertThat(told).as("at most once").hasValue(2);
+
+    Lease late = registry.acquire(new FakeSession(), PEER);
+    late.release();
+    late.onDeleted(told::incrementAndGet);
+    assertThat(told).as("a released lease is not told").hasValue(2);
+    a.release();
+    b.release();
+    c.release();
+    assertThat(registry.stats().leases()).isZero();
+  }
+
+  @Test
+  void onDeleted_afterTheFlush_runsAtOnce() throws Exception {
+    AtomicInteger told = new AtomicInteger();
+    Lease a = registry.acquire(new FakeSession(), PEER);
+    registry.flush(a.associationId(), DeletionCause.LOGIN);
+    a.onDeleted(told::incrementAndGet);
+    assertThat(told).hasValue(1);
+    a.release();
   }
 
   @Test

@@ -33,21 +33,48 @@ public class RegistryLincheckTest {
   private final Deque<Lease> leases1 = new ConcurrentLinkedDeque<>();
 
   /**
-   * A handshake: resumes the client's session if it can, else a full one. Whether it resumed is not
-   * compared with a sequential run: a resumption racing with the deletion of its SA is stale by
-   * design (a new SA that cannot be resumed, its session deleted), an outcome no sequential run
-   * produces; with enough iterations the checker finds such a history. {@link #countsAreConsistent}
-   * checks what is promised.
+   * A TLS 1.2 handshake, tagged after it completes: resumes the client's session if it can, else a
+   * full one. Whether it resumed is not compared with a sequential run: a resumption racing with the
+   * deletion of its SA is stale by design (refused, its session deleted), an outcome no sequential
+   * run produces; with enough iterations the checker finds such a history.
+   * {@link #countsAreConsistent} checks what is promised.
    */
   @Operation
-  public void acquire(@Param(name = "client") int client) throws AssociationRefusedException {
+  public void acquire(@Param(name = "client") int client) {
     FakeSession current = sessions.get(client);
     boolean full = current == null || !current.isResumable();
     FakeSession used = full ? new FakeSession("TLSv1.2") : current;
-    Lease lease = registry.acquire(used, "10.0.0." + client);
-    (client == 0 ? leases0 : leases1).add(lease);
     if (full) {
       sessions.set(client, used);
+    }
+    lease(client, used, false);
+  }
+
+  /**
+   * A TLS 1.3 handshake, tagged while it runs ({@link AssociationRegistry#inspectHandshake}): a
+   * resumption gets a new session object of the lineage, and may complete before the lineage's
+   * first connection reports its own handshake.
+   */
+  @Operation
+  public void acquireTls13(@Param(name = "client") int client) {
+    FakeSession current = sessions.get(client);
+    boolean full = current == null || !current.isResumable();
+    FakeSession used = full ? new FakeSession("TLSv1.3") : current.resumed();
+    if (full) {
+      sessions.set(client, used);
+    }
+    lease(client, used, true);
+  }
+
+  private void lease(int client, FakeSession session, boolean inspect) {
+    String peer = "10.0.0." + client;
+    try {
+      if (inspect) {
+        registry.inspectHandshake(session, peer);
+      }
+      (client == 0 ? leases0 : leases1).add(registry.acquire(session, peer));
+    } catch (AssociationRefusedException e) {
+      check(e.reason() == RefusalReason.STALE, "refused " + e);
     }
   }
 
@@ -89,6 +116,7 @@ public class RegistryLincheckTest {
         .filter(l -> !l.isDeleted()).count();
     check(refs == liveLeases, "references " + refs + " != live leases " + liveLeases);
     check(stats.handshakes() == stats.released() + open, "handshakes " + stats);
+    check(stats.refused() == stats.staleResumptions(), "refusals " + stats);
   }
 
   private static void check(boolean condition, String message) {

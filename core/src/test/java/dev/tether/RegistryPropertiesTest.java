@@ -139,10 +139,10 @@ class RegistryPropertiesTest {
   }
 
   private static String liveSaOf(AssociationRegistry registry, FakeSession session) {
-    if (!(session.getValue(registry.tagKey()) instanceof Long tag)) {
+    if (!(session.getValue(registry.tagKey()) instanceof SessionTag tag)) {
       return null;
     }
-    String id = AssociationRegistry.formatId(tag);
+    String id = AssociationRegistry.formatId(tag.id);
     return registry.find(id).isPresent() ? id : null;
   }
 

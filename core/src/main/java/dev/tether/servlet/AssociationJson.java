@@ -5,7 +5,6 @@ import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.RefusalReason;
 import dev.tether.SecurityAssociation;
-import dev.tether.internal.JsonWriter;
 import java.util.List;
 
 /**

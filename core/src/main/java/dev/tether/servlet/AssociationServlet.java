@@ -32,7 +32,7 @@ import java.io.IOException;
  * {@link TetherAttributes#registry}).
  *
  * <p>The servlet does no access control: protect it with a security constraint or
- * {@link RoleAccessFilter}, since SA views name users and peers.
+ * a filter (the sample shop's {@code RoleAccessFilter}), since SA views name users and peers.
  *
  * <pre>{@code
  * <servlet><servlet-name>tether</servlet-name>

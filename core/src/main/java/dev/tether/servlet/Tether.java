@@ -45,9 +45,9 @@ public final class Tether {
   public static int login(HttpServletRequest request, String principal, Predicate<String> inRole) {
     requireNonNull(principal, "principal");
     requireNonNull(inRole, "inRole");
-    LoginWatch watch = LoginWatch.of(request);
-    if (watch != null) {
-      return watch.loginByApplication(principal, inRole);
+    LoginFlow flow = LoginFlow.of(request);
+    if (flow != null) {
+      return flow.loginByApplication(principal, inRole);
     }
     AssociationRegistry registry = TetherAttributes.registry(request);
     if (registry == null) {
@@ -66,9 +66,9 @@ public final class Tether {
   public static int logout(HttpServletRequest request, String principal, Predicate<String> inRole) {
     requireNonNull(principal, "principal");
     requireNonNull(inRole, "inRole");
-    LoginWatch watch = LoginWatch.of(request);
-    if (watch != null) {
-      return watch.logoutByApplication(principal, inRole);
+    LoginFlow flow = LoginFlow.of(request);
+    if (flow != null) {
+      return flow.logoutByApplication(principal, inRole);
     }
     AssociationRegistry registry = TetherAttributes.registry(request);
     if (registry == null) {
@@ -76,12 +76,7 @@ public final class Tether {
     }
     HttpSession session = request.getSession(false);
     if (session != null) {
-      try {
-        session.removeAttribute(LoginWatch.SESSION_PRINCIPAL);
-        session.removeAttribute(LoginWatch.SESSION_ROLES);
-      } catch (IllegalStateException invalidated) {
-        // nothing left to forget
-      }
+      SessionUsers.forget(session);
     }
     return registry.policies().logout(peer(request), TetherAttributes.lease(request), principal,
         inRole);

@@ -2,6 +2,7 @@ package dev.tether.servlet;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
+import dev.tether.tls.TlsConnection;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRequest;
 
@@ -39,6 +40,12 @@ public final class TetherAttributes {
    * does when the connection closes.
    */
   public static final String LEASE = "dev.tether.lease";
+
+  /**
+   * Request attribute: the request's {@link TlsConnection}, which Tether follows from accept to close.
+   * Absent on plain HTTP. Applications read it (its login state); the adapter owns it.
+   */
+  public static final String CONNECTION = "dev.tether.connection";
 
   /** Request attribute: the id of the connection's SA, a {@link String}. Absent on plain HTTP. */
   public static final String ASSOCIATION_ID = "dev.tether.association.id";
@@ -93,6 +100,11 @@ public final class TetherAttributes {
    */
   public static Lease lease(ServletRequest request) {
     return request.getAttribute(LEASE) instanceof Lease lease ? lease : null;
+  }
+
+  /** Returns the request's TLS connection, or {@code null} on plain HTTP or without Tether. */
+  public static TlsConnection connection(ServletRequest request) {
+    return request.getAttribute(CONNECTION) instanceof TlsConnection c ? c : null;
   }
 
   /** Returns the id of the connection's SA, or {@code null} on plain HTTP or without Tether. */

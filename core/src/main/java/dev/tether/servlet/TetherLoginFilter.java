@@ -1,6 +1,8 @@
 package dev.tether.servlet;
 
 import dev.tether.AssociationRegistry;
+import dev.tether.Lease;
+import dev.tether.tls.TlsConnection;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpFilter;
@@ -36,11 +38,11 @@ import java.lang.System.Logger.Level;
  * </ul>
  *
  * <p>A client that sends its credentials with every request (HTTP BASIC, or a monitor let in by
- * {@link RoleAccessFilter}) logs in once: later requests of the same user from the same peer are no
+ * the shop's {@code RoleAccessFilter}) logs in once: later requests of the same user from the same peer are no
  * new login, and the end of such a per-request login is no logout.
  *
  * <p>Map it to {@code /*}, before any filter that logs users in or out (such as
- * {@link RoleAccessFilter}), so that it sees their calls. Where the container adapter reports these
+ * the shop's {@code RoleAccessFilter}), so that it sees their calls. Where the container adapter reports these
  * events itself (Tomcat's {@code TomcatTetherValve} sets {@link TetherAttributes#LOGIN_EVENTS}), the
  * filter passes requests on untouched; without a Tether registry it does the same.
  *
@@ -56,6 +58,8 @@ import java.lang.System.Logger.Level;
 public class TetherLoginFilter extends HttpFilter {
   private static final System.Logger LOG = System.getLogger(TetherLoginFilter.class.getName());
 
+  private static final LoginFlow.Events NO_EVENTS = new LoginFlow.Events() { };
+
   private volatile boolean warned;
 
   @Override
@@ -63,18 +67,21 @@ public class TetherLoginFilter extends HttpFilter {
       throws IOException, ServletException {
     AssociationRegistry registry = request.getAttribute(TetherAttributes.LOGIN_EVENTS) == null
         ? registryOf(request) : null;
-    if (registry == null || registry.isClosed() || LoginWatch.of(request) != null) {
+    if (registry == null || registry.isClosed() || LoginFlow.of(request) != null) {
       chain.doFilter(request, response);
       return;
     }
-    LoginWatch watch = new LoginWatch(registry, request, response);
-    if (!watch.admit()) {
+    TlsConnection connection = TetherAttributes.connection(request);
+    Lease lease = connection != null ? connection.lease() : TetherAttributes.lease(request);
+    LoginFlow flow = new LoginFlow(registry, connection, lease, request, response,
+        new SessionUsers(request, response), NO_EVENTS);
+    if (!flow.admit()) {
       return;
     }
     try {
-      chain.doFilter(watch.request(), watch.response());
+      chain.doFilter(flow.wrap(request), flow.wrap(response));
     } finally {
-      watch.observe();
+      flow.end();
     }
   }
 

@@ -3,13 +3,15 @@ package dev.tether.tls;
 import dev.tether.SaPolicy;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 
 /**
  * Applies a policy's negotiation parameters to the TLS engine of a new connection: the SA negotiator
- * of the patent, steered by policy. Containers call it where they create a server {@link SSLEngine}.
+ * of the patent, steered by policy. Containers call it where they create a server {@link SSLEngine},
+ * usually through {@link TlsConnection#prepare}.
  *
  * <p>The policy narrows what the container allows and never widens it: protocols and cipher suites are
  * intersected with those the engine already enables. An empty intersection leaves the engine with
@@ -20,13 +22,24 @@ public final class Negotiation {
 
   /** Narrows the engine's protocols and cipher suites to the policy's and sets its client auth. */
   public static void apply(SSLEngine engine, SaPolicy policy) {
-    if (policy.protocols().isEmpty() && policy.cipherSuites().isEmpty()
-        && policy.clientAuth() == SaPolicy.ClientAuth.NONE) {
+    if (!narrows(policy)) {
       // Nothing to narrow: copying the engine's parameters out and back costs microseconds per
       // connection (the engine rebuilds its algorithm constraints), for no change.
       return;
     }
     SSLParameters params = engine.getSSLParameters();
+    narrow(params, policy);
+    engine.setSSLParameters(params);
+  }
+
+  /** Returns whether the policy changes an engine's parameters at all. */
+  static boolean narrows(SaPolicy policy) {
+    return !policy.protocols().isEmpty() || !policy.cipherSuites().isEmpty()
+        || policy.clientAuth() != SaPolicy.ClientAuth.NONE;
+  }
+
+  /** Narrows the parameters to the policy's. */
+  static void narrow(SSLParameters params, SaPolicy policy) {
     if (!policy.protocols().isEmpty()) {
       params.setProtocols(intersect(params.getProtocols(), policy.protocols()));
     }
@@ -38,7 +51,6 @@ public final class Negotiation {
       case WANT -> params.setWantClientAuth(true);
       case NONE -> { } // leave the container's own setting
     }
-    engine.setSSLParameters(params);
   }
 
   /**
@@ -60,7 +72,7 @@ public final class Negotiation {
     }
   }
 
-  private static String[] intersect(String[] enabled, java.util.List<String> wanted) {
+  private static String[] intersect(String[] enabled, List<String> wanted) {
     Set<String> keep = new LinkedHashSet<>(Arrays.asList(enabled));
     keep.retainAll(Set.copyOf(wanted));
     return keep.toArray(String[]::new);

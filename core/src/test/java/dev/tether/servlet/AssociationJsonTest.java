@@ -148,7 +148,7 @@ class AssociationJsonTest {
     assertThat(byCause).containsKeys("LAST_CLOSE", "GRACE_EXPIRED", "MAX_AGE", "PRESSURE", "LOGIN",
         "LOGOUT", "MANUAL", "SHUTDOWN").containsEntry("MANUAL", 1L).containsEntry("LAST_CLOSE", 0L);
     assertThat((Map<String, Object>) stats.get("refusedByReason"))
-        .containsOnlyKeys("MAX_ASSOCIATIONS", "MAX_PER_PEER", "POLICY", "CLOSED");
+        .containsOnlyKeys("MAX_ASSOCIATIONS", "MAX_PER_PEER", "POLICY", "CLOSED", "STALE");
   }
 
   @Test

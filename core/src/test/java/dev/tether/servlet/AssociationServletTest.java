@@ -89,21 +89,4 @@ class AssociationServletTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("all='yes'");
     assertThat(registry.associations()).hasSize(1);
   }
-
-  @Test
-  void decode_basicToken_splitsAtFirstColon() {
-    String token = java.util.Base64.getEncoder().encodeToString(
-        "zoë:pa:ss wörd".getBytes(java.nio.charset.StandardCharsets.UTF_8));
-
-    assertThat(RoleAccessFilter.decode(token)).containsExactly("zoë", "pa:ss wörd");
-  }
-
-  @Test
-  void decode_malformedToken_isNull() {
-    assertThat(RoleAccessFilter.decode("%%%")).isNull();
-    assertThat(RoleAccessFilter.decode(java.util.Base64.getEncoder().encodeToString("nocolon".getBytes())))
-        .isNull();
-    assertThat(RoleAccessFilter.decode(java.util.Base64.getEncoder().encodeToString(":pw".getBytes())))
-        .isNull();
-  }
 }

@@ -68,7 +68,7 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
     TlsConnection tls;
     try {
       // The policy fixed here is both the one the engine is narrowed to and the one passed to acquire.
-      tls = TlsConnection.accepted(registry, peer);
+      tls = TlsConnection.accepted(registry, peer, () -> end(ssl));
       connections.put(ssl, tls);
     } catch (RuntimeException e) {
       LOG.warn("Tether could not track a TLS connection from {}; closing it", peer, e);
@@ -76,7 +76,7 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
       return;
     }
     try {
-      tether.negotiate(ssl.getSSLEngine(), peer, tls.policy());
+      tether.negotiate(ssl.getSSLEngine(), tls);
     } catch (RuntimeException e) {
       // Serving the connection with the container's parameters would bypass the policy.
       LOG.warn("Tether could not apply policy '{}' to a connection from {}; closing it",
@@ -140,6 +140,18 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
         LOG.debug("Tether closed {}", tls);
       }
     }
+  }
+
+  /**
+   * Ends a connection whose SA a flush deleted while no request was in progress on it: closes the
+   * TLS connection (close_notify, then the socket). A request that arrives meanwhile finds the
+   * connection closed and the client retries it on a new one.
+   */
+  static void end(SslConnection ssl) {
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("Tether ends {}: its SA was deleted", ssl);
+    }
+    ssl.close();
   }
 
   /** Returns the number of open TLS connections being followed. */

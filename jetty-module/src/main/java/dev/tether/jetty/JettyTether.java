@@ -5,17 +5,25 @@ import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.PolicySet;
 import dev.tether.SaPolicy;
-import dev.tether.tls.Negotiation;
+import dev.tether.internal.AdapterSettings;
+import dev.tether.internal.Durations;
+import dev.tether.internal.Setting;
 import dev.tether.tls.StatefulSessions;
+import dev.tether.tls.TlsConnection;
 import dev.tether.tls.TlsProvider;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.ToLongFunction;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
@@ -24,6 +32,7 @@ import org.eclipse.jetty.util.annotation.Name;
 import org.eclipse.jetty.util.component.AbstractLifeCycle;
 import org.eclipse.jetty.util.component.Dumpable;
 import org.eclipse.jetty.util.component.DumpableCollection;
+import org.eclipse.jetty.util.ssl.X509;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * JettyTether tether = JettyTether.addToAllConnectors(server);   // owns its registry
- * tether.setGrace(30_000);
+ * tether.setGrace("30s");
  * // or, with a registry the application shares:
  * JettyTether.addToAllConnectors(server, registry);
  * server.start();
@@ -47,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * <p>In a Jetty distribution, {@code java -jar start.jar --add-modules=tether} enables it with every
  * setting as a {@code jetty.tether.*} property. Settings take effect at the next start; a wrong value
  * fails the setter or the start with a message naming the setting (as its {@code jetty.tether.*}
- * property) and the value. Durations are in milliseconds.
+ * property) and the value. Durations are written {@code 30s}, {@code 500ms}, {@code PT30S} or in plain
+ * milliseconds; the settings are those of {@link dev.tether.internal.Setting}, shared with Tomcat.
  *
  * <p>At start it checks that the JDK's TLS server keeps sessions statefully (see
  * {@link StatefulSessions}) and refuses to start, or warns, as {@link #setRequireStatefulSessions}
@@ -74,10 +84,8 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   private final Server server;
   private final List<Connector> connectors;
   private final AssociationRegistry givenRegistry;
-  private final RegistrySettings owned = new RegistrySettings();
-  private TlsProvider provider = TlsProvider.JDK;
-  private boolean requireStatefulSessions = true;
-  private boolean renegotiationAllowed;
+  private final AdapterSettings settings =
+      new AdapterSettings((key, value) -> PROPERTY_PREFIX + key + "=" + value);
   private String connectorNames = "";
 
   private volatile AssociationRegistry registry;
@@ -142,24 +150,31 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
 
   @Override
   protected void doStart() throws Exception {
+    TlsProvider provider = settings.provider();
     List<TlsConnectors.Target> targets = TlsConnectors.resolve(server, connectors, connectorNames);
     TlsConnectors.checkProvider(targets, provider);
-    if (givenRegistry != null && !owned.explicit.isEmpty()) {
-      String name = owned.explicit.iterator().next();
-      throw new IllegalStateException(PROPERTY_PREFIX + name + " is set, but JettyTether was given"
-          + " the registry '" + givenRegistry.name() + "': configure that registry instead");
+    if (givenRegistry != null) {
+      for (Setting s : settings.explicit()) {
+        if (s.ofRegistry()) {
+          throw new IllegalStateException(PROPERTY_PREFIX + s.key() + " is set, but JettyTether was"
+              + " given the registry '" + givenRegistry.name() + "': configure that registry instead");
+        }
+      }
     }
     if (givenRegistry != null && givenRegistry.isClosed()) {
       throw new IllegalStateException("the registry '" + givenRegistry.name() + "' given to"
           + " JettyTether is closed");
     }
-    statefulSessions = StatefulSessions.check(provider, requireStatefulSessions,
-        PROPERTY_PREFIX + "requireStatefulSessions");
+    statefulSessions = StatefulSessions.check(provider,
+        settings.flag(Setting.REQUIRE_STATEFUL_SESSIONS),
+        PROPERTY_PREFIX + Setting.REQUIRE_STATEFUL_SESSIONS.key());
 
-    PolicySet policySet = givenRegistry != null ? null : owned.policySet();
-    TlsConnectors.configure(targets, provider, renegotiationAllowed, givenRegistry != null
-        ? givenRegistry.defaultPolicy().grace() : owned.longestGrace(policySet));
-    AssociationRegistry r = givenRegistry != null ? givenRegistry : owned.build(policySet);
+    PolicySet policySet = givenRegistry != null ? null : settings.policySet(baseDirectory());
+    TlsConnectors.configure(targets, provider, settings.flag(Setting.RENEGOTIATION_ALLOWED),
+        givenRegistry != null ? givenRegistry.defaultPolicy().grace()
+            : settings.longestGrace(policySet));
+    AssociationRegistry r = givenRegistry != null ? givenRegistry
+        : settings.registryBuilder(policySet).build();
     ConnectionTracker t = new ConnectionTracker(this, r);
     List<Connector> on = new ArrayList<>();
     for (TlsConnectors.Target target : targets) {
@@ -171,9 +186,15 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     registry = r;
     tracker = t;
     attached = List.copyOf(on);
-    LOG.info("Tether started on {} with registry '{}' (provider={}, policies={}, anonymous grace={}ms,"
+    LOG.info("Tether started on {} with registry '{}' (provider={}, policies={}, anonymous grace={},"
         + " stateful sessions={})", TlsConnectors.names(attached), r.name(), provider.settingValue(),
-        r.policies().policies(), r.defaultPolicy().grace().toMillis(), statefulSessions);
+        r.policies().policies(), Durations.format(r.defaultPolicy().grace()), statefulSessions);
+  }
+
+  /** The directory a relative policy file is read from: the jetty-base of a distribution. */
+  private static Path baseDirectory() {
+    String base = System.getProperty("jetty.base");
+    return base == null ? null : Path.of(base);
   }
 
   @Override
@@ -197,58 +218,72 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   }
 
   /**
-   * Sets the negotiation parameters of a new connection's TLS engine from the policy its SA would be
-   * negotiated under: the hook through which policies choose protocols, cipher suites and client
-   * authentication per peer. Called once per TLS connection when it opens, before the engine reads its
-   * first byte, on a Jetty selector thread; it must not block. The default narrows the engine with
-   * {@link Negotiation#apply}. An exception closes the connection.
+   * Prepares a new connection's TLS engine: the hook through which policies choose protocols, cipher
+   * suites and client authentication per peer. Called once per TLS connection when it opens, before
+   * the engine reads its first byte, on a Jetty selector thread; it must not block. The default calls
+   * {@link TlsConnection#prepare}, which narrows the engine to {@code connection.policy()} and follows
+   * the handshake so that a new SA is tagged before any session ticket leaves; it also leaves Jetty's
+   * own value ({@link SecureRequestCustomizer#X509_ATTRIBUTE}) in the new session during the
+   * handshake, since a value put after a TLS 1.3 handshake makes the JDK send a late ticket. An
+   * exception closes the connection.
    *
    * @param engine the connection's server engine, already configured by its {@code SslContextFactory}
-   * @param peer the client's IP address
-   * @param policy {@code registry.policyFor(peer)}, the same policy the connection's SA is acquired under
+   * @param connection the connection: its peer, and the policy its SA is acquired under
    */
-  protected void negotiate(SSLEngine engine, String peer, SaPolicy policy) {
-    Negotiation.apply(engine, policy);
+  protected void negotiate(SSLEngine engine, TlsConnection connection) {
+    connection.prepare(engine, JettyTether::decorate);
   }
 
-  @ManagedAttribute(value = "Name of the registry", readonly = true)
+  /** Leaves in a new TLS session what Jetty's {@link SecureRequestCustomizer} would add later. */
+  private static void decorate(SSLSession session) {
+    Certificate[] local = session.getLocalCertificates();
+    if (local != null && local.length > 0 && local[0] instanceof X509Certificate cert
+        && session.getValue(SecureRequestCustomizer.X509_ATTRIBUTE) == null) {
+      session.putValue(SecureRequestCustomizer.X509_ATTRIBUTE, new X509(null, cert));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Settings: the ones both adapters share (dev.tether.internal.Setting), with the values they take
+  // as text (as start properties give them), and the typed setters Jetty XML has always used.
+
+  @ManagedAttribute(value = "Name of the SA registry, in logs and JMX", readonly = true)
   public String getRegistryName() {
     AssociationRegistry r = registry;
-    return r != null ? r.name() : owned.registryName;
+    return r != null ? r.name() : settings.registryName();
   }
 
-  /** Sets the name of the owned registry: letters, digits, '.', '_', '-'. Default {@code jetty}. */
+  /** Sets the name of the owned registry: letters, digits, '.', '_', '-'. Default {@code default}. */
   public void setRegistryName(String name) {
-    if (name == null || !name.matches("[A-Za-z0-9_.-]+")) {
-      throw invalid("registryName", name, "must be letters, digits, '.', '_' or '-'");
-    }
-    owned.registryName = name;
-    owned.explicit.add("registryName");
+    settings.set(Setting.REGISTRY_NAME, name);
   }
 
-  @ManagedAttribute(value = "Grace period of an idle SA (ms)", readonly = true)
-  public long getGrace() {
+  @ManagedAttribute(value = "Grace period of an idle SA (30s, 500ms, ...)", readonly = true)
+  public String getGrace() {
     AssociationRegistry r = registry;
-    return r != null ? r.defaultPolicy().grace().toMillis() : owned.grace;
+    return r != null ? Durations.format(r.defaultPolicy().grace()) : settings.text(Setting.GRACE);
   }
 
   /**
-   * Sets the grace period in milliseconds: how long an SA stays resumable after its last connection
-   * closed. Zero deletes it when its last connection closes. Default 30000. It is the grace of the
-   * built-in default policy: with a {@link #setPolicies policy file} each policy's own grace applies.
+   * Sets the grace period: how long an SA stays resumable after its last connection closed, as a
+   * duration ({@code 30s}, {@code 500ms}, {@code PT30S}) or plain milliseconds ({@code 30000}).
+   * {@code 0} deletes it when its last connection closes. Default {@code 30s}. It is the grace of
+   * the built-in default policy: with a {@link #setPolicies policy file} each policy's own grace
+   * applies.
    */
+  public void setGrace(String grace) {
+    settings.set(Setting.GRACE, grace);
+  }
+
+  /** Sets the grace period in milliseconds; see {@link #setGrace(String)}. */
   public void setGrace(long millis) {
-    if (millis < 0) {
-      throw invalid("grace", millis, "must be zero (delete at last close) or more milliseconds");
-    }
-    owned.grace = millis;
-    owned.explicit.add("grace");
+    setGrace(Long.toString(millis));
   }
 
   @ManagedAttribute(value = "Most SAs held", readonly = true)
   public long getMaxAssociations() {
     AssociationRegistry r = registry;
-    return r != null ? r.maxAssociations() : owned.maxAssociations;
+    return r != null ? r.maxAssociations() : settings.number(Setting.MAX_ASSOCIATIONS);
   }
 
   /**
@@ -256,73 +291,63 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
    * Default 100000.
    */
   public void setMaxAssociations(long max) {
-    if (max < 1 || max > Integer.MAX_VALUE) {
-      throw invalid("maxAssociations", max, "must be from 1 to " + Integer.MAX_VALUE);
-    }
-    owned.maxAssociations = max;
-    owned.explicit.add("maxAssociations");
+    settings.set(Setting.MAX_ASSOCIATIONS, Long.toString(max));
   }
 
-  @ManagedAttribute(value = "Most SAs held per peer", readonly = true)
-  public int getMaxAssociationsPerPeer() {
+  @ManagedAttribute(value = "Most SAs held per client address", readonly = true)
+  public long getMaxAssociationsPerPeer() {
     AssociationRegistry r = registry;
-    return r != null ? r.maxAssociationsPerPeer() : owned.maxAssociationsPerPeer;
+    return r != null ? r.maxAssociationsPerPeer() : settings.number(Setting.MAX_ASSOCIATIONS_PER_PEER);
   }
 
   /** Sets the most SAs one client IP address holds in the owned registry. Default 1000. */
   public void setMaxAssociationsPerPeer(int max) {
-    if (max < 1) {
-      throw invalid("maxAssociationsPerPeer", max, "must be at least 1");
-    }
-    owned.maxAssociationsPerPeer = max;
-    owned.explicit.add("maxAssociationsPerPeer");
+    settings.set(Setting.MAX_ASSOCIATIONS_PER_PEER, Integer.toString(max));
   }
 
   @ManagedAttribute(value = "Policy file (empty: the built-in default policy)", readonly = true)
   public String getPolicies() {
-    return owned.policies;
+    return settings.text(Setting.POLICIES);
   }
 
   /**
-   * Sets the path of the policy file of the owned registry (format: see the README, "Policies");
-   * empty (default) uses the built-in default policy with {@link #setGrace grace}. The file is read
-   * when the bean starts; a file that cannot be read or is invalid stops the start with a message
-   * naming this setting and the file's line.
+   * Sets the path of the policy file of the owned registry (format: see the README, "Policies"),
+   * relative to {@code jetty.base} unless absolute; empty (default) uses the built-in default policy
+   * with {@link #setGrace grace}. The file is read when the bean starts; a file that cannot be read
+   * or is invalid stops the start with a message naming this setting and the file's line.
    */
   public void setPolicies(String path) {
-    owned.policies = path == null ? "" : path.trim();
-    owned.explicit.add("policies");
+    settings.set(Setting.POLICIES, path);
   }
 
-  @ManagedAttribute(value = "How long a login binds its peer to the user's policy (ms)", readonly = true)
-  public long getPeerBindingTtl() {
-    return owned.peerBindingTtl;
+  @ManagedAttribute(value = "How long a login binds its client address to the user's policy",
+      readonly = true)
+  public String getPeerBindingTtl() {
+    return settings.text(Setting.PEER_BINDING_TTL);
   }
 
   /**
-   * Sets how long, in milliseconds, the peer of a login stays bound to the user's policy (its new
-   * connections negotiate under it) unless a logout unbinds it first. Default 1800000 (30 minutes).
+   * Sets how long the client address of a login stays bound to the user's policy (its new
+   * connections negotiate under it) unless a logout unbinds it first: a duration ({@code 30m}) or
+   * milliseconds. Default {@code 30m}.
    */
-  public void setPeerBindingTtl(long millis) {
-    if (millis < 1) {
-      throw invalid("peerBindingTtl", millis, "must be at least 1 millisecond");
-    }
-    owned.peerBindingTtl = millis;
-    owned.explicit.add("peerBindingTtl");
+  public void setPeerBindingTtl(String ttl) {
+    settings.set(Setting.PEER_BINDING_TTL, ttl);
   }
 
-  @ManagedAttribute(value = "Most peers bound to a policy at once", readonly = true)
+  /** Sets the peer binding's lifetime in milliseconds; see {@link #setPeerBindingTtl(String)}. */
+  public void setPeerBindingTtl(long millis) {
+    setPeerBindingTtl(Long.toString(millis));
+  }
+
+  @ManagedAttribute(value = "Most client addresses bound to a policy at once", readonly = true)
   public long getMaxBoundPeers() {
-    return owned.maxBoundPeers;
+    return settings.number(Setting.MAX_BOUND_PEERS);
   }
 
   /** Sets the most peers bound to a user's policy at once; the oldest bindings go first. Default 100000. */
   public void setMaxBoundPeers(long max) {
-    if (max < 1) {
-      throw invalid("maxBoundPeers", max, "must be at least 1");
-    }
-    owned.maxBoundPeers = max;
-    owned.explicit.add("maxBoundPeers");
+    settings.set(Setting.MAX_BOUND_PEERS, Long.toString(max));
   }
 
   @ManagedAttribute(value = "Peers bound to a user's policy now", readonly = true)
@@ -333,21 +358,22 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
 
   @ManagedAttribute(value = "TLS provider (jdk or bcjsse)", readonly = true)
   public String getProvider() {
-    return provider.settingValue();
+    return settings.text(Setting.PROVIDER);
   }
 
   /**
-   * Sets the TLS provider of the connectors: {@code jdk} (default) or {@code bcjsse} (Bouncy Castle;
-   * installed and set on the connectors' {@code SslContextFactory} at start, with PKIX key and trust
-   * managers). With {@code bcjsse} only TLS 1.2 resumes; every TLS 1.3 connection is its own SA.
+   * Sets the TLS provider of the connectors: {@code jdk} (default) or {@code bcjsse} (Bouncy Castle,
+   * whose jars the server must hold: see {@link TlsProvider}; installed and set on the connectors'
+   * {@code SslContextFactory} at start, with PKIX key and trust managers). With {@code bcjsse} only
+   * TLS 1.2 resumes; every TLS 1.3 connection is its own SA.
    */
   public void setProvider(String provider) {
-    this.provider = TlsProvider.parse(PROPERTY_PREFIX + "provider", provider);
+    settings.set(Setting.PROVIDER, provider);
   }
 
   @ManagedAttribute(value = "Whether stateless TLS sessions stop the start", readonly = true)
   public boolean isRequireStatefulSessions() {
-    return requireStatefulSessions;
+    return settings.flag(Setting.REQUIRE_STATEFUL_SESSIONS);
   }
 
   /**
@@ -355,17 +381,17 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
    * session tickets, under which deleted SAs could still be resumed.
    */
   public void setRequireStatefulSessions(boolean require) {
-    requireStatefulSessions = require;
+    settings.set(Setting.REQUIRE_STATEFUL_SESSIONS, Boolean.toString(require));
   }
 
-  @ManagedAttribute(value = "Whether renegotiation is left enabled", readonly = true)
+  @ManagedAttribute(value = "Whether clients may renegotiate TLS 1.2", readonly = true)
   public boolean isRenegotiationAllowed() {
-    return renegotiationAllowed;
+    return settings.flag(Setting.RENEGOTIATION_ALLOWED);
   }
 
   /** Sets whether to leave TLS 1.2 renegotiation as configured; default false disables it at start. */
   public void setRenegotiationAllowed(boolean allowed) {
-    renegotiationAllowed = allowed;
+    settings.set(Setting.RENEGOTIATION_ALLOWED, Boolean.toString(allowed));
   }
 
   @ManagedAttribute(value = "Connectors attached to (names; empty: all TLS connectors)", readonly = true)
@@ -375,7 +401,8 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
 
   /**
    * Narrows the connectors to those with these names ({@code Connector.getName()}, comma-separated).
-   * Default empty: every TLS connector. A name that matches no TLS connector fails the start.
+   * Default empty: every TLS connector. A name that matches no TLS connector fails the start. A
+   * Jetty setting only: a Tomcat connector is configured where it is declared.
    */
   public void setConnectorNames(String names) {
     connectorNames = names == null ? "" : names.trim();
@@ -490,17 +517,13 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
         new AssociationTable(registry));
   }
 
-  static IllegalArgumentException invalid(String setting, Object value, String why) {
-    return new IllegalArgumentException(PROPERTY_PREFIX + setting + "=" + value + " " + why);
-  }
-
   @Override
   public String toString() {
     AssociationRegistry r = registry;
     AssociationStats s = r == null ? null : r.stats();
     return String.format(Locale.ROOT, "%s@%x{%s,registry=%s,provider=%s,active=%d,idle=%d,leases=%d}",
         getClass().getSimpleName(), hashCode(), getState(), getRegistryName(),
-        provider.settingValue(), s == null ? 0 : s.active(), s == null ? 0 : s.idle(),
+        getProvider(), s == null ? 0 : s.active(), s == null ? 0 : s.idle(),
         s == null ? 0 : s.leases());
   }
 }

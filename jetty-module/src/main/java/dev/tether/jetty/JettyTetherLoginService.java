@@ -4,10 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
-import dev.tether.PolicyEngine;
+import dev.tether.servlet.LoginFlow;
 import dev.tether.servlet.TetherAttributes;
+import dev.tether.tls.ConnectionLogin;
+import dev.tether.tls.TlsConnection;
 import java.security.Principal;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import javax.security.auth.Subject;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.security.IdentityService;
@@ -99,27 +103,31 @@ public class JettyTetherLoginService extends ContainerLifeCycle implements Login
       return;
     }
     String name = user.getUserPrincipal().getName();
-    if (name.equals(request.getAttribute(TetherAttributes.LOGIN_HANDLED))) {
+    TlsConnection tls = request.getAttribute(TetherAttributes.CONNECTION) instanceof TlsConnection c
+        ? c : null;
+    Lease lease = tls != null ? tls.lease()
+        : request.getAttribute(TetherAttributes.LEASE) instanceof Lease l ? l : null;
+    String peer = lease != null ? lease.peer() : Request.getRemoteAddr(request);
+    int flushed = LoginFlow.reportLogin(registry, lease, peer, name, user::isUserInRole,
+        request::getAttribute, request::setAttribute,
+        request.getHeaders().contains(HttpHeader.AUTHORIZATION));
+    if (tls != null) {
+      Set<String> roles = registry.policies().policies().roles().stream()
+          .filter(user::isUserInRole).collect(Collectors.toUnmodifiableSet());
+      tls.login(ConnectionLogin.user(name, roles));
+    }
+    if (flushed < 0) {
       return;
     }
-    Lease lease = request.getAttribute(TetherAttributes.LEASE) instanceof Lease l ? l : null;
-    String peer = lease != null ? lease.peer() : Request.getRemoteAddr(request);
-    PolicyEngine engine = registry.policies();
-    boolean resent = request.getHeaders().contains(HttpHeader.AUTHORIZATION)
-        && (name.equals(engine.boundPrincipal(peer))
-            || lease != null && lease.association().principals().contains(name));
-    if (resent) {
-      if (lease != null) {
-        lease.recordPrincipal(name);
-      }
-    } else {
-      int flushed = engine.login(peer, lease, name, user::isUserInRole);
-      if (LOG.isDebugEnabled()) {
-        LOG.debug("Tether login of {} from {}: policy '{}', {} SA(s) flushed", name, peer,
-            engine.resolve(name, user::isUserInRole).name(), flushed);
-      }
+    if (lease != null && (lease.isDeleted()
+        || !registry.policies().permits(lease, name, user::isUserInRole))) {
+      // The login ended the connection's SA, or left it on one its policy refuses.
+      RequestAttributes.closeAfterResponse(request);
     }
-    request.setAttribute(TetherAttributes.LOGIN_HANDLED, name);
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("Tether login of {} from {}: policy '{}', {} SA(s) flushed", name, peer,
+          registry.policies().resolve(name, user::isUserInRole).name(), flushed);
+    }
   }
 
   @Override

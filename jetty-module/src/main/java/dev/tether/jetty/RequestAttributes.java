@@ -4,7 +4,10 @@ import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.TlsConnection;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
@@ -17,12 +20,23 @@ import org.eclipse.jetty.server.Request;
  * Servlet requests (ee10, ee11) read the attributes of the core request they wrap, so applications,
  * {@code TetherLoginFilter} and {@link JettyTetherLoginService} all find them.
  *
+ * <p>It also counts the connection's requests in progress ({@link TlsConnection#requestStarted},
+ * {@link TlsConnection#requestEnded}): a connection whose SA a flush deleted is closed once its
+ * current response is complete, and a request that still arrives on it is refused with
+ * {@code 421 Misdirected Request} before any handler runs.
+ *
  * <p>Jetty runs a connection factory's customizers for each request before any handler, so the
  * attributes are there for the security handler as well. A request of a connection the tracker does
  * not follow (plain HTTP on a shared configuration, a connection opened before the bean started) is
  * left alone. Stateless apart from the tracker; thread-safe.
  */
 final class RequestAttributes implements HttpConfiguration.Customizer {
+  /**
+   * Request attribute: the response's headers, for {@link #closeAfterResponse}; Jetty's login
+   * service sees the request but not the response.
+   */
+  static final String RESPONSE_HEADERS = RequestAttributes.class.getName() + ".responseHeaders";
+
   private final ConnectionTracker tracker;
   private final AssociationRegistry registry;
 
@@ -38,11 +52,27 @@ final class RequestAttributes implements HttpConfiguration.Customizer {
     if (!(endPoint instanceof SslConnection.SslEndPoint ssl)) {
       return request;
     }
-    TlsConnection tls = tracker.connection(ssl.getSslConnection());
+    SslConnection sslConnection = ssl.getSslConnection();
+    TlsConnection tls = tracker.connection(sslConnection);
     if (tls == null) {
       return request;
     }
+    boolean admitted = tls.requestStarted();
+    Request.addCompletionListener(request, failure -> {
+      if (tls.requestEnded()) {
+        ConnectionTracker.end(sslConnection);
+      }
+    });
+    if (!admitted) {
+      // A flush deleted the connection's SA: nothing more travels on it. The client retries the
+      // request on a new connection, which negotiates a new SA.
+      responseHeaders.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+      throw new HttpException.RuntimeException(421, "Misdirected Request: the TLS security"
+          + " association of this connection was deleted; retry on a new connection");
+    }
     request.setAttribute(TetherAttributes.REGISTRY, registry);
+    request.setAttribute(TetherAttributes.CONNECTION, tls);
+    request.setAttribute(RESPONSE_HEADERS, responseHeaders);
     Lease lease = tls.lease();
     if (lease != null) {
       request.setAttribute(TetherAttributes.LEASE, lease);
@@ -50,6 +80,17 @@ final class RequestAttributes implements HttpConfiguration.Customizer {
       request.setAttribute(TetherAttributes.RESUMED, lease.isResumed());
     }
     return request;
+  }
+
+  /**
+   * Ends the request's connection after its response, if the response has not left yet: a login or
+   * logout deleted the connection's SA. The connection is closed after the response in any case (see
+   * {@link TlsConnection#requestEnded}); the header tells the client before it reuses the connection.
+   */
+  static void closeAfterResponse(Request request) {
+    if (request.getAttribute(RESPONSE_HEADERS) instanceof HttpFields.Mutable headers) {
+      headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+    }
   }
 
   @Override

@@ -78,9 +78,12 @@ final class TlsConnectors {
   /**
    * Checks that each connector's TLS context factory runs on {@code provider} or can be switched to it.
    *
-   * @throws IllegalStateException naming the setting, the connector and the provider in the way
+   * @throws IllegalStateException naming the setting, the connector and the provider in the way,
+   *     or the jars missing for the provider
    */
   static void checkProvider(List<Target> targets, TlsProvider provider) {
+    // Registering a provider changes nothing a failed start would have to undo.
+    provider.install(PROPERTY_PREFIX + "provider");
     for (Target t : targets) {
       String current = t.sslContextFactory().getProvider();
       boolean fits = current == null ? provider == TlsProvider.JDK || !t.sslContextFactory().isStarted()
@@ -98,9 +101,6 @@ final class TlsConnectors {
   /** Prepares each connector's TLS context factory; {@link #checkProvider} must have passed. */
   static void configure(List<Target> targets, TlsProvider provider, boolean renegotiationAllowed,
       Duration grace) {
-    if (provider != TlsProvider.JDK) {
-      provider.install();
-    }
     for (Target t : targets) {
       SslContextFactory.Server f = t.sslContextFactory();
       if (provider != TlsProvider.JDK && f.getProvider() == null) {

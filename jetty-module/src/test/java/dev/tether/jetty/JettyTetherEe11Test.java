@@ -66,7 +66,7 @@ class JettyTetherEe11Test {
     assertThat(WebClient.field(page, "sa")).isEqualTo(registry.associations().get(0).id());
     assertThat(WebClient.field(page, "lease")).isEqualTo(WebClient.field(page, "sa"));
     assertThat(WebClient.field(page, "resumed")).isEqualTo("false");
-    assertThat(WebClient.field(page, "registry")).isEqualTo("jetty");
+    assertThat(WebClient.field(page, "registry")).isEqualTo("default");
 
     HttpResponse<String> login = client.get("/page?login=alice");
     assertThat(WebClient.field(login, "user")).isEqualTo("alice");

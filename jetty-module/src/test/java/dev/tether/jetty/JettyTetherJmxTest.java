@@ -1,10 +1,13 @@
 package dev.tether.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.DeletionCause;
+import dev.tether.internal.Setting;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.util.Set;
 import javax.management.MBeanServer;
@@ -51,6 +54,24 @@ class JettyTetherJmxTest {
   }
 
   @Test
+  void jmx_showsEverySharedSetting_inItsSharedForm() throws Exception {
+    start();
+    ObjectName name = tetherName();
+    Set<String> attributes = new java.util.HashSet<>();
+    for (javax.management.MBeanAttributeInfo a : mbeans.getMBeanInfo(name).getAttributes()) {
+      attributes.add(a.getName());
+    }
+    for (Setting s : Setting.values()) {
+      assertThat(attributes).as("JMX attribute for %s", s.key()).contains(s.key());
+    }
+    assertThat(mbeans.getAttribute(name, "registryName")).isEqualTo("ops");
+    assertThat(mbeans.getAttribute(name, "grace")).isEqualTo("30s");
+    assertThat(mbeans.getAttribute(name, "peerBindingTtl")).isEqualTo("30m");
+    assertThat(attribute(name, "maxAssociations")).isEqualTo(100_000);
+    assertThat(mbeans.getAttribute(name, "renegotiationAllowed")).isEqualTo(false);
+  }
+
+  @Test
   void jmx_showsLiveCounts_andFlushesOneSaPeerOrAll() throws Exception {
     start();
     ObjectName name = tetherName();
@@ -69,8 +90,9 @@ class JettyTetherJmxTest {
       assertThat(flushed).isEqualTo(1);
       assertThat(attribute(name, "active")).isZero();
       assertThat(attribute(name, "flushed")).isEqualTo(1);
-      // Deleting an SA does not break the connection that used it.
-      assertThat(a.get()).isEqualTo("ok\n");
+      // Deleting an SA ends its idle connection.
+      await().untilAsserted(() -> assertThat(attribute(name, "tlsConnections")).isZero());
+      assertThatThrownBy(a::get).isInstanceOf(IOException.class);
     }
 
     try (JdkTlsClient.Conn b = client.open()) {

@@ -17,6 +17,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import dev.tether.tls.TlsConnection;
 import javax.net.ssl.SSLEngine;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
@@ -42,7 +43,9 @@ class JettyTetherSettingsTest {
   @Test
   void setters_rejectBadValues_namingSettingAndValue() {
     JettyTether t = new JettyTether(server.server);
-    assertThatThrownBy(() -> t.setGrace(-1)).hasMessageContaining("jetty.tether.grace=-1");
+    assertThatThrownBy(() -> t.setGrace(-1)).hasMessage("jetty.tether.grace=-1 is invalid:"
+        + " expected a duration, 0 or more: 0, 500ms, 30s, 15m, 2h, 1d, PT30S or milliseconds (30000)");
+    assertThatThrownBy(() -> t.setGrace("soon")).hasMessageContaining("jetty.tether.grace=soon");
     assertThatThrownBy(() -> t.setMaxAssociations(0))
         .hasMessageContaining("jetty.tether.maxAssociations=0");
     assertThatThrownBy(() -> t.setMaxAssociationsPerPeer(-3))
@@ -51,6 +54,30 @@ class JettyTetherSettingsTest {
         .hasMessageContaining("jetty.tether.provider").hasMessageContaining("conscrypt");
     assertThatThrownBy(() -> t.setRegistryName("my shop"))
         .hasMessageContaining("jetty.tether.registryName=my shop");
+  }
+
+  @Test
+  void durations_readUnitsIsoAndMilliseconds_alike() {
+    JettyTether t = new JettyTether(server.server);
+    t.setGrace("30s");
+    assertThat(t.getGrace()).isEqualTo("30s");
+    t.setGrace(30_000);
+    assertThat(t.getGrace()).isEqualTo("30s");
+    t.setGrace("PT30S");
+    assertThat(t.getGrace()).isEqualTo("30s");
+    t.setPeerBindingTtl("1800000");
+    assertThat(t.getPeerBindingTtl()).isEqualTo("30m");
+  }
+
+  @Test
+  void defaults_areTheSharedOnes_registryNameDefault() {
+    JettyTether t = new JettyTether(server.server);
+    assertThat(t.getRegistryName()).isEqualTo("default");
+    assertThat(t.getGrace()).isEqualTo("30s");
+    assertThat(t.getPeerBindingTtl()).isEqualTo("30m");
+    assertThat(t.getMaxAssociations()).isEqualTo(100_000);
+    assertThat(t.getMaxAssociationsPerPeer()).isEqualTo(1_000);
+    assertThat(t.getMaxBoundPeers()).isEqualTo(100_000);
   }
 
   @Test
@@ -133,7 +160,7 @@ class JettyTetherSettingsTest {
 
     AssociationRegistry r = t.registry();
     assertThat(r.policies().policies().policies()).extracting(SaPolicy::name)
-        .containsExactly("browse", "customer", "admin");
+        .containsExactly("browse", "customer", "admin", "operator");
     assertThat(r.defaultPolicy().grace()).as("the policies' graces apply, not grace")
         .isEqualTo(Duration.ofSeconds(60));
     r.policies().login("192.0.2.1", null, "root", role -> role.equals("admin"));
@@ -289,11 +316,11 @@ class JettyTetherSettingsTest {
     List<String> seen = new ArrayList<>();
     JettyTether t = new JettyTether(given, server.server) {
       @Override
-      protected void negotiate(SSLEngine engine, String peer, SaPolicy policy) {
+      protected void negotiate(SSLEngine engine, TlsConnection connection) {
         synchronized (seen) {
-          seen.add(peer + " " + policy.name());
+          seen.add(connection.peer() + " " + connection.policy().name());
         }
-        super.negotiate(engine, peer, policy);
+        super.negotiate(engine, connection);
       }
     };
     server.server.addBean(t);

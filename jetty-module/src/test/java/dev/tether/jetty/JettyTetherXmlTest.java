@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.AssociationRegistry;
+import dev.tether.internal.Setting;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ class JettyTetherXmlTest {
     server.start();
 
     assertThat(tether.isStarted()).isTrue();
-    assertThat(tether.getGrace()).isZero();
+    assertThat(tether.getGrace()).isEqualTo("0");
     assertThat(tether.getMaxAssociationsPerPeer()).isEqualTo(7);
     AssociationRegistry registry = tether.registry();
     assertThat(registry.name()).isEqualTo("from-xml");
@@ -83,10 +84,35 @@ class JettyTetherXmlTest {
     assertThatThrownBy(() -> configure(Map.of("jetty.tether.grace", "-5")))
         .satisfies(e -> assertThat(messages(e)).contains("jetty.tether.grace=-5"));
     assertThatThrownBy(() -> configure(Map.of("jetty.tether.provider", "openssl")))
-        .satisfies(e -> assertThat(messages(e)).contains("jetty.tether.provider='openssl'"));
+        .satisfies(e -> assertThat(messages(e))
+            .contains("jetty.tether.provider=openssl is invalid: expected jdk or bcjsse"));
+    assertThatThrownBy(() -> configure(Map.of("jetty.tether.peerBindingTtl", "soon")))
+        .satisfies(e -> assertThat(messages(e))
+            .contains("jetty.tether.peerBindingTtl=soon is invalid: expected a duration"));
     // Jetty converts the text itself: its exception names the value and its log the <Set> element.
     assertThatThrownBy(() -> configure(Map.of("jetty.tether.maxAssociations", "lots")))
         .satisfies(e -> assertThat(messages(e)).contains("\"lots\""));
+  }
+
+  @Test
+  void xml_durations_takeUnitsIsoAndMilliseconds() throws Exception {
+    JettyTether tether = configure(Map.of("jetty.tether.grace", "PT1.5S",
+        "jetty.tether.peerBindingTtl", "120000"));
+    assertThat(tether.getGrace()).isEqualTo("1500ms");
+    assertThat(tether.getPeerBindingTtl()).isEqualTo("2m");
+  }
+
+  @Test
+  void xml_coversEverySharedSetting_withItsSharedDefault() throws Exception {
+    String xml = Files.readString(CONFIG.resolve("etc/jetty-tether.xml"));
+    Map<String, String> xmlDefaults = new LinkedHashMap<>();
+    for (Matcher m = XML_PROPERTY.matcher(xml); m.find(); ) {
+      xmlDefaults.put(m.group(1), m.group(2));
+    }
+    for (Setting s : Setting.values()) {
+      assertThat(xmlDefaults).as(s.key())
+          .containsEntry(JettyTether.PROPERTY_PREFIX + s.key(), s.defaultText());
+    }
   }
 
   @Test
@@ -142,7 +168,8 @@ class JettyTetherXmlTest {
     List<Method> getters = new ArrayList<>();
     for (String name : List.of("getRegistryName", "getGrace", "getMaxAssociations",
         "getMaxAssociationsPerPeer", "getProvider", "isRequireStatefulSessions",
-        "isRenegotiationAllowed", "getConnectorNames")) {
+        "isRenegotiationAllowed", "getConnectorNames", "getPolicies", "getPeerBindingTtl",
+        "getMaxBoundPeers")) {
       try {
         getters.add(JettyTether.class.getMethod(name));
       } catch (NoSuchMethodException e) {

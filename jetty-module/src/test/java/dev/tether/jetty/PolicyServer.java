@@ -3,10 +3,10 @@ package dev.tether.jetty;
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
 import dev.tether.servlet.AssociationServlet;
-import dev.tether.servlet.RoleAccessFilter;
 import dev.tether.servlet.Tether;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.servlet.TetherLoginFilter;
+import dev.tether.shop.RoleAccessFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
@@ -23,10 +23,10 @@ import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.servlet.security.ConstraintMapping;
 import org.eclipse.jetty.ee10.servlet.security.ConstraintSecurityHandler;
+import org.eclipse.jetty.security.Authenticator;
 import org.eclipse.jetty.security.Constraint;
 import org.eclipse.jetty.security.HashLoginService;
 import org.eclipse.jetty.security.UserStore;
-import org.eclipse.jetty.security.Authenticator;
 import org.eclipse.jetty.security.authentication.BasicAuthenticator;
 import org.eclipse.jetty.security.authentication.FormAuthenticator;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
@@ -38,13 +38,16 @@ import org.eclipse.jetty.util.security.Credential;
  * {@link HashLoginService} wrapped by {@link JettyTetherLoginService}, {@link TetherLoginFilter} on
  * every request, and the SA endpoints at {@code /tether/*} behind {@link RoleAccessFilter} for
  * monitors with BASIC credentials; the same users and pages with BASIC at {@code /basic}. Users: {@code alice}/{@code secret} (customer), {@code admin}/{@code
- * secret} (admin).
+ * secret} (admin), {@code oper}/{@code secret} (operator).
  *
  * <p>Every page answers {@code sa=..;resumed=..;policy=..;protocol=..;user=..}; {@code POST /logout}
  * logs out and invalidates the session.
  */
 final class PolicyServer implements AutoCloseable {
-  /** Anonymous browsing keeps SAs; customers and admins flush the peer; admins need TLS 1.3 SAs. */
+  /**
+   * Anonymous browsing keeps SAs; customers and admins flush the peer; admins need TLS 1.3 SAs;
+   * operators need SAs of their own but keep the connections their login flushed.
+   */
   static final String POLICIES = """
       [policy browse]
       applies-to = anonymous
@@ -64,6 +67,14 @@ final class PolicyServer implements AutoCloseable {
       grace = 60s
       on-login = peer
       on-logout = peer
+      require-own-association = true
+
+      [policy operator]
+      applies-to = role:operator
+      grace = 60s
+      on-login = peer
+      on-logout = peer
+      open-connections = keep
       require-own-association = true
       """;
 
@@ -102,13 +113,14 @@ final class PolicyServer implements AutoCloseable {
     UserStore users = new UserStore();
     users.addUser("alice", Credential.getCredential("secret"), new String[] {"customer"});
     users.addUser("admin", Credential.getCredential("secret"), new String[] {"admin"});
+    users.addUser("oper", Credential.getCredential("secret"), new String[] {"operator"});
     HashLoginService realm = new HashLoginService("tether-test");
     realm.setUserStore(users);
 
     ConstraintSecurityHandler security = new ConstraintSecurityHandler();
     ConstraintMapping secure = new ConstraintMapping();
     secure.setPathSpec("/secure/*");
-    secure.setConstraint(Constraint.from("customer", "admin"));
+    secure.setConstraint(Constraint.from("customer", "admin", "operator"));
     security.addConstraintMapping(secure);
     security.setAuthenticator(authenticator);
     security.setLoginService(JettyTetherLoginService.wrap(realm));
@@ -133,10 +145,18 @@ final class PolicyServer implements AutoCloseable {
     server.close();
   }
 
-  /** Answers with the request's SA as the application sees it. */
+  /**
+   * Answers with the request's SA as the application sees it; {@code ?login=USER} logs the user in
+   * first with {@code request.login(USER, "secret")}.
+   */
   static final class PageServlet extends HttpServlet {
     @Override
-    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    protected void service(HttpServletRequest req, HttpServletResponse resp)
+        throws ServletException, IOException {
+      String login = req.getParameter("login");
+      if (login != null) {
+        req.login(login, "secret");
+      }
       Lease lease = (Lease) req.getAttribute(TetherAttributes.LEASE);
       String body = "sa=" + req.getAttribute(TetherAttributes.ASSOCIATION_ID)
           + ";resumed=" + req.getAttribute(TetherAttributes.RESUMED)

@@ -1,6 +1,6 @@
 package dev.tether.jetty;
 
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.eclipse.jetty.http.HttpHeader;

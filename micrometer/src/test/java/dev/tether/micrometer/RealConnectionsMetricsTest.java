@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.AssociationRegistry;
+import dev.tether.certificates.SelfSignedCertificate;
+import dev.tether.certificates.TomcatTls;
 import dev.tether.jetty.JettyTether;
-import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tomcat.TomcatTetherProtocol;
-import dev.tether.tomcat.TomcatTls;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;

@@ -2,11 +2,11 @@ package dev.tether.reliability;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
+import dev.tether.certificates.TomcatTls;
 import dev.tether.tomcat.TomcatLoginListener;
 import dev.tether.tomcat.TomcatRegistryHook;
 import dev.tether.tomcat.TomcatTetherProtocol;
 import dev.tether.tomcat.TomcatTetherValve;
-import dev.tether.tomcat.TomcatTls;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;

@@ -118,6 +118,41 @@ public final class OpenSslClient {
   }
 
   /**
+   * Makes one connection and sends {@code requests}, raw HTTP/1.1 text one after the other on the
+   * same connection (the last should say {@code Connection: close}), then waits until the server
+   * closes. The output holds the server's responses.
+   *
+   * @param sessIn a session saved earlier to resume, or {@code null}
+   * @param sessOut where to save the session, or {@code null}
+   */
+  public Result exchange(Path sessIn, Path sessOut, String... requests)
+      throws IOException, InterruptedException {
+    if (sessOut != null) {
+      Files.deleteIfExists(sessOut);
+    }
+    List<String> cmd = command(sessIn, sessOut);
+    cmd.add("-ign_eof");
+    Result result = run(cmd, String.join("", requests));
+    keepResumedSession(result, sessIn, sessOut);
+    return result;
+  }
+
+  /**
+   * Returns an HTTP/1.1 GET for {@code path} with optional header lines; {@code close} adds
+   * {@code Connection: close}.
+   */
+  public static String get(String path, boolean close, String... headers) {
+    StringBuilder r = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\nHost: localhost\r\n");
+    for (String h : headers) {
+      r.append(h).append("\r\n");
+    }
+    if (close) {
+      r.append("Connection: close\r\n");
+    }
+    return r.append("\r\n").toString();
+  }
+
+  /**
    * s_client saves only new sessions; a resumed TLS 1.2 connection goes on with the session it
    * offered, so that one is the session to save.
    */
@@ -255,6 +290,12 @@ public final class OpenSslClient {
     /** Returns whether the {@code s_client} process still runs. */
     public boolean isAlive() {
       return process.isAlive();
+    }
+
+    /** Sends raw bytes (an HTTP request) on the connection. */
+    public void send(String text) throws IOException {
+      process.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+      process.getOutputStream().flush();
     }
 
     /** Ends the connection: s_client sees the end of its input, sends close_notify and exits. */

@@ -82,7 +82,7 @@ final class BcJsseUtil extends SSLUtilBase {
 
   private static javax.net.ssl.SSLContext newContext(String protocol)
       throws NoSuchAlgorithmException, NoSuchProviderException {
-    TlsProvider.BCJSSE.install();
+    TlsProvider.BCJSSE.install("Tether connector attribute provider");
     return javax.net.ssl.SSLContext.getInstance(protocol, TlsProvider.BCJSSE.providerName());
   }
 

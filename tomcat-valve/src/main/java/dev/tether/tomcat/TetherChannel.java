@@ -1,7 +1,6 @@
 package dev.tether.tomcat;
 
 import dev.tether.AssociationRefusedException;
-import dev.tether.tls.Negotiation;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -40,7 +39,7 @@ final class TetherChannel extends SecureNioChannel {
   @Override
   public void reset(SocketChannel channel, NioSocketWrapper socketWrapper) throws IOException {
     super.reset(channel, socketWrapper);
-    connection = channel == null ? null : endpoint.accepted(channel);
+    connection = channel == null ? null : endpoint.accepted(channel, socketWrapper);
   }
 
   @Override
@@ -62,8 +61,9 @@ final class TetherChannel extends SecureNioChannel {
         clientRequestedProtocols, clientSupportedGroups, clientSignatureSchemes);
     TrackedConnection c = connection;
     if (c != null) {
-      // The policy fixed at accept is the one the lease is acquired under.
-      Negotiation.apply(sslEngine, c.tls().policy());
+      // The policy fixed at accept is the one the lease is acquired under; the handshake is followed
+      // so that a new SA is tagged before any session ticket leaves.
+      c.tls().prepare(sslEngine, null);
     }
   }
 

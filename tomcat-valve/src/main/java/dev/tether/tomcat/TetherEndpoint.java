@@ -12,6 +12,7 @@ import org.apache.juli.logging.LogFactory;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketBufferHandler;
+import org.apache.tomcat.util.net.SocketEvent;
 
 /**
  * Tomcat's NIO endpoint with Tether's channel and handler: the network interceptor of the patent for
@@ -48,13 +49,14 @@ final class TetherEndpoint extends NioEndpoint {
   }
 
   /** Reports a socket the endpoint accepted (S1); returns its connection, or null if not tracked. */
-  TrackedConnection accepted(SocketChannel socket) {
+  TrackedConnection accepted(SocketChannel socket, NioSocketWrapper wrapper) {
     AssociationRegistry r = registry;
     if (r == null) {
       return null;
     }
     String peer = peerOf(socket);
-    TrackedConnection connection = new TrackedConnection(TlsConnection.accepted(r, peer));
+    TrackedConnection connection = new TrackedConnection(
+        TlsConnection.accepted(r, peer, () -> end(wrapper)));
     if (LOG.isDebugEnabled()) {
       LOG.debug("Tether accepted a TLS connection from " + peer + " on " + getName());
     }
@@ -70,6 +72,18 @@ final class TetherEndpoint extends NioEndpoint {
             + lease.associationId() + " for " + connection.tls().peer());
       }
     }
+  }
+
+  /**
+   * Ends a connection whose SA a flush deleted while no request was in progress on it, the way
+   * Tomcat ends a socket itself: a DISCONNECT event processed under the socket's lock, which closes
+   * a socket without a processor (an idle keep-alive connection) and releases it through the handler.
+   */
+  private static void end(NioSocketWrapper wrapper) {
+    if (LOG.isDebugEnabled()) {
+      LOG.debug("Tether ends " + wrapper + ": its SA was deleted");
+    }
+    wrapper.processSocket(SocketEvent.DISCONNECT, true);
   }
 
   private static String peerOf(SocketChannel socket) {

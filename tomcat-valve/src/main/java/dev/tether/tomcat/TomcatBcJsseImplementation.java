@@ -29,7 +29,7 @@ public class TomcatBcJsseImplementation extends JSSEImplementation {
 
   /** Creates the implementation and registers the Bouncy Castle providers. */
   public TomcatBcJsseImplementation() {
-    TlsProvider.BCJSSE.install();
+    TlsProvider.BCJSSE.install("Tether connector attribute provider");
   }
 
   @Override

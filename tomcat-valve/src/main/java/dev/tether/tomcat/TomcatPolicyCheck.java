@@ -1,5 +1,6 @@
 package dev.tether.tomcat;
 
+import dev.tether.servlet.LoginFlow;
 import jakarta.servlet.ServletException;
 import java.io.IOException;
 import org.apache.catalina.connector.Request;
@@ -13,7 +14,7 @@ import org.apache.catalina.valves.ValveBase;
  * not accept the connection's SA is refused with 421 before the application can act on it.
  *
  * <p>The engine-level valve installs it (see {@link ContextHooks}) and hands it the request's
- * {@link RequestTracker} as a request note; requests the valve did not track pass untouched.
+ * {@link LoginFlow} as a request note; requests the valve did not track pass untouched.
  * Stateless and thread-safe.
  */
 final class TomcatPolicyCheck extends ValveBase {
@@ -23,7 +24,7 @@ final class TomcatPolicyCheck extends ValveBase {
 
   @Override
   public void invoke(Request request, Response response) throws IOException, ServletException {
-    if (request.getNote(RequestTracker.NOTE) instanceof RequestTracker tracker && !tracker.admit()) {
+    if (request.getNote(TomcatTetherValve.FLOW_NOTE) instanceof LoginFlow flow && !flow.admit()) {
       return;
     }
     getNext().invoke(request, response);

@@ -4,11 +4,14 @@ import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.SecurityAssociation;
+import dev.tether.internal.AdapterSettings;
+import dev.tether.internal.Setting;
 import java.util.function.ToLongFunction;
 
 /**
  * The JMX face of a {@link TomcatTetherProtocol}'s registry, described in this package's
- * {@code mbeans-descriptors.xml}: read-only counts and the flush operations. Registered by the
+ * {@code mbeans-descriptors.xml}: the connector's settings, read-only counts and the flush
+ * operations. Registered by the
  * protocol as {@code <domain>:type=TetherRegistry,name="<registryName>",port=<port>}.
  *
  * <p>It reads the registry the connector has at the time of the call: while the connector is stopped
@@ -26,21 +29,60 @@ public final class TomcatRegistryMBean {
     this.protocol = protocol;
   }
 
+  // The connector's settings (dev.tether.internal.Setting, shared with Jetty), as checked at init:
+  // durations in their canonical form (30s, 30m).
+
   /** Returns the registry's name. */
   public String getRegistryName() {
-    return protocol.getRegistryName();
+    return text(Setting.REGISTRY_NAME);
   }
 
-  /** Returns the grace period of the anonymous policy in milliseconds. */
-  public long getGrace() {
-    AssociationRegistry r = protocol.registry();
-    return r == null ? 0 : r.defaultPolicy().grace().toMillis();
+  /** Returns the grace period of the built-in default policy, e.g. {@code 30s}. */
+  public String getGrace() {
+    return text(Setting.GRACE);
+  }
+
+  public long getMaxAssociations() {
+    return number(Setting.MAX_ASSOCIATIONS);
+  }
+
+  public long getMaxAssociationsPerPeer() {
+    return number(Setting.MAX_ASSOCIATIONS_PER_PEER);
+  }
+
+  public String getProvider() {
+    return text(Setting.PROVIDER);
+  }
+
+  public boolean isRequireStatefulSessions() {
+    return Boolean.parseBoolean(text(Setting.REQUIRE_STATEFUL_SESSIONS));
+  }
+
+  public boolean isRenegotiationAllowed() {
+    return Boolean.parseBoolean(text(Setting.RENEGOTIATION_ALLOWED));
   }
 
   /** Returns the policy file's path, empty for the built-in default policy. */
   public String getPolicies() {
-    String p = protocol.getPolicies();
-    return p == null ? "" : p;
+    return text(Setting.POLICIES);
+  }
+
+  public String getPeerBindingTtl() {
+    return text(Setting.PEER_BINDING_TTL);
+  }
+
+  public long getMaxBoundPeers() {
+    return number(Setting.MAX_BOUND_PEERS);
+  }
+
+  private String text(Setting setting) {
+    AdapterSettings s = protocol.settings();
+    return s == null ? setting.defaultText() : s.text(setting);
+  }
+
+  private long number(Setting setting) {
+    AdapterSettings s = protocol.settings();
+    return s == null ? Long.parseLong(setting.defaultText()) : s.number(setting);
   }
 
   /** Returns the number of client addresses bound to a user's policy now. */

@@ -1,9 +1,16 @@
 package dev.tether.tomcat;
 
 import dev.tether.AssociationRegistry;
+import dev.tether.PolicySet;
 import dev.tether.RegistryBuilder;
+import dev.tether.internal.AdapterSettings;
+import dev.tether.internal.Durations;
+import dev.tether.internal.Setting;
 import dev.tether.tls.StatefulSessions;
 import dev.tether.tls.TlsProvider;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import javax.management.ObjectName;
 import org.apache.coyote.http11.Http11NioProtocol;
@@ -19,7 +26,7 @@ import org.apache.tomcat.util.net.jsse.JSSEImplementation;
  *
  * <pre>{@code
  * <Connector protocol="dev.tether.tomcat.TomcatTetherProtocol" port="8443" SSLEnabled="true"
- *            grace="30000" registryName="shop" policies="conf/tether-policies.conf">
+ *            grace="30s" registryName="shop" policies="conf/tether-policies.conf">
  *   <SSLHostConfig> <Certificate certificateKeystoreFile="conf/shop.p12" ... /> </SSLHostConfig>
  * </Connector>
  * }</pre>
@@ -27,7 +34,7 @@ import org.apache.tomcat.util.net.jsse.JSSEImplementation;
  * <p>Embedded: {@code new Connector(TomcatTetherProtocol.class.getName())}, then
  * {@code connector.setProperty("grace", "0")}. Tether's attributes are text, as in server.xml,
  * and are checked when the connector initializes: a wrong value fails the connector with a message
- * naming the attribute and the value. The registry lives from {@link #start()} to {@link #stop()}; its
+ * naming the attribute and the value. They are the settings of {@link Setting}, shared with Jetty. The registry lives from {@link #start()} to {@link #stop()}; its
  * counters and flush operations are in JMX as {@code <domain>:type=TetherRegistry,...}.
  *
  * <p>Threading: configured and started by Tomcat's lifecycle thread; the connection events run on the
@@ -37,20 +44,13 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
   private static final Log LOG = LogFactory.getLog(TomcatTetherProtocol.class);
 
   private final TetherEndpoint tetherEndpoint;
-  private String registryName = ProtocolSettings.DEFAULT_REGISTRY_NAME;
-  private String grace = ProtocolSettings.DEFAULT_GRACE;
-  private String maxAssociations = ProtocolSettings.DEFAULT_MAX_ASSOCIATIONS;
-  private String maxAssociationsPerPeer = ProtocolSettings.DEFAULT_MAX_ASSOCIATIONS_PER_PEER;
-  private String provider = TlsProvider.JDK.settingValue();
-  private String requireStatefulSessions = "true";
-  private String renegotiationAllowed = "false";
-  private String policies = "";
-  private String peerBindingTtl = ProtocolSettings.DEFAULT_PEER_BINDING_TTL;
-  private String maxBoundPeers = ProtocolSettings.DEFAULT_MAX_BOUND_PEERS;
+  /** Tether's attributes as server.xml gave them (text), checked in {@link #init()}. */
+  private final Map<Setting, String> attributes = new EnumMap<>(Setting.class);
   /** An attribute set under the name it had before it was renamed; the connector refuses to start. */
   private String renamed;
 
-  private volatile ProtocolSettings settings;
+  private volatile AdapterSettings settings;
+  private volatile PolicySet policySet;
   private volatile AssociationRegistry registry;
   private ObjectName jmxName;
   /** Lets tests inject time and threads into the registry; the identity in production. */
@@ -69,28 +69,33 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
   // ---------------------------------------------------------------------------------------------
   // Attributes: text, as server.xml gives them, checked in init()
 
+  private String attribute(Setting setting) {
+    return attributes.getOrDefault(setting, setting.defaultText());
+  }
+
   /** Returns the registry's name; see {@link #setRegistryName}. */
   public String getRegistryName() {
-    return registryName;
+    return attribute(Setting.REGISTRY_NAME);
   }
 
   /** Sets the registry's name, shown in logs and JMX and matched by the valve. Default {@code default}. */
   public void setRegistryName(String registryName) {
-    this.registryName = registryName;
+    attributes.put(Setting.REGISTRY_NAME, registryName);
   }
 
-  /** Returns the grace period in milliseconds; see {@link #setGrace}. */
+  /** Returns the grace period as given; see {@link #setGrace}. */
   public String getGrace() {
-    return grace;
+    return attribute(Setting.GRACE);
   }
 
   /**
-   * Sets how long, in milliseconds, an SA stays resumable after its last connection closed. {@code 0}
-   * deletes it at once. Default {@code 30000}. It is the grace of the built-in default policy: with
-   * a {@link #setPolicies policy file} each policy's own grace applies.
+   * Sets how long an SA stays resumable after its last connection closed: a duration ({@code 30s},
+   * {@code 500ms}, {@code PT30S}) or plain milliseconds ({@code 30000}). {@code 0} deletes it at once.
+   * Default {@code 30s}. It is the grace of the built-in default policy: with a
+   * {@link #setPolicies policy file} each policy's own grace applies.
    */
   public void setGrace(String grace) {
-    this.grace = grace;
+    attributes.put(Setting.GRACE, grace);
   }
 
   /** The attribute's former name: the connector does not start and says what it is called now. */
@@ -100,40 +105,41 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   /** Returns the most SAs the connector holds; see {@link #setMaxAssociations}. */
   public String getMaxAssociations() {
-    return maxAssociations;
+    return attribute(Setting.MAX_ASSOCIATIONS);
   }
 
   /** Sets the most SAs the connector holds; past it handshakes are refused. Default {@code 100000}. */
   public void setMaxAssociations(String maxAssociations) {
-    this.maxAssociations = maxAssociations;
+    attributes.put(Setting.MAX_ASSOCIATIONS, maxAssociations);
   }
 
   /** Returns the most SAs per client address; see {@link #setMaxAssociationsPerPeer}. */
   public String getMaxAssociationsPerPeer() {
-    return maxAssociationsPerPeer;
+    return attribute(Setting.MAX_ASSOCIATIONS_PER_PEER);
   }
 
   /** Sets the most SAs one client address holds. Default {@code 1000}. */
   public void setMaxAssociationsPerPeer(String maxAssociationsPerPeer) {
-    this.maxAssociationsPerPeer = maxAssociationsPerPeer;
+    attributes.put(Setting.MAX_ASSOCIATIONS_PER_PEER, maxAssociationsPerPeer);
   }
 
   /** Returns the TLS provider; see {@link #setProvider}. */
   public String getProvider() {
-    return provider;
+    return attribute(Setting.PROVIDER);
   }
 
   /**
    * Sets the JSSE provider of the connector's TLS: {@code jdk} (default) or {@code bcjsse}, which
-   * switches the connector to {@link TomcatBcJsseImplementation}.
+   * switches the connector to {@link TomcatBcJsseImplementation} and needs Bouncy Castle's jars in
+   * Tomcat's {@code lib} (see {@link TlsProvider}).
    */
   public void setProvider(String provider) {
-    this.provider = provider;
+    attributes.put(Setting.PROVIDER, provider);
   }
 
   /** Returns whether a stateless JDK session cache stops the connector; see the setter. */
   public String getRequireStatefulSessions() {
-    return requireStatefulSessions;
+    return attribute(Setting.REQUIRE_STATEFUL_SESSIONS);
   }
 
   /**
@@ -141,12 +147,12 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
    * cannot stop: {@code true} (default) fails the connector, {@code false} logs a warning.
    */
   public void setRequireStatefulSessions(String requireStatefulSessions) {
-    this.requireStatefulSessions = requireStatefulSessions;
+    attributes.put(Setting.REQUIRE_STATEFUL_SESSIONS, requireStatefulSessions);
   }
 
   /** Returns whether clients may renegotiate TLS 1.2; see the setter. */
   public String getRenegotiationAllowed() {
-    return renegotiationAllowed;
+    return attribute(Setting.RENEGOTIATION_ALLOWED);
   }
 
   /**
@@ -154,7 +160,7 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
    * is closed, since a renegotiated session would escape its SA.
    */
   public void setRenegotiationAllowed(String renegotiationAllowed) {
-    this.renegotiationAllowed = renegotiationAllowed;
+    attributes.put(Setting.RENEGOTIATION_ALLOWED, renegotiationAllowed);
   }
 
   /** The attribute's former name: the connector does not start and says what it is called now. */
@@ -164,7 +170,7 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   /** Returns the policy file's path; see {@link #setPolicies}. */
   public String getPolicies() {
-    return policies;
+    return attribute(Setting.POLICIES);
   }
 
   /**
@@ -174,30 +180,35 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
    * that cannot be read or is invalid fails the connector, naming the file's line.
    */
   public void setPolicies(String policies) {
-    this.policies = policies;
+    attributes.put(Setting.POLICIES, policies);
   }
 
-  /** Returns how long a login binds its peer, in milliseconds; see {@link #setPeerBindingTtl}. */
+  /** Returns how long a login binds its peer, as given; see {@link #setPeerBindingTtl}. */
   public String getPeerBindingTtl() {
-    return peerBindingTtl;
+    return attribute(Setting.PEER_BINDING_TTL);
   }
 
   /**
-   * Sets how long, in milliseconds, the client address of a login stays bound to the user's policy
-   * (its new connections negotiate under it) unless a logout ends it first. Default {@code 1800000}.
+   * Sets how long the client address of a login stays bound to the user's policy (its new connections
+   * negotiate under it) unless a logout ends it first: a duration or milliseconds. Default {@code 30m}.
    */
   public void setPeerBindingTtl(String peerBindingTtl) {
-    this.peerBindingTtl = peerBindingTtl;
+    attributes.put(Setting.PEER_BINDING_TTL, peerBindingTtl);
   }
 
   /** Returns the most peers bound at once; see {@link #setMaxBoundPeers}. */
   public String getMaxBoundPeers() {
-    return maxBoundPeers;
+    return attribute(Setting.MAX_BOUND_PEERS);
   }
 
   /** Sets the most client addresses bound to a user's policy at once. Default {@code 100000}. */
   public void setMaxBoundPeers(String maxBoundPeers) {
-    this.maxBoundPeers = maxBoundPeers;
+    attributes.put(Setting.MAX_BOUND_PEERS, maxBoundPeers);
+  }
+
+  /** Returns the checked settings once the connector initialized, else {@code null}. */
+  AdapterSettings settings() {
+    return settings;
   }
 
   /** Returns the connector's registry while it runs, else {@code null}. */
@@ -213,13 +224,17 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     if (renamed != null) {
       throw new IllegalArgumentException("Tether connector attribute " + renamed);
     }
-    ProtocolSettings s = ProtocolSettings.parse(new ProtocolSettings.Raw(registryName, grace,
-        maxAssociations, maxAssociationsPerPeer, provider, requireStatefulSessions,
-        renegotiationAllowed, policies, peerBindingTtl, maxBoundPeers));
+    AdapterSettings s = new AdapterSettings(
+        (key, value) -> "Tether connector attribute " + key + "=\"" + value + "\"");
+    attributes.forEach(s::set);
+    String base = System.getProperty("catalina.base");
+    // Read now, so that a bad file fails the connector's init, as Tomcat's own files do.
+    policySet = s.policySet(base == null ? null : Path.of(base));
     if (!isSSLEnabled()) {
       LOG.warn("Tether connector protocol without SSLEnabled=\"true\": it tracks TLS connections only");
     }
-    StatefulSessions.check(s.provider(), s.requireStatefulSessions(), "requireStatefulSessions");
+    StatefulSessions.check(s.provider(), s.flag(Setting.REQUIRE_STATEFUL_SESSIONS),
+        Setting.REQUIRE_STATEFUL_SESSIONS.key());
     configureImplementation(s.provider());
     settings = s;
     super.init();
@@ -234,10 +249,11 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     String bc = TomcatBcJsseImplementation.class.getName();
     if (tls == TlsProvider.BCJSSE) {
       if (configured != null && !configured.equals(bc)) {
-        throw new IllegalArgumentException("Tether connector attribute provider=\"" + provider
-            + "\" needs sslImplementationName=\"" + bc + "\" (or none), not \"" + configured + "\"");
+        throw new IllegalArgumentException("Tether connector attribute provider=\""
+            + tls.settingValue() + "\" needs sslImplementationName=\"" + bc + "\" (or none), not \""
+            + configured + "\"");
       }
-      tls.install();
+      tls.install("Tether connector attribute provider");
       setSslImplementationName(bc);
     } else if (configured != null && !configured.equals(JSSEImplementation.class.getName())) {
       LOG.warn("Tether is tested with JSSE only; sslImplementationName=\"" + configured
@@ -247,9 +263,9 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   @Override
   public void start() throws Exception {
-    AssociationRegistry r = registryCustomizer.apply(settings.registryBuilder()).build();
+    AssociationRegistry r = registryCustomizer.apply(settings.registryBuilder(policySet)).build();
     registry = r;
-    tetherEndpoint.configure(r, settings.renegotiationAllowed());
+    tetherEndpoint.configure(r, settings.flag(Setting.RENEGOTIATION_ALLOWED));
     try {
       super.start();
     } catch (Exception | Error e) {
@@ -258,7 +274,7 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     }
     LOG.info("Tether tracks TLS connections on [" + getName() + "]: registry '" + r.name()
         + "', policies=" + r.policies().policies() + ", anonymous grace="
-        + r.defaultPolicy().grace().toMillis() + "ms, maxAssociations="
+        + Durations.format(r.defaultPolicy().grace()) + ", maxAssociations="
         + r.maxAssociations() + ", maxAssociationsPerPeer=" + r.maxAssociationsPerPeer()
         + ", provider=" + settings.provider().settingValue());
   }

@@ -1,7 +1,12 @@
 package dev.tether.tomcat;
 
 import dev.tether.Lease;
+import dev.tether.servlet.LoginFlow;
+import dev.tether.servlet.Misdirected;
 import dev.tether.servlet.TetherAttributes;
+import dev.tether.tls.TlsConnection;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -21,6 +26,7 @@ import org.apache.catalina.connector.Connector;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
+import org.apache.coyote.ActionCode;
 
 /**
  * Ties requests to the security association (SA) of their TLS connection, reports logins, logouts
@@ -29,7 +35,7 @@ import org.apache.catalina.valves.ValveBase;
  * attributes ({@link #ASSOCIATION_ID}, {@link #ASSOCIATION}, {@link #ASSOCIATION_RESUMED},
  * {@link #REGISTRY}, and {@code dev.tether.lease}); after the authenticator, the moment the
  * application calls {@code login()}/{@code logout()}, before the response can commit, and after the
- * request, it decides whether the connection's user changed (see {@link RequestTracker}). A login
+ * request, it decides whether the connection's user changed (see {@link LoginFlow}). A login
  * calls {@code PolicyEngine.login}: the new user's policy flushes what it names ({@code on-login}:
  * this SA, all SAs of the client address, or all) and binds the client address to that policy, so
  * that its next connections negotiate under it; a logout calls {@code PolicyEngine.logout}; a
@@ -65,6 +71,9 @@ public final class TomcatTetherValve extends ValveBase {
   public static final String ASSOCIATION_RESUMED = "dev.tether.association.resumed";
   /** Request attribute: the connector's registry ({@code AssociationRegistry}). */
   public static final String REGISTRY = "dev.tether.registry";
+
+  /** The request note under which {@link TomcatPolicyCheck} finds the request's {@link LoginFlow}. */
+  static final String FLOW_NOTE = LoginFlow.class.getName();
 
   private final List<TomcatLoginListener> listeners = new CopyOnWriteArrayList<>();
   private final Set<String> warned = ConcurrentHashMap.newKeySet();
@@ -128,25 +137,85 @@ public final class TomcatTetherValve extends ValveBase {
       getNext().invoke(request, response);
       return;
     }
-    request.setAttribute(ASSOCIATION_ID, lease.associationId());
-    request.setAttribute(ASSOCIATION, lease.association());
-    request.setAttribute(ASSOCIATION_RESUMED, lease.isResumed());
-    request.setAttribute(REGISTRY, lease.registry());
-    request.setAttribute(TetherAttributes.LEASE, lease);
-    request.setAttribute(TetherAttributes.LOGIN_EVENTS, "tomcat");
-    RequestTracker tracker = new RequestTracker(this, connection, lease, request, response);
-    request.setNote(RequestTracker.NOTE, tracker);
-    HttpServletRequest originalRequest = request.getRequest();
-    HttpServletResponse originalResponse = response.getResponse();
-    request.setRequest(tracker.wrap(originalRequest));
-    response.setResponse(tracker.wrap(originalResponse));
+    TlsConnection tls = connection.tls();
+    if (!tls.requestStarted()) {
+      try {
+        // A flush deleted the connection's SA: nothing more travels on it.
+        Misdirected.write(request, response,
+            "the TLS security association of this connection was deleted");
+      } finally {
+        tls.requestEnded();
+      }
+      return;
+    }
+    boolean async = false;
     try {
-      getNext().invoke(request, response);
+      request.setAttribute(ASSOCIATION_ID, lease.associationId());
+      request.setAttribute(ASSOCIATION, lease.association());
+      request.setAttribute(ASSOCIATION_RESUMED, lease.isResumed());
+      request.setAttribute(REGISTRY, lease.registry());
+      request.setAttribute(TetherAttributes.LEASE, lease);
+      request.setAttribute(TetherAttributes.CONNECTION, tls);
+      request.setAttribute(TetherAttributes.LOGIN_EVENTS, "tomcat");
+      TomcatUsers users = new TomcatUsers(this, lease, request, response);
+      LoginFlow flow = new LoginFlow(lease.registry(), tls, lease, request.getRequest(),
+          response.getResponse(), users, users);
+      request.setNote(FLOW_NOTE, flow);
+      HttpServletRequest originalRequest = request.getRequest();
+      HttpServletResponse originalResponse = response.getResponse();
+      request.setRequest(flow.wrap(originalRequest));
+      response.setResponse(flow.wrap(originalResponse));
+      try {
+        getNext().invoke(request, response);
+      } finally {
+        request.setRequest(originalRequest);
+        response.setResponse(originalResponse);
+        request.removeNote(FLOW_NOTE);
+        flow.end();
+      }
+      async = request.isAsyncStarted();
+      if (async) {
+        request.getAsyncContext().addListener(new RequestEnd(tls, request, response));
+      }
     } finally {
-      request.setRequest(originalRequest);
-      response.setResponse(originalResponse);
-      request.removeNote(RequestTracker.NOTE);
-      tracker.observe(RequestTracker.Trigger.END, null);
+      if (!async && tls.requestEnded()) {
+        closeAfterResponse(request, response);
+      }
+    }
+  }
+
+  /**
+   * Makes Tomcat close the connection once this response is complete: {@code Connection: close}
+   * while the response is not committed, else the processor's clean-close state (what Tomcat does
+   * for an abandoned upload: finish the response, then close).
+   */
+  static void closeAfterResponse(Request request, Response response) {
+    if (!response.isCommitted()) {
+      response.setHeader("Connection", "close");
+    } else {
+      request.getCoyoteRequest().action(ActionCode.DISABLE_SWALLOW_INPUT, null);
+    }
+  }
+
+  /** Ends an async request's count when it completes. */
+  private record RequestEnd(TlsConnection tls, Request request, Response response)
+      implements AsyncListener {
+    @Override
+    public void onComplete(AsyncEvent event) {
+      if (tls.requestEnded()) {
+        closeAfterResponse(request, response);
+      }
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) { }
+
+    @Override
+    public void onError(AsyncEvent event) { }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+      event.getAsyncContext().addListener(this);
     }
   }
 

@@ -2,29 +2,21 @@ package dev.tether.tomcat;
 
 import dev.tether.Lease;
 import dev.tether.tls.TlsConnection;
-import java.security.Principal;
 
 /**
  * One accepted TLS socket of a {@link TomcatTetherProtocol} connector: its {@link TlsConnection}
- * (accept, handshake, close) plus what the valve learnt about the users on it.
+ * (accept, handshake, requests, close; and, through it, the connection's login state), plus whether
+ * its handshake failed at the TLS level.
  *
  * <p>Created when the endpoint hands a pooled channel a new socket and dropped when the channel is
  * reset, so a pooled channel never carries one connection's state into the next.
  *
  * <p>Concurrency: the TLS events arrive on Tomcat's poller and worker threads and are made safe by
- * {@link TlsConnection}. The principal is read and written by request threads; HTTP/1.1 serves one
- * request at a time per connection, and the field is volatile for the hand-over between threads.
+ * {@link TlsConnection}; the failure flag is volatile.
  */
 final class TrackedConnection {
-  /** The principal state of a connection that has not served a request yet. */
-  static final String UNSEEN = new String("<unseen>");
-  /** The principal state of a connection that served an anonymous request. */
-  static final String ANONYMOUS = new String("<anonymous>");
-
   private final TlsConnection tls;
   private volatile boolean tlsFailure;
-  private volatile String principal = UNSEEN;
-  private volatile Principal user;
 
   TrackedConnection(TlsConnection tls) {
     this.tls = tls;
@@ -49,28 +41,6 @@ final class TrackedConnection {
     if (tlsFailure) {
       tls.handshakeFailed();
     }
-  }
-
-  /** Returns {@link #UNSEEN}, {@link #ANONYMOUS} or the name of the last user seen on the connection. */
-  String principal() {
-    return principal;
-  }
-
-  /** Returns the last user seen on the connection, or {@code null} if {@link #principal()} is no name. */
-  Principal user() {
-    return user;
-  }
-
-  /** Notes the user of the connection's latest request. */
-  void user(Principal user) {
-    this.user = user;
-    this.principal = user.getName();
-  }
-
-  /** Notes that the connection served an anonymous request, or that its user logged out. */
-  void anonymous() {
-    this.user = null;
-    this.principal = ANONYMOUS;
   }
 
   @Override

@@ -14,27 +14,53 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * One HTTP/1.1 connection over a JDK {@link SSLSocket}, so that a test decides exactly which requests
- * share a connection. Clients built from one {@link SSLContext} resume each other's sessions.
+ * HTTP/1.1 over a JDK {@link SSLSocket}, one connection at a time, so that a test decides exactly
+ * which requests share a connection. Like a browser, it opens a new connection (from the same
+ * context, so it may resume) when the server answered {@code Connection: close}, and counts them.
+ * Clients built from one {@link SSLContext} resume each other's sessions.
  */
 final class HttpsClient implements AutoCloseable {
-  private final SSLSocket socket;
-  private final InputStream in;
-  private final OutputStream out;
+  private final SSLContext context;
+  private final int port;
+  private final String protocol;
+  private SSLSocket socket;
+  private InputStream in;
+  private OutputStream out;
+  private boolean closedByServer;
+  private int connections;
   private String cookie;
 
-  private HttpsClient(SSLSocket socket) throws IOException {
-    this.socket = socket;
-    this.in = socket.getInputStream();
-    this.out = socket.getOutputStream();
+  private HttpsClient(SSLContext context, int port, String protocol) throws IOException {
+    this.context = context;
+    this.port = port;
+    this.protocol = protocol;
+    connect();
   }
 
   static HttpsClient open(SSLContext context, int port, String protocol) throws IOException {
+    return new HttpsClient(context, port, protocol);
+  }
+
+  private void connect() throws IOException {
     SSLSocket s = (SSLSocket) context.getSocketFactory().createSocket("localhost", port);
     s.setEnabledProtocols(new String[] {protocol});
     s.setSoTimeout(10_000);
     s.startHandshake();
-    return new HttpsClient(s);
+    socket = s;
+    in = s.getInputStream();
+    out = s.getOutputStream();
+    closedByServer = false;
+    connections++;
+  }
+
+  /** Returns how many connections this client opened: one, plus one per {@code Connection: close}. */
+  int connections() {
+    return connections;
+  }
+
+  /** Returns whether the last response ended the connection ({@code Connection: close}). */
+  boolean closedByServer() {
+    return closedByServer;
   }
 
   SSLSession session() {
@@ -64,6 +90,10 @@ final class HttpsClient implements AutoCloseable {
   }
 
   Response send(String method, String path, String body, String... headers) throws IOException {
+    if (closedByServer) {
+      socket.close();
+      connect();
+    }
     StringBuilder req = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
         .append("Host: localhost\r\n");
     for (String h : headers) {
@@ -82,6 +112,7 @@ final class HttpsClient implements AutoCloseable {
     out.write(payload);
     out.flush();
     Response r = read();
+    closedByServer = "close".equalsIgnoreCase(r.headers().get("connection"));
     String set = r.headers().get("set-cookie");
     if (set != null) {
       cookie = set.split(";", 2)[0];

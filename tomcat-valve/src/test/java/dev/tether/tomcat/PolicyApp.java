@@ -2,9 +2,9 @@ package dev.tether.tomcat;
 
 import dev.tether.Lease;
 import dev.tether.servlet.AssociationServlet;
-import dev.tether.servlet.RoleAccessFilter;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.servlet.TetherLoginFilter;
+import dev.tether.shop.RoleAccessFilter;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -28,11 +28,14 @@ import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
  * that ends the session, and the SA endpoints at {@code /shop/tether/*} behind
  * {@link RoleAccessFilter} for monitors with BASIC credentials, and {@link TetherLoginFilter} on every
  * request, as a portable application would map it. Users: {@code alice}/{@code secret}
- * (customer), {@code admin}/{@code secret} (admin). Pages answer
+ * (customer), {@code admin}/{@code secret} (admin), {@code oper}/{@code secret} (operator). Pages answer
  * {@code sa=..;resumed=..;policy=..;protocol=..;user=..}.
  */
 final class PolicyApp {
-  /** Anonymous browsing keeps SAs; customers and admins flush the peer; admins need TLS 1.3 SAs. */
+  /**
+   * Anonymous browsing keeps SAs; customers and admins flush the peer; admins need TLS 1.3 SAs;
+   * operators need SAs of their own but keep the connections their login flushed.
+   */
   static final String POLICIES = """
       [policy browse]
       applies-to = anonymous
@@ -53,6 +56,14 @@ final class PolicyApp {
       on-login = peer
       on-logout = peer
       require-own-association = true
+
+      [policy operator]
+      applies-to = role:operator
+      grace = 60s
+      on-login = peer
+      on-logout = peer
+      open-connections = keep
+      require-own-association = true
       """;
 
   private PolicyApp() {}
@@ -69,6 +80,8 @@ final class PolicyApp {
     tomcat.addRole("alice", "customer");
     tomcat.addUser("admin", "secret");
     tomcat.addRole("admin", "admin");
+    tomcat.addUser("oper", "secret");
+    tomcat.addRole("oper", "operator");
     Context ctx = tomcat.addContext("/shop", Files.createDirectories(dir.resolve("shop")).toString());
     Tomcat.addServlet(ctx, "page", new PageServlet());
     ctx.addServletMappingDecoded("/*", "page");
@@ -108,10 +121,12 @@ final class PolicyApp {
     secure.addPattern("/secure/*");
     SecurityConstraint constraint = new SecurityConstraint();
     constraint.addAuthRole("customer");
+    constraint.addAuthRole("operator");
     constraint.addAuthRole("admin");
     constraint.addCollection(secure);
     ctx.addConstraint(constraint);
     ctx.addSecurityRole("customer");
+    ctx.addSecurityRole("operator");
     ctx.addSecurityRole("admin");
     LoginConfig form = new LoginConfig();
     form.setAuthMethod("FORM");

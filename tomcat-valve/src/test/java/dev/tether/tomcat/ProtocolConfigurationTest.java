@@ -3,6 +3,7 @@ package dev.tether.tomcat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.SaPolicy;
+import dev.tether.internal.Setting;
 import dev.tether.testing.LogCapture;
 import dev.tether.tls.StatefulSessions;
 import java.nio.file.Files;
@@ -54,6 +55,28 @@ class ProtocolConfigurationTest {
   }
 
   @Test
+  void durations_takeUnitsIsoAndMilliseconds_alike() throws Exception {
+    for (String grace : new String[] {"1500", "1500ms", "PT1.5S"}) {
+      try (TetherServer server = TetherServer.builder().set("grace", grace)
+          .set("peerBindingTtl", "2m").start()) {
+        assertThat(server.registry().defaultPolicy().grace()).as(grace)
+            .isEqualTo(Duration.ofMillis(1500));
+      }
+    }
+  }
+
+  @Test
+  void wrongDuration_failsStartWithTheSharedMessage() throws Exception {
+    try (LogCapture log = new LogCapture();
+        TetherServer server = TetherServer.builder().set("grace", "soon").start()) {
+      assertConnectorFailed(server);
+      assertThat(log.text(Level.SEVERE)).contains("Tether connector attribute grace=\"soon\" is"
+          + " invalid: expected a duration, 0 or more: 0, 500ms, 30s, 15m, 2h, 1d, PT30S or"
+          + " milliseconds (30000)");
+    }
+  }
+
+  @Test
   void invalidPolicyFile_failsStartNamingAttributeFileAndLine(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("bad.conf"), """
         [policy browse]
@@ -85,7 +108,7 @@ class ProtocolConfigurationTest {
     try (TetherServer server = TetherServer.builder().set("policies", file.toString())
         .set("grace", "5").set("peerBindingTtl", "60000").set("maxBoundPeers", "1").start()) {
       assertThat(server.registry().policies().policies().policies()).extracting(SaPolicy::name)
-          .containsExactly("browse", "customer", "admin");
+          .containsExactly("browse", "customer", "admin", "operator");
       assertThat(server.registry().defaultPolicy().grace()).as("the policies' graces apply")
           .isEqualTo(Duration.ofSeconds(60));
       server.registry().policies().login("192.0.2.1", null, "root", r -> r.equals("admin"));
@@ -152,7 +175,17 @@ class ProtocolConfigurationTest {
       ObjectName name = names.iterator().next();
       assertThat(mbeans.getAttribute(name, "accepted")).isEqualTo(1L);
       assertThat(mbeans.getAttribute(name, "active")).isEqualTo(1L);
-      assertThat(mbeans.getAttribute(name, "grace")).isEqualTo(30_000L);
+      assertThat(mbeans.getAttribute(name, "grace")).isEqualTo("30s");
+      assertThat(mbeans.getAttribute(name, "peerBindingTtl")).isEqualTo("30m");
+      assertThat(mbeans.getAttribute(name, "maxAssociations")).isEqualTo(100_000L);
+      assertThat(mbeans.getAttribute(name, "renegotiationAllowed")).isEqualTo(false);
+      Set<String> attributes = new java.util.HashSet<>();
+      for (javax.management.MBeanAttributeInfo a : mbeans.getMBeanInfo(name).getAttributes()) {
+        attributes.add(a.getName());
+      }
+      for (Setting s : Setting.values()) {
+        assertThat(attributes).as("JMX attribute for %s", s.key()).contains(s.key());
+      }
       assertThat(mbeans.getAttribute(name, "boundPeers")).isEqualTo(0L);
       assertThat(mbeans.getAttribute(name, "policies")).isEqualTo("");
       assertThat(mbeans.getMBeanInfo(name).getAttributes()).noneMatch(a -> a.isWritable());

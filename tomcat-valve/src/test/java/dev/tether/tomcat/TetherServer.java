@@ -6,8 +6,9 @@ import dev.tether.AssociationStats;
 import dev.tether.Lease;
 import dev.tether.SaPolicy;
 import dev.tether.SecurityAssociation;
+import dev.tether.certificates.SelfSignedCertificate;
+import dev.tether.certificates.TomcatTls;
 import dev.tether.testing.FakeTicker;
-import dev.tether.tls.SelfSignedCertificate;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -39,7 +40,8 @@ import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
  * User {@code alice}/{@code secret} and {@code bob}/{@code secret}, role {@code user}.
  *
  * <p>Every page answers {@code sa=<id>;resumed=<bool>;user=<name>}; {@code ?op=login&u=&p=},
- * {@code ?op=logout}, {@code ?op=invalidate} and {@code ?op=session} call the servlet API first.
+ * {@code ?op=logout}, {@code ?op=invalidate} and {@code ?op=session} call the servlet API first;
+ * {@code &redirect=1..4} then answers with one of the four {@code sendRedirect}s instead.
  */
 final class TetherServer implements AutoCloseable {
   static final String PASSWORD = "changeit";
@@ -198,6 +200,17 @@ final class TetherServer implements AutoCloseable {
         req.getSession().invalidate();
       } else if ("session".equals(op)) {
         req.getSession();
+      }
+      String redirect = req.getParameter("redirect");
+      if (redirect != null) {
+        // Each of Servlet 6.1's four ways to redirect: a login before it must bind all the same.
+        switch (redirect) {
+          case "1" -> resp.sendRedirect("/app/next");
+          case "2" -> resp.sendRedirect("/app/next", 303);
+          case "3" -> resp.sendRedirect("/app/next", false);
+          default -> resp.sendRedirect("/app/next", 303, true);
+        }
+        return;
       }
       SecurityAssociation view = (SecurityAssociation) req.getAttribute(TomcatTetherValve.ASSOCIATION);
       write(resp, "sa=" + req.getAttribute(TomcatTetherValve.ASSOCIATION_ID)

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.DeletionCause;
+import dev.tether.SaPolicy;
 import dev.tether.Lease;
 import jakarta.servlet.http.HttpServletRequest;
 import java.nio.charset.StandardCharsets;
@@ -37,32 +38,39 @@ class TomcatTetherValveTest {
   void basicLogin_isSeenOncePerRealLogin_notPerRequestOrConnection() throws Exception {
     try (TetherServer server = TetherServer.builder().start()) {
       SSLContext browser = TetherServer.clientContext();
+      String afterLogin = null;
       try (HttpsClient first = HttpsClient.open(browser, server.port(), TLS)) {
         assertThat(first.get("/basic/secure/page").status()).isEqualTo(401);
         HttpsClient.Response r = first.get("/basic/secure/page", ALICE);
         assertThat(r.field("user")).isEqualTo("alice");
-        // The flush happened before the answer was sent.
+        // The flush happened before the answer was sent, and ended the connection it flushed.
         assertThat(server.stats().deletedByCause()).containsEntry(DeletionCause.LOGIN, 1L);
         assertThat(server.events.seen).containsExactly("login alice");
+        assertThat(first.closedByServer()).as("the login's connection ends").isTrue();
         for (int i = 0; i < 3; i++) {
-          assertThat(first.get("/basic/secure/page", ALICE).field("user")).isEqualTo("alice");
+          HttpsClient.Response again = first.get("/basic/secure/page", ALICE);
+          assertThat(again.field("user")).isEqualTo("alice");
+          assertThat(again.field("resumed")).as("the login flushed the first SA").isEqualTo("false");
+          assertThat(afterLogin == null || afterLogin.equals(again.field("sa"))).isTrue();
+          afterLogin = again.field("sa");
         }
         first.get("/basic/public");
+        assertThat(first.connections()).isEqualTo(2);
       }
-      String secondSa;
       try (HttpsClient second = HttpsClient.open(browser, server.port(), TLS)) {
         HttpsClient.Response r = second.get("/basic/secure/page", ALICE);
-        assertThat(r.field("resumed")).as("the login flushed the first SA").isEqualTo("false");
-        secondSa = r.field("sa");
+        assertThat(r.field("resumed")).isEqualTo("true");
+        assertThat(r.field("sa")).isEqualTo(afterLogin);
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> server.stats().leases() == 0);
       try (HttpsClient third = HttpsClient.open(browser, server.port(), TLS)) {
         HttpsClient.Response r = third.get("/basic/secure/page", ALICE);
         assertThat(r.field("resumed")).isEqualTo("true");
-        assertThat(r.field("sa")).isEqualTo(secondSa);
+        assertThat(r.field("sa")).isEqualTo(afterLogin);
       }
       assertThat(server.events.seen).containsExactly("login alice");
-      assertThat(server.registry().find(secondSa).orElseThrow().principals()).containsExactly("alice");
+      assertThat(server.registry().find(afterLogin).orElseThrow().principals())
+          .containsExactly("alice");
     }
   }
 
@@ -94,7 +102,10 @@ class TomcatTetherValveTest {
 
   @Test
   void programmaticLoginLogoutAndChange_areSeenWhenTheApplicationCallsThem() throws Exception {
-    try (TetherServer server = TetherServer.builder().start();
+    // A policy that flushes nothing keeps the connection, so that the change is seen on it.
+    SaPolicy quiet = SaPolicy.builder("quiet").onLogin(SaPolicy.FlushScope.NONE)
+        .onLogout(SaPolicy.FlushScope.NONE).build();
+    try (TetherServer server = TetherServer.builder().policy(quiet).start();
         HttpsClient client = HttpsClient.open(TetherServer.clientContext(), server.port(), TLS)) {
       assertThat(client.get("/basic/page?op=login&u=alice&p=secret").field("user"))
           .isEqualTo("alice");
@@ -104,6 +115,23 @@ class TomcatTetherValveTest {
       assertThat(client.get("/basic/page?op=logout").field("user")).isEqualTo("null");
       assertThat(server.events.seen).containsExactly("login alice", "change alice bob",
           "logout bob");
+      assertThat(client.connections()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void programmaticLogin_flushingTheConnectionsSa_endsTheConnection() throws Exception {
+    try (TetherServer server = TetherServer.builder().start();
+        HttpsClient client = HttpsClient.open(TetherServer.clientContext(), server.port(), TLS)) {
+      HttpsClient.Response login = client.get("/basic/page?op=login&u=alice&p=secret");
+      assertThat(login.field("user")).isEqualTo("alice");
+      assertThat(login.headers()).containsEntry("connection", "close");
+      // The next request negotiates anew; without a session the next login is a login of its own.
+      assertThat(client.get("/basic/page?op=login&u=bob&p=secret").field("resumed"))
+          .isEqualTo("false");
+      assertThat(server.events.seen).containsExactly("login alice", "login bob");
+      assertThat(client.connections()).isEqualTo(2);
+      assertThat(server.stats().deletedByCause()).containsEntry(DeletionCause.LOGIN, 2L);
     }
   }
 

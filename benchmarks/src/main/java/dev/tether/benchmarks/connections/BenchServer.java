@@ -2,7 +2,7 @@ package dev.tether.benchmarks.connections;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -1,6 +1,6 @@
 package dev.tether.benchmarks.connections;
 
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

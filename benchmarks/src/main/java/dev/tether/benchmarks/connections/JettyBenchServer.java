@@ -1,8 +1,8 @@
 package dev.tether.benchmarks.connections;
 
 import dev.tether.AssociationRegistry;
+import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.jetty.JettyTether;
-import dev.tether.tls.SelfSignedCertificate;
 import javax.net.ssl.SSLSessionContext;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
 import org.eclipse.jetty.http.HttpVersion;

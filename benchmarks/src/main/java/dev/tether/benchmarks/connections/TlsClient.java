@@ -1,7 +1,7 @@
 package dev.tether.benchmarks.connections;
 
 import dev.tether.benchmarks.Args;
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

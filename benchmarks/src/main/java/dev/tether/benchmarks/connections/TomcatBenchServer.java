@@ -1,9 +1,9 @@
 package dev.tether.benchmarks.connections;
 
 import dev.tether.AssociationRegistry;
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
+import dev.tether.certificates.TomcatTls;
 import dev.tether.tomcat.TomcatTetherProtocol;
-import dev.tether.tomcat.TomcatTls;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.net.ssl.SSLSessionContext;

@@ -1,7 +1,7 @@
 package dev.tether.it;
 
+import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.jetty.JettyTetherLoginService;
-import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tls.TlsProvider;
 import java.io.IOException;
 import java.lang.reflect.Field;

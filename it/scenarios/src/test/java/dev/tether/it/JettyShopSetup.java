@@ -1,7 +1,7 @@
 package dev.tether.it;
 
+import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.jetty.JettyTether;
-import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tls.TlsProvider;
 import java.time.Duration;
 import java.util.Arrays;
@@ -137,11 +137,6 @@ final class JettyShopSetup {
       @Override
       public SelfSignedCertificate certificate() {
         return certificate;
-      }
-
-      @Override
-      public boolean loginResponseEndsRefusedConnection() {
-        return false;
       }
 
       @Override

@@ -274,7 +274,11 @@ public abstract class ShopScenarios implements GraceScenarios, LoginScenarios {
       c.logout(TetherShop.CONTEXT, account);
       assertThat(graceful.journal().deletionCause(id)).as("SA %s", id)
           .isEqualTo(DeletionCause.LOGOUT);
-      assertThat(c.page(TetherShop.CONTEXT + "/account").body()).contains("j_security_check");
+      // The logout ended the connection of the SA it flushed.
+      assertThat(c.closedByServer()).as("logout connection closed by the server").isTrue();
+    }
+    try (ShopConnection next = client.open(graceful).withCookie(cookie)) {
+      assertThat(next.page(TetherShop.CONTEXT + "/account").body()).contains("j_security_check");
     }
     // Through the stop: one connection open, and (where the server resumes) one SA in its grace.
     ShopConnection open = client.visit(shop.immediate());

@@ -1,8 +1,8 @@
 package dev.tether.it;
 
 import dev.tether.SecurityAssociation;
+import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.testing.OpenSslClient;
-import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tls.TlsProvider;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package dev.tether.it;
 
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.tls.TlsProvider;
 
 /**
@@ -33,14 +33,6 @@ interface TetherShop {
    * whose SAs stay resumable for a short grace period after their last close.
    */
   Endpoint graceful();
-
-  /**
-   * Returns whether a FORM login whose user's policy refuses the connection's SA ends that connection
-   * with the login's own response ({@code Connection: close}). Tomcat's valve decides before the
-   * redirect is sent; Jetty's security handler writes the redirect itself, so there the next request
-   * on that connection gets the 421 (and the connection is closed after it).
-   */
-  boolean loginResponseEndsRefusedConnection();
 
   /** Returns the server certificate, for client trust. */
   SelfSignedCertificate certificate();

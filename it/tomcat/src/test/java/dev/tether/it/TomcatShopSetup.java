@@ -1,10 +1,10 @@
 package dev.tether.it;
 
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
+import dev.tether.certificates.TomcatTls;
 import dev.tether.tls.TlsProvider;
 import dev.tether.tomcat.TomcatTetherProtocol;
 import dev.tether.tomcat.TomcatTetherValve;
-import dev.tether.tomcat.TomcatTls;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,11 +73,6 @@ final class TomcatShopSetup {
       @Override
       public SelfSignedCertificate certificate() {
         return certificate;
-      }
-
-      @Override
-      public boolean loginResponseEndsRefusedConnection() {
-        return true;
       }
 
       @Override

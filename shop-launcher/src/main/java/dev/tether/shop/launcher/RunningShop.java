@@ -1,11 +1,11 @@
 package dev.tether.shop.launcher;
 
 import dev.tether.AssociationRegistry;
+import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.internal.Durations;
-import dev.tether.tls.SelfSignedCertificate;
 import java.lang.System.Logger.Level;
-import java.net.InetAddress;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;

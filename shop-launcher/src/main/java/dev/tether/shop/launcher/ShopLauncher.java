@@ -1,7 +1,7 @@
 package dev.tether.shop.launcher;
 
 import dev.tether.PolicySet;
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;

@@ -1,11 +1,11 @@
 package dev.tether.shop.launcher;
 
 import dev.tether.AssociationRegistry;
+import dev.tether.certificates.SelfSignedCertificate;
+import dev.tether.certificates.TomcatTls;
 import dev.tether.servlet.TetherAttributes;
-import dev.tether.tls.SelfSignedCertificate;
 import dev.tether.tomcat.TomcatTetherProtocol;
 import dev.tether.tomcat.TomcatTetherValve;
-import dev.tether.tomcat.TomcatTls;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;

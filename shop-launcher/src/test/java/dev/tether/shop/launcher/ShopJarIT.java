@@ -3,7 +3,7 @@ package dev.tether.shop.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.tls.SelfSignedCertificate;
+import dev.tether.certificates.SelfSignedCertificate;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.tether.internal;
+package dev.tether.servlet;
 
 import java.time.Instant;
 import java.util.Arrays;
@@ -23,7 +23,7 @@ import java.util.Arrays;
  * <p>Not thread-safe: one writer per document. A call out of order (a value where a name is due, an
  * unbalanced end) throws {@link IllegalStateException}.
  */
-public final class JsonWriter {
+final class JsonWriter {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   // Scopes on the stack; "EMPTY" scopes have no element yet, so the next one needs no comma.
@@ -39,17 +39,17 @@ public final class JsonWriter {
   private boolean done;
 
   /** Creates a writer with its own buffer. */
-  public JsonWriter() {
+  JsonWriter() {
     this(new StringBuilder(256));
   }
 
   /** Creates a writer that appends to {@code out}. */
-  public JsonWriter(StringBuilder out) {
+  JsonWriter(StringBuilder out) {
     this.out = out;
   }
 
   /** Opens an object. */
-  public JsonWriter beginObject() {
+  JsonWriter beginObject() {
     beforeValue();
     push(EMPTY_OBJECT);
     out.append('{');
@@ -57,7 +57,7 @@ public final class JsonWriter {
   }
 
   /** Closes the innermost object. */
-  public JsonWriter endObject() {
+  JsonWriter endObject() {
     if (depth == 0 || (stack[depth - 1] != OBJECT && stack[depth - 1] != EMPTY_OBJECT)) {
       throw new IllegalStateException("endObject() outside an object, or after a name");
     }
@@ -68,7 +68,7 @@ public final class JsonWriter {
   }
 
   /** Opens an array. */
-  public JsonWriter beginArray() {
+  JsonWriter beginArray() {
     beforeValue();
     push(EMPTY_ARRAY);
     out.append('[');
@@ -76,7 +76,7 @@ public final class JsonWriter {
   }
 
   /** Closes the innermost array. */
-  public JsonWriter endArray() {
+  JsonWriter endArray() {
     if (depth == 0 || (stack[depth - 1] != ARRAY && stack[depth - 1] != EMPTY_ARRAY)) {
       throw new IllegalStateException("endArray() outside an array");
     }
@@ -87,7 +87,7 @@ public final class JsonWriter {
   }
 
   /** Writes the name of the next member of the current object. */
-  public JsonWriter name(String name) {
+  JsonWriter name(String name) {
     if (name == null) {
       throw new IllegalArgumentException("a member name cannot be null");
     }
@@ -105,7 +105,7 @@ public final class JsonWriter {
   }
 
   /** Writes a string, or {@code null}. */
-  public JsonWriter value(String value) {
+  JsonWriter value(String value) {
     if (value == null) {
       return nullValue();
     }
@@ -116,7 +116,7 @@ public final class JsonWriter {
   }
 
   /** Writes an integer. */
-  public JsonWriter value(long value) {
+  JsonWriter value(long value) {
     beforeValue();
     out.append(value);
     afterValue();
@@ -124,7 +124,7 @@ public final class JsonWriter {
   }
 
   /** Writes a boolean. */
-  public JsonWriter value(boolean value) {
+  JsonWriter value(boolean value) {
     beforeValue();
     out.append(value);
     afterValue();
@@ -132,12 +132,12 @@ public final class JsonWriter {
   }
 
   /** Writes an instant as an ISO-8601 string in UTC, or {@code null}. */
-  public JsonWriter value(Instant value) {
+  JsonWriter value(Instant value) {
     return value == null ? nullValue() : value(value.toString());
   }
 
   /** Writes {@code null}. */
-  public JsonWriter nullValue() {
+  JsonWriter nullValue() {
     beforeValue();
     out.append("null");
     afterValue();
@@ -158,14 +158,14 @@ public final class JsonWriter {
   }
 
   /** Returns {@code s} as a quoted, escaped JSON string. */
-  public static String quote(String s) {
+  static String quote(String s) {
     StringBuilder sb = new StringBuilder(s.length() + 2);
     quote(s, sb);
     return sb.toString();
   }
 
   /** Appends {@code s} to {@code sb} as a quoted, escaped JSON string. */
-  public static void quote(CharSequence s, StringBuilder sb) {
+  static void quote(CharSequence s, StringBuilder sb) {
     sb.append('"');
     int n = s.length();
     for (int i = 0; i < n; i++) {

@@ -1,4 +1,4 @@
-package dev.tether.tls;
+package dev.tether.certificates;
 
 import java.io.IOException;
 import java.io.InputStream;

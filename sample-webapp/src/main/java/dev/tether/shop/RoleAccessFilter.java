@@ -1,4 +1,4 @@
-package dev.tether.servlet;
+package dev.tether.shop;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -35,7 +35,7 @@ import java.util.Base64;
  *
  * <pre>{@code
  * <filter><filter-name>tether-access</filter-name>
- *   <filter-class>dev.tether.servlet.RoleAccessFilter</filter-class>
+ *   <filter-class>dev.tether.shop.RoleAccessFilter</filter-class>
  *   <init-param><param-name>role</param-name><param-value>admin</param-value></init-param></filter>
  * <filter-mapping><filter-name>tether-access</filter-name><url-pattern>/tether/*</url-pattern></filter-mapping>
  * }</pre>
@@ -99,8 +99,7 @@ public class RoleAccessFilter extends HttpFilter {
       if (request.getUserPrincipal() == null) {
         challenge(response, "authentication required (a session, or HTTP BASIC credentials)");
       } else if (!request.isUserInRole(role)) {
-        AssociationServlet.send(response, HttpServletResponse.SC_FORBIDDEN,
-            AssociationJson.error("role '" + role + "' required"));
+        error(response, HttpServletResponse.SC_FORBIDDEN, "role '" + role + "' required");
       } else {
         chain.doFilter(request, response);
       }
@@ -120,8 +119,28 @@ public class RoleAccessFilter extends HttpFilter {
 
   private void challenge(HttpServletResponse response, String message) throws IOException {
     response.setHeader("WWW-Authenticate", "Basic realm=\"" + realm + "\", charset=\"UTF-8\"");
-    AssociationServlet.send(response, HttpServletResponse.SC_UNAUTHORIZED,
-        AssociationJson.error(message));
+    error(response, HttpServletResponse.SC_UNAUTHORIZED, message);
+  }
+
+  /** Answers {@code {"error":"..."}}, as the SA endpoints behind the filter do. */
+  private static void error(HttpServletResponse response, int status, String message)
+      throws IOException {
+    response.setStatus(status);
+    response.setContentType("application/json");
+    response.setCharacterEncoding("UTF-8");
+    response.setHeader("Cache-Control", "no-store");
+    response.setHeader("X-Content-Type-Options", "nosniff");
+    StringBuilder json = new StringBuilder("{\"error\":\"");
+    for (char c : message.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        json.append('\\').append(c);
+      } else if (c < 0x20) {
+        json.append(String.format("\\u%04x", (int) c));
+      } else {
+        json.append(c);
+      }
+    }
+    response.getWriter().write(json.append("\"}").toString());
   }
 
   /** Returns {user, password} from a BASIC token, or {@code null} if it is malformed. */

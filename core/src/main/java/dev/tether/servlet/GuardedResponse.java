@@ -1,4 +1,4 @@
-package dev.tether.tomcat;
+package dev.tether.servlet;
 
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
@@ -7,17 +7,19 @@ import java.io.IOException;
 import java.io.PrintWriter;
 
 /**
- * The application's response, wrapped so that what the authenticator and the application decided is
- * acted on before the application can send a byte: Tomcat sends a response as soon as its content
- * length is written, before the valve regains control. {@code beforeOutput} runs on every way out:
- * the output stream or writer, a flush, an error, a redirect.
+ * The application's response, wrapped so that a login or logout that happened in the request is
+ * acted on before the application can send a byte: a container may send a response as soon as its
+ * content length is written, or on a redirect or error, before Tether regains control.
+ * {@code beforeOutput} runs on every way out: the output stream or writer, a flush, both
+ * {@code sendError}s and all four {@code sendRedirect}s (three of them new in Servlet 6.1; on a 6.0
+ * container they are never called).
  *
  * <p>Threading: the request's; one instance per request.
  */
-final class TrackingResponse extends HttpServletResponseWrapper {
+final class GuardedResponse extends HttpServletResponseWrapper {
   private final Runnable beforeOutput;
 
-  TrackingResponse(HttpServletResponse response, Runnable beforeOutput) {
+  GuardedResponse(HttpServletResponse response, Runnable beforeOutput) {
     super(response);
     this.beforeOutput = beforeOutput;
   }

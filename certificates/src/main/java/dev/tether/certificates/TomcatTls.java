@@ -1,6 +1,5 @@
-package dev.tether.tomcat;
+package dev.tether.certificates;
 
-import dev.tether.tls.SelfSignedCertificate;
 import org.apache.tomcat.util.net.SSLHostConfig;
 import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 

@@ -1,0 +1,105 @@
+package dev.tether.tls;
+
+import dev.tether.AssociationRefusedException;
+import java.security.AlgorithmConstraints;
+import java.security.AlgorithmParameters;
+import java.security.CryptoPrimitive;
+import java.security.Key;
+import java.util.Set;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+
+/**
+ * Sees a JDK engine's handshake session while the handshake runs, through the one per-engine callback
+ * JSSE calls in every handshake after the session exists: the algorithm constraints, which the engine
+ * consults for each key share, signature scheme and certificate it considers. The first call that
+ * finds a handshake session hands it to {@link TlsConnection#inspect}, so that a new lineage is
+ * tagged before the server's last flight (before any session ticket is issued) and a resumption of
+ * a deleted SA is refused; a later call, once the server's certificate is chosen, hands the session
+ * to the container's decorator, which may leave values of its own in it for the same reason.
+ *
+ * <p>It never changes what the engine permits: every question goes to the constraints the engine
+ * had before, or is answered yes (the JDK adds its own defaults in any case).
+ *
+ * <p>Concurrency: an engine runs its handshake on one thread at a time (its own lock); the state is
+ * read and written only under it.
+ */
+final class HandshakeInspector implements AlgorithmConstraints {
+  private static final int WAITING = 0;
+  private static final int DECORATING = 1;
+  private static final int DONE = 2;
+
+  private final SSLEngine engine;
+  private final AlgorithmConstraints previous;
+  private final TlsConnection connection;
+  private final Consumer<SSLSession> decorator;
+  private int state = WAITING;
+
+  HandshakeInspector(SSLEngine engine, AlgorithmConstraints previous, TlsConnection connection,
+      Consumer<SSLSession> decorator) {
+    this.engine = engine;
+    this.previous = previous;
+    this.connection = connection;
+    this.decorator = decorator;
+  }
+
+  /** Whether the engine is the JDK's, whose handshake this callback is known to reach. */
+  static boolean supports(SSLEngine engine) {
+    return engine.getClass().getName().startsWith("sun.security.ssl.");
+  }
+
+  @Override
+  public boolean permits(Set<CryptoPrimitive> primitives, String algorithm,
+      AlgorithmParameters parameters) {
+    look();
+    return previous == null || previous.permits(primitives, algorithm, parameters);
+  }
+
+  @Override
+  public boolean permits(Set<CryptoPrimitive> primitives, Key key) {
+    look();
+    return previous == null || previous.permits(primitives, key);
+  }
+
+  @Override
+  public boolean permits(Set<CryptoPrimitive> primitives, String algorithm, Key key,
+      AlgorithmParameters parameters) {
+    look();
+    return previous == null || previous.permits(primitives, algorithm, key, parameters);
+  }
+
+  private void look() {
+    if (state == DONE) {
+      return;
+    }
+    SSLSession session = engine.getHandshakeSession();
+    if (session == null) {
+      return;
+    }
+    if (state == WAITING) {
+      boolean fresh;
+      try {
+        fresh = connection.inspect(session);
+      } catch (AssociationRefusedException e) {
+        state = DONE;
+        // The engine turns this into a fatal alert: the handshake fails before it completes.
+        throw new RefusedHandshake(e);
+      }
+      state = fresh && decorator != null ? DECORATING : DONE;
+    }
+    if (state == DECORATING && session.getLocalCertificates() != null) {
+      state = DONE;
+      decorator.accept(session);
+    }
+  }
+
+  /** Carries a refusal through the TLS engine, which fails the handshake with it. */
+  static final class RefusedHandshake extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    RefusedHandshake(AssociationRefusedException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
+}
