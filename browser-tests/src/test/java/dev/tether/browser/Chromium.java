@@ -128,22 +128,25 @@ final class Chromium implements AutoCloseable {
   }
 
   /**
-   * Quits the browser (so its net-log is complete) and returns what the net-log says, adding its
-   * {@link NetLog#summary()} to {@code target/browser/netlog-summary.txt}; later calls return the
-   * same.
+   * Quits the browser (so its net-log is complete) and returns what the net-log says; later calls
+   * return the same.
    */
   NetLog quitAndReadNetLog() {
     if (netLog == null) {
       quit();
       netLog = NetLog.read(netLogFile);
-      try {
-        Files.writeString(SUMMARY, name + ": " + netLog.summary() + "\n",
-            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
     return netLog;
+  }
+
+  /** Adds a line of figures about this browser to {@code target/browser/netlog-summary.txt}. */
+  void summarize(String figures) {
+    try {
+      Files.writeString(SUMMARY, name + ": " + figures + "\n", StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   private void quit() {

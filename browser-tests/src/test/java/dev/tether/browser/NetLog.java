@@ -9,6 +9,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import org.openqa.selenium.json.Json;
 
 /**
@@ -18,16 +21,24 @@ import org.openqa.selenium.json.Json;
  *
  * <p>The file is the JSON of {@code chrome://net-export}: {@code constants} maps event names to
  * numbers; {@code events} holds {@code {type, source: {id}, phase, params}}. The events used are
- * {@code SSL_CONNECT} (its end carries {@code is_resumed} and {@code version}),
- * {@code URL_REQUEST_START_JOB} ({@code url}), {@code HTTP_TRANSACTION_READ_RESPONSE_HEADERS}
+ * {@code TCP_CONNECT} (its end carries the socket's {@code local_address}), {@code SSL_CONNECT}
+ * (its end carries {@code is_resumed}, {@code version} and {@code next_proto}, the protocol ALPN
+ * chose), {@code URL_REQUEST_START_JOB} ({@code url}), {@code HTTP_TRANSACTION_READ_RESPONSE_HEADERS}
  * ({@code headers}, the status line first), {@code HTTP_TRANSACTION_RESTART_MISDIRECTED_REQUEST} and
- * {@code SOCKET_POOL_CLOSING_SOCKET} ({@code reason}).
+ * {@code SOCKET_POOL_CLOSING_SOCKET} ({@code reason}). A socket's events share its source id.
  *
  * <p>Immutable.
  */
 final class NetLog {
-  /** One TLS handshake of the browser: the socket's net-log id, and what the handshake did. */
-  record Handshake(long socket, boolean resumed, String version, int netError) {}
+  /**
+   * One TLS handshake of the browser: the socket's net-log id, and what the handshake did;
+   * {@code nextProto} is what ALPN chose ({@code unknown} when the server chose nothing, so
+   * HTTP/1.1; {@code h2} once the server offers HTTP/2).
+   */
+  record Handshake(long socket, boolean resumed, String version, String nextProto, int netError) {}
+
+  /** A pooled connection Chromium closed, by its local port, and Chromium's reason. */
+  record Closing(int port, String reason) {}
 
   /**
    * One HTTP response the browser received (redirects included), with the URL it asked for and its
@@ -50,14 +61,14 @@ final class NetLog {
   private final List<Handshake> handshakes;
   private final List<Response> responses;
   private final int misdirectedRetries;
-  private final int closedOnUnexpectedData;
+  private final List<Closing> closings;
 
   private NetLog(List<Handshake> handshakes, List<Response> responses, int misdirectedRetries,
-      int closedOnUnexpectedData) {
+      List<Closing> closings) {
     this.handshakes = List.copyOf(handshakes);
     this.responses = List.copyOf(responses);
     this.misdirectedRetries = misdirectedRetries;
-    this.closedOnUnexpectedData = closedOnUnexpectedData;
+    this.closings = List.copyOf(closings);
   }
 
   @SuppressWarnings("unchecked")
@@ -72,6 +83,7 @@ final class NetLog {
     Map<String, Object> constants = (Map<String, Object>) log.get("constants");
     Map<String, Object> types = (Map<String, Object>) constants.get("logEventTypes");
     Map<String, Object> phases = (Map<String, Object>) constants.get("logEventPhase");
+    long tcpConnect = number(types.get("TCP_CONNECT"));
     long sslConnect = number(types.get("SSL_CONNECT"));
     long startJob = number(types.get("URL_REQUEST_START_JOB"));
     long headers = number(types.get("HTTP_TRANSACTION_READ_RESPONSE_HEADERS"));
@@ -83,16 +95,20 @@ final class NetLog {
     List<Handshake> handshakes = new ArrayList<>();
     List<Response> responses = new ArrayList<>();
     Map<Long, String> urlBySource = new HashMap<>();
+    Map<Long, Integer> portBySocket = new HashMap<>();
+    List<Closing> closings = new ArrayList<>();
     int retries = 0;
-    int unexpected = 0;
     for (Map<String, Object> e : (List<Map<String, Object>>) log.get("events")) {
       long type = number(e.get("type"));
       long phase = number(e.get("phase"));
       long source = number(((Map<String, Object>) e.get("source")).get("id"));
       Map<String, Object> params = (Map<String, Object>) e.getOrDefault("params", Map.of());
-      if (type == sslConnect && phase == end) {
+      if (type == tcpConnect && phase == end && params.get("local_address") != null) {
+        String local = String.valueOf(params.get("local_address")); // 127.0.0.1:53726
+        portBySocket.put(source, Integer.parseInt(local.substring(local.lastIndexOf(':') + 1)));
+      } else if (type == sslConnect && phase == end) {
         handshakes.add(new Handshake(source, Boolean.TRUE.equals(params.get("is_resumed")),
-            String.valueOf(params.get("version")),
+            String.valueOf(params.get("version")), String.valueOf(params.get("next_proto")),
             params.containsKey("net_error") ? (int) number(params.get("net_error")) : 0));
       } else if (type == startJob && phase == begin && params.get("url") != null) {
         urlBySource.put(source, String.valueOf(params.get("url")));
@@ -103,11 +119,12 @@ final class NetLog {
             Integer.parseInt(status[1]), headerLines));
       } else if (type == misdirected) {
         retries++;
-      } else if (type == closing && UNEXPECTED_DATA.equals(params.get("reason"))) {
-        unexpected++;
+      } else if (type == closing) {
+        closings.add(new Closing(portBySocket.getOrDefault(source, -1),
+            String.valueOf(params.get("reason"))));
       }
     }
-    return new NetLog(handshakes, responses, retries, unexpected);
+    return new NetLog(handshakes, responses, retries, closings);
   }
 
   private static long number(Object o) {
@@ -147,26 +164,31 @@ final class NetLog {
     return misdirectedRetries;
   }
 
-  /**
-   * Returns how many idle keep-alive connections Chromium closed because bytes arrived on them while
-   * no request was waiting: on TLS 1.3 a NewSessionTicket the server sent after the response.
-   */
-  int closedOnUnexpectedData() {
-    return closedOnUnexpectedData;
+  /** Returns the 421 responses the browser received. */
+  long misdirected() {
+    return responses.stream().filter(r -> r.status() == 421).count();
   }
 
-  /** Returns one line of figures: handshakes full and resumed, 421s, connections closed early. */
-  String summary() {
-    long misdirected = responses.stream().filter(r -> r.status() == 421).count();
-    return "connections " + handshakes().size() + " (full handshakes " + full() + ", resumed "
-        + resumed() + "), 421 received " + misdirected + " (retried " + misdirectedRetries
-        + "), idle connections Chromium closed for unexpected data (a late NewSessionTicket) " + closedOnUnexpectedData;
+  /**
+   * Returns the local ports of the idle pooled connections Chromium closed because bytes arrived on
+   * them while no request was waiting: a server's {@code close_notify} (the server was ending the
+   * connection), or a TLS 1.3 NewSessionTicket sent after the response.
+   */
+  List<Integer> closedOnUnexpectedData() {
+    return closings.stream().filter(c -> c.reason().equals(UNEXPECTED_DATA)).map(Closing::port)
+        .toList();
+  }
+
+  /** Returns the protocols ALPN chose on the browser's connections ({@code unknown}: HTTP/1.1). */
+  Set<String> nextProtos() {
+    return handshakes().stream().map(Handshake::nextProto)
+        .collect(Collectors.toCollection(TreeSet::new));
   }
 
   @Override
   public String toString() {
     return "NetLog{handshakes=" + handshakes + ", responses="
         + responses.stream().map(r -> r.status() + " " + r.path()).toList() + ", 421 retries="
-        + misdirectedRetries + "}";
+        + misdirectedRetries + ", closings=" + closings + "}";
   }
 }

@@ -9,9 +9,14 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A TCP relay that gives a client an IP address of its own: it listens on {@code 127.0.0.1} and
@@ -25,13 +30,73 @@ import java.util.concurrent.atomic.AtomicInteger;
  * browser and the JSON monitor an address of its own keeps one's login from flushing or binding the
  * others, as on the Internet.
  *
+ * <p>The relay also tells who ended each connection ({@link Link}): when the browser's end arrives
+ * first, the relay waits up to {@link #SERVER_END_WAIT} for the server's own before passing the
+ * browser's on, so a server that was closing the connection anyway (a flush, a
+ * {@code Connection: close}) is told from one that only reacts to the browser's close.
+ *
  * <p>Thread-safe. Two threads per relayed connection; {@link #close()} ends them all.
  */
 final class PeerRelay implements AutoCloseable {
   private final ServerSocket listener;
   private final InetSocketAddress target;
   private final InetAddress source;
+  /** How long the browser's end of a connection waits for the server's before it is passed on. */
+  static final long SERVER_END_WAIT = 1_000;
+
+  /** Which side of a relayed connection ended it first. */
+  enum Side { BROWSER, SERVER }
+
+  /**
+   * One relayed connection: the browser's port (Chromium's net-log names its sockets by it) and the
+   * side that ended it, {@code null} while it is open. Thread-safe.
+   */
+  static final class Link {
+    private final int browserPort;
+    private final AtomicReference<Side> endedBy = new AtomicReference<>();
+    private final CountDownLatch serverEnded = new CountDownLatch(1);
+
+    Link(int browserPort) {
+      this.browserPort = browserPort;
+    }
+
+    int browserPort() {
+      return browserPort;
+    }
+
+    /** Returns the side that ended the connection first, or {@code null} while it is open. */
+    Side endedBy() {
+      return endedBy.get();
+    }
+
+    /** The server's end (FIN or reset) arrived. */
+    void serverEnded() {
+      serverEnded.countDown();
+      endedBy.compareAndSet(null, Side.SERVER);
+    }
+
+    /**
+     * The browser's end arrived; returns once the server has ended the connection too or
+     * {@link #SERVER_END_WAIT} passed, and only then is the browser's end passed on, so that a
+     * server's end counted here never answers the browser's.
+     */
+    void browserEnded() {
+      try {
+        serverEnded.await(SERVER_END_WAIT, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      endedBy.compareAndSet(null, Side.BROWSER);
+    }
+
+    @Override
+    public String toString() {
+      return ":" + browserPort + (endedBy() == null ? " open" : " ended by " + endedBy());
+    }
+  }
+
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final List<Link> links = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
   private PeerRelay(ServerSocket listener, InetSocketAddress target, InetAddress source) {
@@ -73,6 +138,16 @@ final class PeerRelay implements AutoCloseable {
     return listener.getLocalPort();
   }
 
+  /** Returns every connection relayed so far, in the order they were accepted. */
+  List<Link> links() {
+    return List.copyOf(links);
+  }
+
+  /** Returns the connections relayed so far that neither side has ended yet. */
+  List<Link> openLinks() {
+    return links.stream().filter(l -> l.endedBy() == null).toList();
+  }
+
   private void acceptLoop() {
     while (!closed) {
       Socket client;
@@ -92,24 +167,33 @@ final class PeerRelay implements AutoCloseable {
       }
       open.add(client);
       open.add(server);
+      Link link = new Link(client.getPort());
+      links.add(link);
       AtomicInteger halves = new AtomicInteger(2);
-      pump(client, server, halves, "up");
-      pump(server, client, halves, "down");
+      pump(client, server, halves, link, Side.BROWSER);
+      pump(server, client, halves, link, Side.SERVER);
     }
   }
 
-  private void pump(Socket from, Socket to, AtomicInteger halves, String direction) {
+  /** Copies what {@code from} (the side {@code sender}) sends to {@code to}, then its end. */
+  private void pump(Socket from, Socket to, AtomicInteger halves, Link link, Side sender) {
     Thread t = new Thread(() -> {
       byte[] buffer = new byte[16 * 1024];
+      boolean reading = true;
       try (InputStream in = from.getInputStream()) {
         OutputStream out = to.getOutputStream();
         for (int n; (n = in.read(buffer)) >= 0; ) {
+          reading = false;
           out.write(buffer, 0, n);
           out.flush();
+          reading = true;
         }
+        ended(link, sender);
         to.shutdownOutput();
       } catch (IOException e) {
-        // A reset on one side: reset the other too.
+        // A reset on one side (the sender's while reading, the other's while writing): reset the
+        // other side too.
+        ended(link, reading ? sender : other(sender));
         abort(from, to);
       } finally {
         if (halves.decrementAndGet() == 0) {
@@ -117,9 +201,21 @@ final class PeerRelay implements AutoCloseable {
           quietly(to);
         }
       }
-    }, "relay-" + peer() + "-" + direction);
+    }, "relay-" + peer() + (sender == Side.BROWSER ? "-up" : "-down"));
     t.setDaemon(true);
     t.start();
+  }
+
+  private static void ended(Link link, Side side) {
+    if (side == Side.SERVER) {
+      link.serverEnded();
+    } else {
+      link.browserEnded();
+    }
+  }
+
+  private static Side other(Side side) {
+    return side == Side.SERVER ? Side.BROWSER : Side.SERVER;
   }
 
   private void abort(Socket a, Socket b) {

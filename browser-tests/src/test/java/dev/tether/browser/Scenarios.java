@@ -1,12 +1,16 @@
 package dev.tether.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.tether.SecurityAssociation;
 import dev.tether.browser.Journal.Entry;
 import dev.tether.browser.Journal.Kind;
+import dev.tether.browser.PeerRelay.Link;
+import dev.tether.browser.PeerRelay.Side;
 import dev.tether.shop.launcher.Container;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.logging.Level;
@@ -82,6 +86,33 @@ abstract class Scenarios {
         .isEqualTo(reused);
     assertThat(net.full()).as("full handshakes in Chromium = SAs the shop negotiated (%s)", net)
         .isEqualTo(negotiated);
+  }
+
+  /**
+   * The server ends every one of these connections of the browser (all open on SAs a flush
+   * deleted): the connection that carried the login or logout after its response, the others at
+   * once when idle. Whatever the browser sends next goes over a new connection. Waits 10 s at most;
+   * a connection the browser closed first fails the check.
+   */
+  static void assertServerEnds(List<Link> connections, String when) {
+    assertThat(connections).as("the browser's connections open %s", when).isNotEmpty();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(connections).as("connections still open, %s", when)
+            .allSatisfy(l -> assertThat(l.endedBy()).isNotNull()));
+    assertThat(connections).as("who ended the connections open %s", when)
+        .allSatisfy(l -> assertThat(l.endedBy()).isEqualTo(Side.SERVER));
+  }
+
+  /**
+   * Chromium closed no idle connection for bytes the server sent without ending the connection: on
+   * TLS 1.3, a NewSessionTicket sent after a response, which Tether's tagging during the handshake
+   * no longer causes. (Closes for a server's {@code close_notify}, a flush, are not counted.)
+   */
+  static void assertNoLateTicket(Visitor visitor, NetLog net) {
+    assertThat(visitor.closedForLateBytes(net))
+        .as("ports of idle connections Chromium closed for bytes that came after a response (%s)",
+            net)
+        .isEmpty();
   }
 
   /** The browser's console holds no error and no warning (CSP violations, failed loads, scripts). */

@@ -7,6 +7,7 @@ import dev.tether.DeletionCause;
 import dev.tether.SecurityAssociation;
 import dev.tether.browser.Journal.Kind;
 import dev.tether.browser.Monitor.Row;
+import dev.tether.browser.PeerRelay.Link;
 import dev.tether.browser.Visitor.Footer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,8 +26,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * ({@code on-logout = peer}). Subclasses choose the container.
  *
  * <p>The login and logout scenarios also ask that no request after a flush travels on a deleted SA:
- * a browser keeps its open connections, so that holds only once a flush closes the connections of
- * the SAs it deleted.
+ * a browser keeps its connections open between pages, so the server ends those of the SAs a flush
+ * deleted, and each page after the login or logout comes over a new SA.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class ShopperScenarios extends Scenarios {
@@ -70,6 +71,7 @@ abstract class ShopperScenarios extends Scenarios {
       NetLog net = shopper.quit();
       assertThat(net.resumed()).as("connections Chromium resumed").isPositive();
       assertBrowserAndServerAgree(net, peer);
+      assertNoLateTicket(shopper, net);
       shop.awaitQuiet(peer);
     }
   }
@@ -85,6 +87,10 @@ abstract class ShopperScenarios extends Scenarios {
       Set<String> before = liveSas(peer);
       assertThat(before).as("the browser's SAs before the login").isNotEmpty();
 
+      long stale = shop.shop().registry().stats().staleResumptions();
+      int mark = shop.journal().mark();
+      alice.clickLogIn();
+      List<Link> open = alice.openConnections();
       AtomicInteger held = new AtomicInteger();
       alice.onResponse("*/j_security_check*", status -> {
         held.incrementAndGet();
@@ -95,10 +101,8 @@ abstract class ShopperScenarios extends Scenarios {
           assertThat(shop.journal().deletion(id)).as("why SA %s went", id)
               .isEqualTo(DeletionCause.LOGIN);
         }
+        assertServerEnds(open, "when the login was sent, by the time its redirect arrives");
       });
-      long stale = shop.shop().registry().stats().staleResumptions();
-      int mark = shop.journal().mark();
-      alice.clickLogIn();
       alice.submitLogin("alice", "wonderland");
       alice.verifyPausedResponses();
       assertThat(held).as("login responses held in the browser").hasValue(1);
@@ -126,6 +130,7 @@ abstract class ShopperScenarios extends Scenarios {
       SoftAssertions.assertSoftly(soft -> {
         pages.forEach(p -> assertPageOnNewSa(soft, p, peer, mark, CUSTOMERS));
         assertFlushedLineagesNotResumed(soft, net, peer, stale);
+        soft.check(() -> assertNoLateTicket(alice, net));
       });
     }
   }
@@ -145,6 +150,7 @@ abstract class ShopperScenarios extends Scenarios {
       assertShopPageShown(bob);
       Set<String> before = liveSas(peer);
 
+      List<Link> open = bob.openConnections();
       AtomicInteger held = new AtomicInteger();
       bob.onResponse("*/logout*", status -> {
         held.incrementAndGet();
@@ -153,6 +159,7 @@ abstract class ShopperScenarios extends Scenarios {
         for (String id : before) {
           assertThat(shop.journal().deletion(id)).as("why SA %s went", id).isNotNull();
         }
+        assertServerEnds(open, "when the logout was sent, by the time its redirect arrives");
       });
       long stale = shop.shop().registry().stats().staleResumptions();
       int mark = shop.journal().mark();
@@ -179,6 +186,7 @@ abstract class ShopperScenarios extends Scenarios {
       SoftAssertions.assertSoftly(soft -> {
         assertPageOnNewSa(soft, signedOut, peer, mark, SHOPPERS);
         assertFlushedLineagesNotResumed(soft, net, peer, stale);
+        soft.check(() -> assertNoLateTicket(bob, net));
       });
     }
   }

@@ -1,5 +1,9 @@
 package dev.tether.browser;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tether.browser.PeerRelay.Link;
+import dev.tether.browser.PeerRelay.Side;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -8,6 +12,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.openqa.selenium.By;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebElement;
@@ -36,6 +41,7 @@ final class Visitor implements AutoCloseable {
   private final String base;
   private final List<Throwable> pausedFailures = new ArrayList<>();
   private DevTools devTools;
+  private NetLog netLog;
 
   Visitor(String name, int shopPort, String peer) {
     this.relay = PeerRelay.start(shopPort, peer);
@@ -192,13 +198,47 @@ final class Visitor implements AutoCloseable {
     }
   }
 
-  /** Quits the browser (its connections close) and returns its net-log. */
+  /** Returns the browser's connections to the shop that neither side has ended yet. */
+  List<Link> openConnections() {
+    return relay.openLinks();
+  }
+
+  /**
+   * Returns the local ports of the idle connections Chromium closed for bytes that arrived while
+   * the server was not ending the connection: on TLS 1.3, a NewSessionTicket sent after a response.
+   * A {@code close_notify} of a server ending the connection (a flush, {@code Connection: close})
+   * is no such close. Read after {@link #quit()}.
+   */
+  List<Integer> closedForLateBytes(NetLog net) {
+    List<Link> links = relay.links();
+    return net.closedOnUnexpectedData().stream().filter(port -> links.stream()
+        .filter(l -> l.browserPort() == port).reduce((a, b) -> b)
+        .map(l -> l.endedBy() != Side.SERVER).orElse(true)).toList();
+  }
+
+  /**
+   * Quits the browser (its connections close), waits until the relay has passed every
+   * connection's end on, and returns its net-log; its figures go to {@code netlog-summary.txt}.
+   */
   NetLog quit() {
     if (devTools != null) {
       devTools.close();
       devTools = null;
     }
-    return chromium.quitAndReadNetLog();
+    if (netLog == null) {
+      netLog = chromium.quitAndReadNetLog();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+          assertThat(relay.openLinks()).as("connections still open after the browser quit").isEmpty());
+      int unexpected = netLog.closedOnUnexpectedData().size();
+      int late = closedForLateBytes(netLog).size();
+      chromium.summarize("connections " + netLog.handshakes().size() + " (full handshakes "
+          + netLog.full() + ", resumed " + netLog.resumed() + "; ALPN " + netLog.nextProtos()
+          + "), 421 received " + netLog.misdirected() + " (retried " + netLog.misdirectedRetries()
+          + "), idle connections Chromium closed for unexpected bytes " + unexpected + " ("
+          + (unexpected - late) + " the server was ending, " + late
+          + " with the server's side open: a late NewSessionTicket)");
+    }
+    return netLog;
   }
 
   @Override
