@@ -98,6 +98,10 @@ abstract class AdminScenarios extends Scenarios {
       admin.submitLogin("admin", BrowserShop.ADMIN_PASSWORD);
       assertShopPageShown(admin);
       assertThat(admin.path()).isEqualTo("/admin/associations");
+      // The login flushed the address's SAs and the server ended their connections: the
+      // dashboard came over an SA negotiated since, under the administrators' policy.
+      assertThat(live(admin.footer().sa()).policy()).as("the policy of the dashboard page's SA")
+          .isEqualTo(OPERATORS);
       admin.await("#status.live.ok");
       admin.await("#counters .counter");
       long negotiated = counter(admin, "negotiated");

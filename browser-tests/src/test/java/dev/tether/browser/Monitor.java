@@ -19,9 +19,9 @@ import javax.net.ssl.SSLContext;
  * {@code admin} with HTTP BASIC, from an address of its own (through a {@link PeerRelay}), so that
  * its login and its SAs never touch the browsers'. Each read is a connection of its own
  * ({@code Connection: close}, allowed by {@code jdk.httpclient.allowRestrictedHeaders=connection},
- * which the build sets), so the script holds no connection between reads. A 421 (its first request
- * travels on an SA negotiated before its login bound the address to the administrators' policy) is
- * retried on a new connection, as a browser does.
+ * which the build sets), so the script holds no connection between reads. Its first read is its
+ * login (BASIC): served on the connection it came over, which ends with it, and from then on the
+ * address is bound to the administrators' policy; any answer but 200 fails the read, a 421 too.
  *
  * <p>Thread-safe.
  */
@@ -72,19 +72,14 @@ final class Monitor implements AutoCloseable {
 
   private String get(String path) {
     try {
-      for (int attempt = 1; ; attempt++) {
-        HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve(path))
-            .timeout(Duration.ofSeconds(20)).header("Authorization", authorization)
-            .header("Connection", "close").GET().build(),
-            HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() == 421 && attempt < 3) {
-          continue; // the next request opens a new connection
-        }
-        if (r.statusCode() != 200) {
-          throw new AssertionError("GET " + path + ": " + r.statusCode() + " " + r.body());
-        }
-        return r.body();
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(base.resolve(path))
+          .timeout(Duration.ofSeconds(20)).header("Authorization", authorization)
+          .header("Connection", "close").GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      if (r.statusCode() != 200) {
+        throw new AssertionError("GET " + path + ": " + r.statusCode() + " " + r.body());
       }
+      return r.body();
     } catch (IOException e) {
       throw new UncheckedIOException("GET " + path, e);
     } catch (InterruptedException e) {

@@ -28,6 +28,12 @@ import org.openqa.selenium.logging.LogEntry;
  * <p>Each test uses a browser of its own at an address of its own, and ends by quitting it and
  * waiting until the shop has released every lease of that address; the class ends by stopping the
  * shop and checking its books ({@link BrowserShop#close()}).
+ *
+ * <p>The shop offers no ALPN, so Chromium speaks HTTP/1.1 (the net-log records what ALPN chose).
+ * Chromium speaks HTTP/2 wherever a server offers it; an HTTP/2 axis is one more subclass per
+ * container that starts the shop with HTTP/2. The connection checks read the relay, not the
+ * protocol, and hold for HTTP/2 as they are; only {@link AdminScenarios#assertLoginEndsItsConnection}
+ * reads an HTTP/1.1 header ({@code Connection: close}, where HTTP/2 sends GOAWAY).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class Scenarios {
