@@ -21,6 +21,7 @@ etc/jetty-tether.xml
 
 [exec]
 -Djdk.tls.server.enableSessionTicketExtension=false
+-Djdk.tls.rejectClientInitiatedRenegotiation=true
 
 [ini-template]
 ## Name of the SA registry, shown in logs and JMX (letters, digits, '.', '_', '-').
@@ -47,7 +48,9 @@ etc/jetty-tether.xml
 ## or only logs a warning (false). The [exec] line above keeps sessions stateful.
 #jetty.tether.requireStatefulSessions=true
 
-## Whether to leave TLS 1.2 renegotiation as the ssl module has it (false disables it).
+## Whether to leave TLS 1.2 renegotiation as the ssl module has it. false refuses a client's
+## renegotiation: with the JDK's fatal alert under the [exec] line's
+## -Djdk.tls.rejectClientInitiatedRenegotiation=true, else by closing the connection (and a WARN).
 #jetty.tether.renegotiationAllowed=false
 
 ## Names of the connectors to attach to (Connector.getName()), comma-separated;
@@ -67,3 +70,38 @@ etc/jetty-tether.xml
 
 ## The most client addresses bound to a user's policy at once.
 #jetty.tether.maxBoundPeers=100000
+
+## Several nodes (README, "Running several nodes"): the Redis every node shares, redis://HOST:PORT
+## (rediss://USER:PASSWORD@HOST:PORT for TLS and an ACL user). Flushes of a peer or of all SAs, and
+## peer bindings, then reach every node. Needs the jars of tether-cluster-redis and its dependencies
+## (Lettuce, Netty, Reactor) in lib/tether/. Empty: the node is alone.
+#jetty.tether.clusterUri=
+
+## This node's name, unique in the cluster (letters, digits, '.', '_', '-').
+#jetty.tether.clusterNode=
+
+## File of the secret shared by every node, 16 bytes or more (openssl rand -base64 32 > FILE),
+## relative to the jetty-base unless absolute.
+#jetty.tether.clusterSecretFile=
+
+## How long a login's flush waits for every live node to apply it (0 to 10s); past it the response
+## goes and the miss is counted and logged.
+#jetty.tether.clusterAckTimeout=50ms
+
+## How often the node announces itself; a node silent for three periods is not waited for.
+#jetty.tether.clusterHeartbeat=1s
+
+## Prefix of the cluster's Redis keys: one prefix, one cluster.
+#jetty.tether.clusterStream=tether
+
+## Events kept while Redis is unreachable, sent on reconnection.
+#jetty.tether.clusterMaxPending=10000
+
+## Entries the stream keeps for nodes that were away (100 or more).
+#jetty.tether.clusterMaxLength=100000
+
+## Whether an unreachable Redis stops the start instead of the node serving alone and retrying.
+#jetty.tether.clusterRequired=false
+
+## What the node announces as its address in the cluster view.
+#jetty.tether.clusterAddress=

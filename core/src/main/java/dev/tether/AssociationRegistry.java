@@ -79,6 +79,7 @@ public final class AssociationRegistry implements AutoCloseable {
   private final long epochNanos;
   private final Instant epoch;
   private final DriverWarnings driverWarnings;
+  private final AssociationCluster cluster;
   private volatile boolean closed;
 
   private AssociationRegistry(RegistryBuilder b) {
@@ -95,6 +96,7 @@ public final class AssociationRegistry implements AutoCloseable {
     this.refusalLog = new RefusalLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
     this.flushLog = new FlushLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
     this.driverWarnings = new DriverWarnings(driver);
+    this.cluster = b.cluster;
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
@@ -116,7 +118,16 @@ public final class AssociationRegistry implements AutoCloseable {
 
   /** Returns a builder with the defaults: grace 30 s, 100,000 SAs, 1,000 per peer, JSSE driver. */
   public static RegistryBuilder builder() {
-    return new RegistryBuilder(AssociationRegistry::new);
+    return new RegistryBuilder(b -> {
+      AssociationRegistry registry = new AssociationRegistry(b);
+      try {
+        registry.cluster.start(new ClusterMember(registry));
+      } catch (RuntimeException e) {
+        registry.close();
+        throw e;
+      }
+      return registry;
+    });
   }
 
   /** Returns the registry's name, unique among the registries of one JVM by convention. */
@@ -619,31 +630,61 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
   /**
-   * Deletes every SA of the peer; returns how many. Like every bulk flush, it is weakly consistent: an
-   * SA created while it runs may or may not be included; every SA that existed when it started and
-   * still exists when it returns is flushed. Open connections of the SAs end after their response.
+   * Deletes every SA of the peer, here and on every node of the {@linkplain #cluster() cluster};
+   * returns how many it deleted here. Like every bulk flush, it is weakly consistent: an SA created
+   * while it runs may or may not be included; every SA that existed when it started and still exists
+   * when it returns is flushed. In a cluster it returns when every live node has applied the flush,
+   * or at the cluster's bound. Open connections of the SAs end after their response.
    */
   public int flushPeer(String peer, DeletionCause cause) {
     return flushPeer(peer, cause, OpenConnections.CLOSE);
   }
 
-  /** Deletes every SA of the peer, with its open connections as {@code open} says; returns how many. */
+  /**
+   * Deletes every SA of the peer, here and on every node, with the open connections as {@code open}
+   * says; returns how many it deleted here.
+   */
   public int flushPeer(String peer, DeletionCause cause, OpenConnections open) {
     requireNonNull(peer, "peer");
-    return flushEntries((k, e) -> e.peer().equals(peer), cause, "peer " + peer, open);
+    requireNonNull(cause, "cause");
+    requireNonNull(open, "open");
+    int n = flushPeerHere(peer, cause, open);
+    cluster.publish(AssociationCluster.Event.flushPeer(peer, cause, open)).await();
+    return n;
   }
 
-  /** Deletes every SA; returns how many. Open connections end after their response. */
+  /**
+   * Deletes every SA, here and on every node of the {@linkplain #cluster() cluster}; returns how
+   * many it deleted here. In a cluster it returns when every live node has applied the flush, or at
+   * the cluster's bound. Open connections end after their response.
+   */
   public int flushAll(DeletionCause cause) {
     return flushAll(cause, OpenConnections.CLOSE);
   }
 
-  /** Deletes every SA, with open connections as {@code open} says; returns how many. */
+  /** Deletes every SA, here and on every node, with open connections as {@code open} says. */
   public int flushAll(DeletionCause cause, OpenConnections open) {
+    requireNonNull(cause, "cause");
+    requireNonNull(open, "open");
+    int n = flushAllHere(cause, open);
+    cluster.publish(AssociationCluster.Event.flushAll(cause, open)).await();
+    return n;
+  }
+
+  /** The flush of a peer on this node: a local request's and a remote node's. */
+  int flushPeerHere(String peer, DeletionCause cause, OpenConnections open) {
+    return flushEntries((k, e) -> e.peer().equals(peer), cause, "peer " + peer, open);
+  }
+
+  /** The flush of every SA on this node: a local request's and a remote node's. */
+  int flushAllHere(DeletionCause cause, OpenConnections open) {
     return flushEntries((k, e) -> true, cause, "all SAs", open);
   }
 
-  /** Deletes every SA whose view matches; returns how many. Open connections end after their response. */
+  /**
+   * Deletes every SA on this node (only) whose view matches; returns how many. Open connections end
+   * after their response.
+   */
   public int flushIf(Predicate<SecurityAssociation> filter, DeletionCause cause) {
     requireNonNull(filter, "filter");
     long now = ticker.read();
@@ -755,6 +796,11 @@ public final class AssociationRegistry implements AutoCloseable {
     cache.cleanUp();
   }
 
+  /** Returns the cluster the registry's flushes and bindings travel through. */
+  public AssociationCluster cluster() {
+    return cluster;
+  }
+
   boolean contains(Long id) {
     return map.containsKey(id);
   }
@@ -798,8 +844,9 @@ public final class AssociationRegistry implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * Closes the registry: every SA is flushed (cause {@code SHUTDOWN}) and new handshakes are refused.
-   * Leases still open may be released afterwards; they find nothing to count down.
+   * Closes the registry: every SA of this node is flushed (cause {@code SHUTDOWN}; the other nodes
+   * of its cluster keep theirs), new handshakes are refused and the cluster is closed. Leases still
+   * open may be released afterwards; they find nothing to count down.
    */
   @Override
   public void close() {
@@ -807,12 +854,17 @@ public final class AssociationRegistry implements AutoCloseable {
       return;
     }
     closed = true;
-    int n = flushAll(DeletionCause.SHUTDOWN);
+    int n = flushAllHere(DeletionCause.SHUTDOWN, OpenConnections.CLOSE);
     // An SA whose grace ended within the expiry wheel's current tick is hidden from the flush but
     // not evicted yet; clearing the cache evicts it as expired, through the eviction listener.
     cache.invalidateAll();
     cache.cleanUp();
     flushLog.summarize();
+    try {
+      cluster.close();
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "Tether registry ''" + name + "'': closing its cluster failed", e);
+    }
     LOG.log(Level.INFO, "Tether registry ''{0}'' closed; {1} SA(s) deleted", name, n);
   }
 
@@ -823,7 +875,8 @@ public final class AssociationRegistry implements AutoCloseable {
 
   private AssociationRefusedException refuse(RefusalReason reason, String peer, String detail) {
     counters.refused(reason);
-    if (reason == RefusalReason.POLICY) {
+    if (reason == RefusalReason.POLICY || reason == RefusalReason.STALE) {
+      // These follow users and their clients, not load: no refusal episode, no WARN per client.
       LOG.log(Level.DEBUG, () -> "Tether registry '" + name + "': " + detail);
     } else {
       refusalLog.refused(reason, peer, detail);
@@ -832,6 +885,7 @@ public final class AssociationRegistry implements AutoCloseable {
     return new AssociationRefusedException(reason, peer,
         "Tether refused an SA to " + peer + ": " + detail);
   }
+
 
   private Object tagOf(SSLSession session) {
     try {

@@ -17,7 +17,12 @@ public enum DeletionCause {
   /** An operator or the application asked for it. */
   MANUAL(true),
   /** The registry was closed. */
-  SHUTDOWN(true);
+  SHUTDOWN(true),
+  /**
+   * The node missed events of its cluster (e.g. the stream was trimmed past its position while it
+   * was away) and cannot know which of its SAs those flushes named, so it flushed them all.
+   */
+  MISSED_EVENTS(true);
 
   private final boolean flush;
 

@@ -27,6 +27,11 @@ import java.util.function.Predicate;
  * connection started afterwards can resume a flushed SA. Peer bindings are bounded in time and number
  * (a shared address, e.g. behind NAT, is bound for everyone behind it until the binding ends).
  *
+ * <p>In a {@linkplain AssociationRegistry#cluster() cluster}, bindings and unbindings, and flushes of
+ * scope {@code peer} and {@code all}, are applied on every live node before {@link #login},
+ * {@link #bind} and {@link #logout} return (up to the cluster's bound); scope {@code connection}
+ * stays on the node of the connection.
+ *
  * <p>Thread-safe. Get it from {@link AssociationRegistry#policies()}.
  */
 public final class PolicyEngine {
@@ -92,7 +97,14 @@ public final class PolicyEngine {
       lease.recordPrincipal(principal);
     }
     bindings.put(peer, new Binding(principal, policy));
-    return flush(policy.onLogin(), policy.openConnections(), peer, lease, DeletionCause.LOGIN);
+    AssociationCluster.Receipt bound = registry.cluster()
+        .publish(AssociationCluster.Event.bind(peer, principal, policy.name()));
+    int n = flush(policy.onLogin(), policy.openConnections(), peer, lease, DeletionCause.LOGIN);
+    // A node applies events in order: once it applied a flush it also holds the binding.
+    if (!spansNodes(policy.onLogin())) {
+      bound.await();
+    }
+    return n;
   }
 
   /**
@@ -108,6 +120,7 @@ public final class PolicyEngine {
     requireNonNull(principal, "principal");
     SaPolicy policy = policies.resolve(principal, inRole);
     bindings.put(peer, new Binding(principal, policy));
+    registry.cluster().publish(AssociationCluster.Event.bind(peer, principal, policy.name())).await();
     return policy;
   }
 
@@ -121,7 +134,35 @@ public final class PolicyEngine {
     requireNonNull(principal, "principal");
     SaPolicy policy = policies.resolve(principal, inRole);
     bindings.invalidate(peer);
-    return flush(policy.onLogout(), policy.openConnections(), peer, lease, DeletionCause.LOGOUT);
+    AssociationCluster.Receipt unbound = registry.cluster()
+        .publish(AssociationCluster.Event.unbind(peer));
+    int n = flush(policy.onLogout(), policy.openConnections(), peer, lease, DeletionCause.LOGOUT);
+    if (!spansNodes(policy.onLogout())) {
+      unbound.await();
+    }
+    return n;
+  }
+
+  /**
+   * Applies a remote node's binding here, without publishing it: returns false, binding nothing, if
+   * this node has no policy of that name (a remote event never widens what a peer may negotiate).
+   */
+  boolean bindHere(String peer, String principal, String policyName) {
+    SaPolicy policy = policies.find(policyName).orElse(null);
+    if (policy == null) {
+      return false;
+    }
+    bindings.put(peer, new Binding(principal, policy));
+    return true;
+  }
+
+  /** Ends a peer's binding here, on a remote node's logout. */
+  void unbindHere(String peer) {
+    bindings.invalidate(peer);
+  }
+
+  private static boolean spansNodes(FlushScope scope) {
+    return scope == FlushScope.PEER || scope == FlushScope.ALL;
   }
 
   /**

@@ -58,6 +58,7 @@ public final class RegistryBuilder {
   PolicySet policies;
   Duration bindingTtl = DEFAULT_BINDING_TTL;
   long maxBindings = DEFAULT_MAX_BINDINGS;
+  AssociationCluster cluster = AssociationCluster.none();
   final List<AssociationListener> listeners = new ArrayList<>();
 
   RegistryBuilder(Function<RegistryBuilder, AssociationRegistry> factory) {
@@ -182,6 +183,17 @@ public final class RegistryBuilder {
   /** Sets what deleting an SA means. Default: {@link AssociationDriver#jsse()}. */
   public RegistryBuilder driver(AssociationDriver driver) {
     this.driver = requireNonNull(driver, "driver");
+    return this;
+  }
+
+  /**
+   * Sets the cluster that carries flushes of peers and of all SAs, and peer bindings, to the other
+   * nodes serving the same site (for example {@code RedisCluster} of the module
+   * {@code tether-cluster-redis}). The registry starts it when built and closes it when closed.
+   * Default: {@link AssociationCluster#none()}, a node alone.
+   */
+  public RegistryBuilder cluster(AssociationCluster cluster) {
+    this.cluster = requireNonNull(cluster, "cluster");
     return this;
   }
 

@@ -140,12 +140,29 @@ public class RegistryLincheckTest {
     Level level = log.getLevel();
     log.setLevel(Level.OFF);
     try {
-      options
-          .threads(2)
-          .actorsPerThread(3)
-          .check(this.getClass());
+      for (int attempt = 1; ; attempt++) {
+        try {
+          options
+              .threads(2)
+              .actorsPerThread(3)
+              .check(this.getClass());
+          return;
+        } catch (NullPointerException e) {
+          // Lincheck 3.7 itself sometimes fails to restore its snapshot of the heap between two
+          // invocations (SnapshotTracker.restoreValues): no verdict on the registry. Explore anew.
+          if (attempt == 3 || !isSnapshotRestoreFailure(e)) {
+            throw e;
+          }
+        }
+      }
     } finally {
       log.setLevel(level);
     }
+  }
+
+  private static boolean isSnapshotRestoreFailure(NullPointerException e) {
+    StackTraceElement[] trace = e.getStackTrace();
+    return trace.length > 0 && trace[0].getClassName()
+        .equals("org.jetbrains.kotlinx.lincheck.strategy.managed.SnapshotTracker");
   }
 }

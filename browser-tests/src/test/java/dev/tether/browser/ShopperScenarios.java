@@ -194,8 +194,10 @@ abstract class ShopperScenarios extends Scenarios {
   /** A page the browser showed, with what its footer said. */
   record Page(String path, Footer footer) {}
 
-  /** The page came over an SA negotiated after {@code mark}, under {@code policy}. */
+  /** The page came over an SA negotiated after {@code mark}, under {@code policy}, still live. */
   void assertPageOnNewSa(SoftAssertions soft, Page page, String peer, int mark, String policy) {
+    soft.assertThat(page.footer().deleted()).as("%s's footer says its SA was flushed", page.path())
+        .isFalse();
     List<SecurityAssociation> fresh = negotiatedSince(mark, peer);
     soft.assertThat(fresh).as("%s came over SA %s (deleted: %s); SAs negotiated since: %s",
         page.path(), page.footer().sa(), shop.journal().deletion(page.footer().sa()), fresh)

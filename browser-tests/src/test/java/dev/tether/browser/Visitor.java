@@ -31,10 +31,14 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * <p>Not thread-safe: one test thread drives it.
  */
 final class Visitor implements AutoCloseable {
-  private static final Pattern SA = Pattern.compile("SA ([0-9a-f]+) · (resumed|new)");
+  private static final Pattern SA = Pattern.compile("SA ([0-9a-f]+) · (resumed|new|deleted)");
 
-  /** What a page's footer says about the connection it came over. */
-  record Footer(String sa, boolean resumed) {}
+  /**
+   * What a page's footer says about the connection it came over: its SA, whether the connection
+   * resumed it, and whether a flush deleted it while the page was being made (the connection ends
+   * after that page).
+   */
+  record Footer(String sa, boolean resumed, boolean deleted) {}
 
   private final PeerRelay relay;
   private final Chromium chromium;
@@ -109,7 +113,7 @@ final class Visitor implements AutoCloseable {
     if (!m.find()) {
       throw new AssertionError("the footer names no SA: " + text);
     }
-    return new Footer(m.group(1), m.group(2).equals("resumed"));
+    return new Footer(m.group(1), m.group(2).equals("resumed"), m.group(2).equals("deleted"));
   }
 
   /** Returns the number of items the navbar's cart badge shows (0 without a badge). */

@@ -18,13 +18,16 @@ public final class TomcatTls {
   private TomcatTls() {}
 
   /**
-   * Returns a host configuration holding the certificate's EC key.
+   * Returns a host configuration holding the certificate's EC key. The server's cipher suite order
+   * wins over the client's ({@code honorCipherOrder}), as in Jetty: Tomcat's default lets the client
+   * choose, which TLS scanners report ("Has server cipher order? no (NOT ok)").
    *
    * @param protocols Tomcat's protocol list (e.g. {@code TLSv1.2+TLSv1.3}), or {@code null} for
    *     Tomcat's default
    */
   public static SSLHostConfig hostConfig(SelfSignedCertificate certificate, String protocols) {
     SSLHostConfig host = new SSLHostConfig();
+    host.setHonorCipherOrder(true);
     if (protocols != null) {
       host.setProtocols(protocols);
     }

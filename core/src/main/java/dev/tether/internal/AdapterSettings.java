@@ -1,5 +1,6 @@
 package dev.tether.internal;
 
+import dev.tether.AssociationCluster;
 import dev.tether.AssociationRegistry;
 import dev.tether.PolicySet;
 import dev.tether.RegistryBuilder;
@@ -75,6 +76,15 @@ public final class AdapterSettings {
     return setting.format(values.get(setting));
   }
 
+  /**
+   * Returns the value as an operator may see it (JMX, logs): {@link #text}, with the password of a
+   * {@link Setting#CLUSTER_URI} hidden ({@code redis://USER:***@HOST}).
+   */
+  public String shown(Setting setting) {
+    String t = text(setting);
+    return setting == Setting.CLUSTER_URI ? t.replaceAll("(://[^:@/]*):[^@/]*@", "$1:***@") : t;
+  }
+
   /** Returns a duration setting's value. */
   public Duration duration(Setting setting) {
     return (Duration) values.get(setting);
@@ -123,6 +133,59 @@ public final class AdapterSettings {
     } catch (IllegalArgumentException e) {
       throw invalid(Setting.POLICIES, path, e.getMessage());
     }
+  }
+
+  /**
+   * Returns the cluster these settings describe, not yet started, or {@code null} without
+   * {@link Setting#CLUSTER_URI}.
+   *
+   * @param base the directory a relative secret file is read from, or {@code null}
+   * @throws IllegalArgumentException naming the setting refused, e.g. a missing node name or secret,
+   *     or no cluster module on the class path for the URI
+   */
+  public AssociationCluster cluster(Path base) {
+    String uri = (String) values.get(Setting.CLUSTER_URI);
+    if (uri.isEmpty()) {
+      return null;
+    }
+    String secret = (String) values.get(Setting.CLUSTER_SECRET_FILE);
+    Path secretFile = null;
+    if (!secret.isEmpty()) {
+      secretFile = Path.of(secret);
+      if (!secretFile.isAbsolute() && base != null) {
+        secretFile = base.resolve(secretFile);
+      }
+    }
+    AssociationCluster.Config config = new AssociationCluster.Config(uri,
+        (String) values.get(Setting.CLUSTER_NODE), secretFile,
+        duration(Setting.CLUSTER_ACK_TIMEOUT), duration(Setting.CLUSTER_HEARTBEAT),
+        (String) values.get(Setting.CLUSTER_STREAM), number(Setting.CLUSTER_MAX_PENDING),
+        number(Setting.CLUSTER_MAX_LENGTH), flag(Setting.CLUSTER_REQUIRED),
+        (String) values.get(Setting.CLUSTER_ADDRESS));
+    try {
+      return AssociationCluster.create(config);
+    } catch (IllegalArgumentException e) {
+      // The cluster module's message starts with the setting it refuses.
+      Setting refused = Setting.CLUSTER_URI;
+      for (Setting s : Setting.values()) {
+        if (e.getMessage() != null && e.getMessage().startsWith(s.key())) {
+          refused = s;
+        }
+      }
+      IllegalArgumentException named = invalid(refused, text(refused), e.getMessage());
+      named.initCause(e);
+      throw named;
+    }
+  }
+
+  /**
+   * Returns a builder of the registry these settings describe, with {@code policies} if not null and
+   * its {@link #cluster cluster} if one is set (files relative to {@code base}).
+   */
+  public RegistryBuilder registryBuilder(PolicySet policies, Path base) {
+    RegistryBuilder b = registryBuilder(policies);
+    AssociationCluster cluster = cluster(base);
+    return cluster == null ? b : b.cluster(cluster);
   }
 
   /** Returns a builder of the registry these settings describe, with {@code policies} if not null. */

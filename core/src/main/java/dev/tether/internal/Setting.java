@@ -51,7 +51,43 @@ public enum Setting {
           + " negotiate under it), unless a logout ends it first"),
   /** The most peers bound at once. */
   MAX_BOUND_PEERS("maxBoundPeers", "100000", "1 or more",
-      "most client addresses bound at once; the oldest bindings go first");
+      "most client addresses bound at once; the oldest bindings go first"),
+  /** Where the cluster's transport is; empty: a node alone. */
+  CLUSTER_URI("clusterUri", "", "redis://HOST:PORT, rediss://USER:PASSWORD@HOST:PORT, or empty",
+      "the Redis of the nodes' cluster (README, \"Running several nodes\"): flushes of peers and of"
+          + " all SAs, and peer bindings, reach every node; needs tether-cluster-redis on the class"
+          + " path. Empty: the node is alone"),
+  /** This node's name in the cluster. */
+  CLUSTER_NODE("clusterNode", "", "1 to 64 letters, digits, '.', '_' or '-'",
+      "this node's name, unique in the cluster; required with clusterUri"),
+  /** The file holding the cluster's shared secret. */
+  CLUSTER_SECRET_FILE("clusterSecretFile", "", "path of a file of 16 bytes or more",
+      "the secret every node signs and checks events with (HMAC-SHA256), relative to the server's"
+          + " base directory; required with clusterUri"),
+  /** How long a flush waits for the other nodes. */
+  CLUSTER_ACK_TIMEOUT("clusterAckTimeout", "50ms", "a duration from 0 to 10s",
+      "how long a login's flush waits for every live node to apply it; past it the response goes"
+          + " and the miss is counted and logged. 0: never wait"),
+  /** How often a node announces itself. */
+  CLUSTER_HEARTBEAT("clusterHeartbeat", "1s", "a duration from 10ms to 1m",
+      "how often the node announces itself; a node silent for three periods is not waited for"),
+  /** The name shared by the nodes of one cluster. */
+  CLUSTER_STREAM("clusterStream", "tether", "letters, digits, '.', '_', ':', '{', '}' or '-'",
+      "prefix of the cluster's Redis keys (stream PREFIX:events); one prefix, one cluster"),
+  /** Events kept while Redis is away. */
+  CLUSTER_MAX_PENDING("clusterMaxPending", "10000", "1 to 2147483647",
+      "events kept while Redis is unreachable, sent on reconnection; past it other nodes see the"
+          + " gap and flush their own SAs"),
+  /** Entries the stream keeps. */
+  CLUSTER_MAX_LENGTH("clusterMaxLength", "100000", "100 or more",
+      "entries the stream keeps for nodes that were away; a node further behind flushes its own SAs"),
+  /** Whether the node refuses to start without Redis. */
+  CLUSTER_REQUIRED("clusterRequired", "false", "true or false",
+      "whether an unreachable Redis stops the start (true) or the node serves alone and retries"
+          + " (false)"),
+  /** What the node announces as its address. */
+  CLUSTER_ADDRESS("clusterAddress", "", "any text, or empty",
+      "what the node announces as its address in the cluster view");
 
   private static final String DURATION_SYNTAX =
       "500ms, 30s, 15m, 2h, 1d, PT30S or milliseconds (30000)";
@@ -132,12 +168,36 @@ public enum Setting {
           throw expected();
         }
       }
-      case REQUIRE_STATEFUL_SESSIONS, RENEGOTIATION_ALLOWED -> switch (t.toLowerCase(Locale.ROOT)) {
-        case "true" -> Boolean.TRUE;
-        case "false" -> Boolean.FALSE;
-        default -> throw expected();
-      };
-      case POLICIES -> t;
+      case POLICIES, CLUSTER_SECRET_FILE, CLUSTER_ADDRESS -> t;
+      case CLUSTER_URI -> {
+        if (!t.isEmpty() && !t.matches("[A-Za-z][A-Za-z0-9+.-]*://\\S+")) {
+          throw expected();
+        }
+        yield t;
+      }
+      case CLUSTER_NODE -> {
+        if (!t.matches("[A-Za-z0-9_.-]{0,64}")) {
+          throw expected();
+        }
+        yield t;
+      }
+      case CLUSTER_STREAM -> {
+        if (!t.matches("[A-Za-z0-9_.:{}-]{1,100}")) {
+          throw expected();
+        }
+        yield t;
+      }
+      case CLUSTER_ACK_TIMEOUT -> within(duration(t, false), Duration.ZERO, Duration.ofSeconds(10));
+      case CLUSTER_HEARTBEAT -> within(duration(t, true), Duration.ofMillis(10), Duration.ofMinutes(1));
+      case CLUSTER_MAX_PENDING -> number(t, Integer.MAX_VALUE);
+      case CLUSTER_MAX_LENGTH -> {
+        Long n = number(t, Long.MAX_VALUE);
+        if (n < 100) {
+          throw expected();
+        }
+        yield n;
+      }
+      case REQUIRE_STATEFUL_SESSIONS, RENEGOTIATION_ALLOWED, CLUSTER_REQUIRED -> flag(t);
     };
   }
 
@@ -165,6 +225,21 @@ public enum Setting {
     return d;
   }
 
+  private Boolean flag(String text) {
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "true" -> Boolean.TRUE;
+      case "false" -> Boolean.FALSE;
+      default -> throw expected();
+    };
+  }
+
+  private Duration within(Duration d, Duration min, Duration max) {
+    if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+      throw expected();
+    }
+    return d;
+  }
+
   private Long number(String text, long max) {
     try {
       long n = Long.parseLong(text.replace("_", ""));
@@ -180,7 +255,7 @@ public enum Setting {
   private IllegalArgumentException expected() {
     String syntax = switch (this) {
       case GRACE -> ": 0, " + DURATION_SYNTAX;
-      case PEER_BINDING_TTL -> ": " + DURATION_SYNTAX;
+      case PEER_BINDING_TTL, CLUSTER_ACK_TIMEOUT, CLUSTER_HEARTBEAT -> ": " + DURATION_SYNTAX;
       default -> "";
     };
     return new IllegalArgumentException("expected " + accepts + syntax);

@@ -1,5 +1,6 @@
 package dev.tether.servlet;
 
+import dev.tether.AssociationCluster;
 import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
@@ -80,7 +81,37 @@ final class AssociationJson {
     for (RefusalReason r : RefusalReason.values()) {
       w.name(r.name()).value(s.refusedByReason().getOrDefault(r, 0L));
     }
-    return w.endObject().endObject().toString();
+    w.endObject();
+    if (registry.cluster() != AssociationCluster.none()) {
+      cluster(w.name("cluster"), registry.cluster().view());
+    }
+    return w.endObject().toString();
+  }
+
+  /** Writes the cluster as this node sees it: its counters and every node heard from. */
+  static void cluster(JsonWriter w, AssociationCluster.View v) {
+    w.beginObject()
+        .name("node").value(v.node())
+        .name("degraded").value(v.degraded())
+        .name("liveNodes").value(v.liveNodes())
+        .name("published").value(v.published())
+        .name("applied").value(v.applied())
+        .name("rejected").value(v.rejected())
+        .name("ackMisses").value(v.ackMisses())
+        .name("dropped").value(v.dropped())
+        .name("resyncs").value(v.resyncs())
+        .name("nodes").beginArray();
+    for (AssociationCluster.Node n : v.nodes()) {
+      w.beginObject()
+          .name("name").value(n.name())
+          .name("address").value(n.address())
+          .name("live").value(n.live())
+          .name("associations").value(n.associations())
+          .name("lagMicros").value(n.lag().toNanos() / 1_000)
+          .name("sinceHeardMillis").value(n.sinceHeard().toMillis())
+          .endObject();
+    }
+    w.endArray().endObject();
   }
 
   /** Returns {@code {"flushed":n}}. */

@@ -18,10 +18,14 @@ import java.io.IOException;
  *       "created":"2026-01-01T10:00:00Z","lastUsed":"...","idleSince":null,"ageMillis":5000,"idleMillis":0}]}
  *   <li>{@code GET  .../stats}: the registry's name and bounds and every counter of
  *       {@link dev.tether.AssociationStats}, with {@code deletedByCause} and {@code refusedByReason}
- *       as objects keyed by enum name;
+ *       as objects keyed by enum name; in a cluster, {@code cluster}: this node's name,
+ *       {@code degraded}, {@code liveNodes}, the event counters and {@code nodes}, each with its
+ *       {@code name}, {@code address}, {@code live}, {@code associations}, {@code lagMicros} and
+ *       {@code sinceHeardMillis};
  *   <li>{@code POST .../flush} with exactly one of {@code id=ID}, {@code peer=ADDRESS} or
  *       {@code all=true} (form or query parameters): deletes those SAs (cause
- *       {@link DeletionCause#MANUAL}) and answers {@code {"flushed":n}}.
+ *       {@link DeletionCause#MANUAL}) and answers {@code {"flushed":n}}, the number deleted on this
+ *       node; a flush of a peer or of all SAs applies on every node of the registry's cluster.
  * </ul>
  *
  * <p>A flush must carry the header {@value #FLUSH_HEADER} (any non-blank value, e.g. {@code 1}).

@@ -170,4 +170,40 @@ class AssociationJsonTest {
     assertThat(AssociationJson.flushed(3)).isEqualTo("{\"flushed\":3}");
     assertThat(AssociationJson.error("no \"x\"")).isEqualTo("{\"error\":\"no \\\"x\\\"\"}");
   }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void stats_inACluster_carryTheClusterView_andANodeAloneDoesNot() {
+    assertThat(stats()).doesNotContainKey("cluster");
+    dev.tether.AssociationCluster.Node self = new dev.tether.AssociationCluster.Node("web-1",
+        "10.0.0.1:8443", true, 4, Duration.ofNanos(1_500_000), Duration.ZERO);
+    dev.tether.AssociationCluster.Node other = new dev.tether.AssociationCluster.Node("web-2", "",
+        false, 2, Duration.ZERO, Duration.ofMillis(4_000));
+    dev.tether.AssociationCluster cluster = new dev.tether.AssociationCluster() {
+      @Override public void start(Member member) { }
+      @Override public Receipt publish(Event event) { return Receipt.DONE; }
+      @Override public View view() {
+        return new View("web-1", true, List.of(self, other), 5, 6, 1, 2, 3, 4);
+      }
+      @Override public void observeLag(java.util.function.Consumer<Duration> o) { }
+      @Override public void close() { }
+    };
+    try (AssociationRegistry clustered = AssociationRegistry.builder().cluster(cluster).build()) {
+      Map<String, Object> view = (Map<String, Object>) ((Map<String, Object>) JsonParser.parse(
+          AssociationJson.stats(clustered, clustered.stats()))).get("cluster");
+
+      assertThat(view).containsEntry("node", "web-1").containsEntry("degraded", true)
+          .containsEntry("liveNodes", 1L).containsEntry("published", 5L)
+          .containsEntry("applied", 6L).containsEntry("rejected", 1L)
+          .containsEntry("ackMisses", 2L).containsEntry("dropped", 3L)
+          .containsEntry("resyncs", 4L);
+      List<Map<String, Object>> nodes = (List<Map<String, Object>>) view.get("nodes");
+      assertThat(nodes).hasSize(2);
+      assertThat(nodes.get(0)).containsEntry("name", "web-1")
+          .containsEntry("address", "10.0.0.1:8443").containsEntry("live", true)
+          .containsEntry("associations", 4L).containsEntry("lagMicros", 1_500L);
+      assertThat(nodes.get(1)).containsEntry("live", false)
+          .containsEntry("sinceHeardMillis", 4_000L);
+    }
+  }
 }

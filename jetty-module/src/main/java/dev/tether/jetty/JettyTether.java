@@ -8,6 +8,7 @@ import dev.tether.SaPolicy;
 import dev.tether.internal.AdapterSettings;
 import dev.tether.internal.Durations;
 import dev.tether.internal.Setting;
+import dev.tether.tls.ClientRenegotiation;
 import dev.tether.tls.StatefulSessions;
 import dev.tether.tls.TlsConnection;
 import dev.tether.tls.TlsProvider;
@@ -62,8 +63,11 @@ import org.slf4j.LoggerFactory;
  * <p>At start it checks that the JDK's TLS server keeps sessions statefully (see
  * {@link StatefulSessions}) and refuses to start, or warns, as {@link #setRequireStatefulSessions}
  * says. It configures the {@code SslContextFactory} of its connectors for the chosen provider and, unless
- * {@link #setRenegotiationAllowed} says otherwise, disables TLS 1.2 renegotiation, which could change a
- * connection's session under its lease.
+ * {@link #setRenegotiationAllowed} says otherwise, refuses client-initiated TLS 1.2 renegotiation, which
+ * could change a connection's session under its lease: with the JDK's fatal alert when the JVM runs
+ * with {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true} (the {@code tether} module's
+ * {@code [exec]} line sets it), otherwise by Jetty closing the connection, with a WARN (see
+ * {@link ClientRenegotiation}).
  *
  * <p>With a {@link #setPolicies policy file}, new connections negotiate under the policy of the
  * client address's last login (see {@link dev.tether.PolicyEngine}); logins reach the policy engine
@@ -168,13 +172,16 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     statefulSessions = StatefulSessions.check(provider,
         settings.flag(Setting.REQUIRE_STATEFUL_SESSIONS),
         PROPERTY_PREFIX + Setting.REQUIRE_STATEFUL_SESSIONS.key());
+    boolean renegotiationAllowed = settings.flag(Setting.RENEGOTIATION_ALLOWED);
+    boolean providerRefuses = ClientRenegotiation.check(provider, renegotiationAllowed,
+        PROPERTY_PREFIX + Setting.RENEGOTIATION_ALLOWED.key());
 
     PolicySet policySet = givenRegistry != null ? null : settings.policySet(baseDirectory());
-    TlsConnectors.configure(targets, provider, settings.flag(Setting.RENEGOTIATION_ALLOWED),
+    TlsConnectors.configure(targets, provider, renegotiationAllowed, providerRefuses,
         givenRegistry != null ? givenRegistry.defaultPolicy().grace()
             : settings.longestGrace(policySet));
     AssociationRegistry r = givenRegistry != null ? givenRegistry
-        : settings.registryBuilder(policySet).build();
+        : settings.registryBuilder(policySet, baseDirectory()).build();
     ConnectionTracker t = new ConnectionTracker(this, r);
     List<Connector> on = new ArrayList<>();
     for (TlsConnectors.Target target : targets) {
@@ -389,9 +396,117 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     return settings.flag(Setting.RENEGOTIATION_ALLOWED);
   }
 
-  /** Sets whether to leave TLS 1.2 renegotiation as configured; default false disables it at start. */
+  /**
+   * Sets whether to leave TLS 1.2 renegotiation as the connectors' {@code SslContextFactory} has it.
+   * Default false: client-initiated renegotiation is refused, by the JDK with a fatal alert when the
+   * JVM runs with {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true}, otherwise by Jetty
+   * closing the connection (the start then logs a WARN naming the property).
+   */
   public void setRenegotiationAllowed(boolean allowed) {
     settings.set(Setting.RENEGOTIATION_ALLOWED, Boolean.toString(allowed));
+  }
+
+  // Cluster settings (README, "Running several nodes"): with clusterUri the owned registry joins the
+  // nodes' cluster through tether-cluster-redis, whose jars the server must hold.
+
+  @ManagedAttribute(value = "Where the cluster's Redis is (empty: the node is alone)", readonly = true)
+  public String getClusterUri() {
+    return settings.shown(Setting.CLUSTER_URI);
+  }
+
+  /** Sets {@code clusterUri}; see the README's settings table. */
+  public void setClusterUri(String value) {
+    settings.set(Setting.CLUSTER_URI, value);
+  }
+
+  @ManagedAttribute(value = "This node's name in the cluster", readonly = true)
+  public String getClusterNode() {
+    return settings.shown(Setting.CLUSTER_NODE);
+  }
+
+  /** Sets {@code clusterNode}; see the README's settings table. */
+  public void setClusterNode(String value) {
+    settings.set(Setting.CLUSTER_NODE, value);
+  }
+
+  @ManagedAttribute(value = "File of the cluster's shared secret", readonly = true)
+  public String getClusterSecretFile() {
+    return settings.shown(Setting.CLUSTER_SECRET_FILE);
+  }
+
+  /** Sets {@code clusterSecretFile}; see the README's settings table. */
+  public void setClusterSecretFile(String value) {
+    settings.set(Setting.CLUSTER_SECRET_FILE, value);
+  }
+
+  @ManagedAttribute(value = "How long a flush waits for the other nodes (50ms, ...)", readonly = true)
+  public String getClusterAckTimeout() {
+    return settings.shown(Setting.CLUSTER_ACK_TIMEOUT);
+  }
+
+  /** Sets {@code clusterAckTimeout}; see the README's settings table. */
+  public void setClusterAckTimeout(String value) {
+    settings.set(Setting.CLUSTER_ACK_TIMEOUT, value);
+  }
+
+  @ManagedAttribute(value = "How often the node announces itself (1s, ...)", readonly = true)
+  public String getClusterHeartbeat() {
+    return settings.shown(Setting.CLUSTER_HEARTBEAT);
+  }
+
+  /** Sets {@code clusterHeartbeat}; see the README's settings table. */
+  public void setClusterHeartbeat(String value) {
+    settings.set(Setting.CLUSTER_HEARTBEAT, value);
+  }
+
+  @ManagedAttribute(value = "Prefix of the cluster's Redis keys", readonly = true)
+  public String getClusterStream() {
+    return settings.shown(Setting.CLUSTER_STREAM);
+  }
+
+  /** Sets {@code clusterStream}; see the README's settings table. */
+  public void setClusterStream(String value) {
+    settings.set(Setting.CLUSTER_STREAM, value);
+  }
+
+  @ManagedAttribute(value = "Events kept while Redis is unreachable", readonly = true)
+  public long getClusterMaxPending() {
+    return settings.number(Setting.CLUSTER_MAX_PENDING);
+  }
+
+  /** Sets {@code clusterMaxPending}; see the README's settings table. */
+  public void setClusterMaxPending(long value) {
+    settings.set(Setting.CLUSTER_MAX_PENDING, Long.toString(value));
+  }
+
+  @ManagedAttribute(value = "Entries the cluster's stream keeps", readonly = true)
+  public long getClusterMaxLength() {
+    return settings.number(Setting.CLUSTER_MAX_LENGTH);
+  }
+
+  /** Sets {@code clusterMaxLength}; see the README's settings table. */
+  public void setClusterMaxLength(long value) {
+    settings.set(Setting.CLUSTER_MAX_LENGTH, Long.toString(value));
+  }
+
+  @ManagedAttribute(value = "Whether an unreachable Redis stops the start", readonly = true)
+  public boolean isClusterRequired() {
+    return settings.flag(Setting.CLUSTER_REQUIRED);
+  }
+
+  /** Sets {@code clusterRequired}; see the README's settings table. */
+  public void setClusterRequired(boolean value) {
+    settings.set(Setting.CLUSTER_REQUIRED, Boolean.toString(value));
+  }
+
+  @ManagedAttribute(value = "What the node announces as its address", readonly = true)
+  public String getClusterAddress() {
+    return settings.shown(Setting.CLUSTER_ADDRESS);
+  }
+
+  /** Sets {@code clusterAddress}; see the README's settings table. */
+  public void setClusterAddress(String value) {
+    settings.set(Setting.CLUSTER_ADDRESS, value);
   }
 
   @ManagedAttribute(value = "Connectors attached to (names; empty: all TLS connectors)", readonly = true)

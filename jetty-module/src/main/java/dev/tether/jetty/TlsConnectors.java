@@ -98,9 +98,14 @@ final class TlsConnectors {
     }
   }
 
-  /** Prepares each connector's TLS context factory; {@link #checkProvider} must have passed. */
+  /**
+   * Prepares each connector's TLS context factory; {@link #checkProvider} must have passed.
+   *
+   * @param providerRefuses whether the provider answers a client's renegotiation with an alert
+   *     itself ({@code ClientRenegotiation.check})
+   */
   static void configure(List<Target> targets, TlsProvider provider, boolean renegotiationAllowed,
-      Duration grace) {
+      boolean providerRefuses, Duration grace) {
     for (Target t : targets) {
       SslContextFactory.Server f = t.sslContextFactory();
       if (provider != TlsProvider.JDK && f.getProvider() == null) {
@@ -110,9 +115,12 @@ final class TlsConnectors {
         LOG.info("Tether set TLS provider {} on connector {}", provider.providerName(),
             label(t.connector()));
       }
-      if (!renegotiationAllowed && f.isRenegotiationAllowed()) {
-        // SslConnectionFactory reads it for every new connection, so this holds even when started.
-        f.setRenegotiationAllowed(false);
+      if (!renegotiationAllowed) {
+        // Jetty's own refusal comes first, before the engine reads the ClientHello, and closes with a
+        // close_notify that clients and scanners take for an accepted renegotiation; a provider that
+        // refuses answers with an alert, so Jetty lets it. SslConnectionFactory reads the flag for
+        // every new connection, so this holds even when started.
+        f.setRenegotiationAllowed(providerRefuses);
       }
       int timeout = f.getSslSessionTimeout();
       if (timeout > 0 && Duration.ofSeconds(timeout).compareTo(grace) < 0) {

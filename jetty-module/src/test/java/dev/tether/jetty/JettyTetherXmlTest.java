@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.internal.Setting;
+import dev.tether.tls.ClientRenegotiation;
+import dev.tether.tls.StatefulSessions;
 import java.lang.reflect.Method;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -139,12 +141,13 @@ class JettyTetherXmlTest {
   }
 
   @Test
-  void mod_dependsOnSsl_loadsTheXmlAndLib_keepsSessionsStateful() throws Exception {
+  void mod_dependsOnSsl_loadsTheXmlAndLib_keepsSessionsStateful_refusesRenegotiationWithAnAlert()
+      throws Exception {
     assertThat(section("depend")).contains("ssl");
     assertThat(section("xml").trim()).isEqualTo("etc/jetty-tether.xml");
     assertThat(section("lib").trim()).isEqualTo("lib/tether/*.jar");
-    assertThat(section("exec").trim())
-        .isEqualTo("-Djdk.tls.server.enableSessionTicketExtension=false");
+    assertThat(section("exec").trim().lines()).containsExactly(
+        "-D" + StatefulSessions.PROPERTY + "=false", "-D" + ClientRenegotiation.PROPERTY + "=true");
     assertThat(CONFIG.resolve("etc/jetty-tether.xml")).exists();
   }
 

@@ -2,6 +2,7 @@ package dev.tether.micrometer;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tether.AssociationCluster;
 import dev.tether.AssociationListener;
 import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
@@ -29,7 +30,8 @@ import java.util.function.ToDoubleFunction;
  *   <li>counters {@code tether.connections.accepted}, {@code tether.associations.negotiated},
  *       {@code tether.associations.reused}, {@code tether.leases.released},
  *       {@code tether.associations.deleted} (tag {@code cause}: last_close, grace_expired, max_age,
- *       pressure, login, logout, manual, shutdown), {@code tether.associations.flushed} (tag
+ *       pressure, login, logout, manual, shutdown, missed_events),
+ *       {@code tether.associations.flushed} (tag
  *       {@code cause}: the flush causes), {@code tether.associations.refused} (tag {@code reason}),
  *       {@code tether.handshakes.failed}, {@code tether.connections.unhandshaken} (closed before their
  *       handshake), {@code tether.handshakes.saved} (resumptions of idle SAs: full handshakes the
@@ -37,7 +39,15 @@ import java.util.function.ToDoubleFunction;
  *   <li>timers {@code tether.association.lifetime} (age of each deleted SA) and
  *       {@code tether.association.idle} (how long each SA was idle before a resumption revived it or
  *       it was deleted: the revivals show how long clients take to come back, which is what the grace
- *       period should cover).
+ *       period should cover);
+ *   <li>in a cluster ({@link AssociationRegistry#cluster()}): counters
+ *       {@code tether.cluster.events.published}, {@code tether.cluster.events.applied},
+ *       {@code tether.cluster.events.rejected}, {@code tether.cluster.events.dropped},
+ *       {@code tether.cluster.ack.misses} (flushes whose wait ended at the bound),
+ *       {@code tether.cluster.resyncs} (own SAs flushed after missed events); gauges
+ *       {@code tether.cluster.nodes.live} and {@code tether.cluster.degraded} (1 when the node cannot
+ *       exchange events); and the timer {@code tether.cluster.propagation.lag} with a percentile
+ *       histogram (from an event's publication on its origin to its application here).
  * </ul>
  * Every meter carries the registry's name as tag {@code registry} plus the tags given (e.g.
  * {@code container}, {@code connector}).
@@ -105,6 +115,10 @@ public final class TetherMetrics implements MeterBinder {
           s -> s.refusedByReason().getOrDefault(reason, 0L));
     }
 
+    if (registry.cluster() != AssociationCluster.none()) {
+      bindCluster(meters, registry.cluster());
+    }
+
     Timer lifetime = Timer.builder("tether.association.lifetime")
         .description("age of SAs when they were deleted").tags(tags).register(meters);
     Timer idle = Timer.builder("tether.association.idle")
@@ -124,6 +138,40 @@ public final class TetherMetrics implements MeterBinder {
         idle.record(idleFor);
       }
     });
+  }
+
+  private void bindCluster(MeterRegistry meters, AssociationCluster cluster) {
+    clusterCounter(meters, cluster, "tether.cluster.events.published",
+        "flushes and bindings this node published", AssociationCluster.View::published);
+    clusterCounter(meters, cluster, "tether.cluster.events.applied",
+        "other nodes' flushes and bindings applied here", AssociationCluster.View::applied);
+    clusterCounter(meters, cluster, "tether.cluster.events.rejected",
+        "events refused: unsigned, badly signed, malformed, unknown version or policy",
+        AssociationCluster.View::rejected);
+    clusterCounter(meters, cluster, "tether.cluster.events.dropped",
+        "events this node could not keep while the cluster was unreachable",
+        AssociationCluster.View::dropped);
+    clusterCounter(meters, cluster, "tether.cluster.ack.misses",
+        "flushes whose wait for every live node ended at the bound",
+        AssociationCluster.View::ackMisses);
+    clusterCounter(meters, cluster, "tether.cluster.resyncs",
+        "times this node flushed its own SAs because it missed events",
+        AssociationCluster.View::resyncs);
+    Gauge.builder("tether.cluster.nodes.live", cluster, c -> c.view().liveNodes())
+        .description("live nodes, this one included").tags(tags).register(meters);
+    Gauge.builder("tether.cluster.degraded", cluster, c -> c.view().degraded() ? 1 : 0)
+        .description("1 while this node cannot exchange events with the cluster")
+        .tags(tags).register(meters);
+    Timer lag = Timer.builder("tether.cluster.propagation.lag")
+        .description("from an event's publication on its origin to its application here")
+        .publishPercentileHistogram().tags(tags).register(meters);
+    cluster.observeLag(lag::record);
+  }
+
+  private void clusterCounter(MeterRegistry meters, AssociationCluster cluster, String name,
+      String description, ToDoubleFunction<AssociationCluster.View> value) {
+    FunctionCounter.builder(name, cluster, c -> value.applyAsDouble(c.view()))
+        .description(description).tags(tags).register(meters);
   }
 
   private void gauge(MeterRegistry meters, String name, String description,

@@ -167,7 +167,7 @@ class BadInputTest {
   }
 
   /** Returns 1 after a normal client got its answer; throws if it did not. */
-  private static int normalClientServed(Container server) throws IOException {
+  static int normalClientServed(Container server) throws IOException {
     try (Conn c = Conn.open(Certificates.client(), Peers.of(42), server.port(), "TLSv1.3")) {
       assertThat(c.get("/app/hello").status()).isEqualTo(200);
     }

@@ -43,8 +43,11 @@ class ChurnSoakTest {
       await("every lease released").atMost(Duration.ofSeconds(30))
           .until(() -> registry.stats().leases() == 0);
       long quiet = System.nanoTime();
+      // deleted = negotiated once the last deletion has invalidated its sessions, which follows
+      // the table's gauge: the cache read below must not see a session being deleted.
       await("every SA deleted after the grace").atMost(GRACE.plusSeconds(15))
-          .until(() -> registry.stats().associations() == 0);
+          .until(() -> registry.stats().associations() == 0
+              && registry.stats().deleted() == registry.stats().negotiated());
       long drained = System.nanoTime() - quiet;
 
       AssociationStats s = registry.stats();

@@ -163,8 +163,11 @@ class FaultTest {
   static void awaitQuiet(AssociationRegistry registry) {
     await("every lease released").atMost(Duration.ofSeconds(30))
         .until(() -> registry.stats().leases() == 0);
+    // The table's gauge drops before the deletion has invalidated the SA's sessions and counted
+    // itself: wait for the count, so that no session of a deleted SA is still cached.
     await("every SA deleted").atMost(Duration.ofSeconds(15))
-        .until(() -> registry.stats().associations() == 0);
+        .until(() -> registry.stats().associations() == 0
+            && registry.stats().deleted() == registry.stats().negotiated());
   }
 
   /** A listener that throws on every event. */

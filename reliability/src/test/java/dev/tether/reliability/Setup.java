@@ -50,6 +50,12 @@ final class Setup {
     return this;
   }
 
+  /** Sets the policy of every SA (anonymous traffic and logins alike). */
+  Setup policy(SaPolicy policy) {
+    this.policy = policy;
+    return this;
+  }
+
   Setup maxBoundPeers(long max) {
     this.maxBoundPeers = max;
     return this;

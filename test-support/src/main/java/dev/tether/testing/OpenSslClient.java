@@ -298,6 +298,30 @@ public final class OpenSslClient {
       process.getOutputStream().flush();
     }
 
+    /**
+     * Asks the server to renegotiate the connection ({@code s_client}'s {@code R} command; TLS 1.2
+     * only) and waits up to 20 s for {@code s_client} to end, which it does when the server refuses:
+     * with a fatal alert ({@code alert handshake failure} in the output, exit code 1), a
+     * {@code close_notify} ({@code closed}) or a bare close ({@code unexpected eof}).
+     *
+     * @return whether {@code s_client} ended; its output and {@link #exitValue()} say how
+     */
+    public boolean renegotiate() throws IOException, InterruptedException {
+      OutputStream in = process.getOutputStream();
+      in.write("R\n".getBytes(StandardCharsets.US_ASCII));
+      in.flush();
+      boolean ended = process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      if (ended) {
+        reader.join(TIMEOUT.toMillis());
+      }
+      return ended;
+    }
+
+    /** Returns the exit code of the ended {@code s_client}. */
+    public int exitValue() {
+      return process.exitValue();
+    }
+
     /** Ends the connection: s_client sees the end of its input, sends close_notify and exits. */
     @Override
     public void close() {

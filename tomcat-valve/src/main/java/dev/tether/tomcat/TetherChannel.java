@@ -118,18 +118,43 @@ final class TetherChannel extends SecureNioChannel {
   /**
    * A TLS 1.2 renegotiation could move the connection to a session that its SA does not know, and
    * that a flush would not delete. Tomcat answers a client's renegotiation while reading application
-   * data; refusing it there closes the connection before the new handshake completes.
+   * data; refusing it there closes the connection before the new handshake completes. If the JDK
+   * refused it first ({@code -Djdk.tls.rejectClientInitiatedRenegotiation=true}), its fatal alert is
+   * sent before the close, as RFC 5746 and TLS scanners expect; Tomcat itself would drop it.
    */
-  private void checkRenegotiation() throws SSLException {
+  private void checkRenegotiation() throws IOException {
     if (!handshakeComplete || sslEngine == null || endpoint.renegotiationAllowed()) {
       return;
     }
     HandshakeStatus status = sslEngine.getHandshakeStatus();
     if (status != HandshakeStatus.NOT_HANDSHAKING && status != HandshakeStatus.FINISHED
         && !"TLSv1.3".equals(sslEngine.getSession().getProtocol())) {
+      if (sslEngine.isInboundDone()) {
+        sendAlert();
+      }
       TrackedConnection c = connection;
       throw new SSLException("Tether refused a TLS renegotiation from "
           + (c == null ? "a client" : c.tls().peer()) + " (renegotiationAllowed=false)");
+    }
+  }
+
+  /**
+   * Sends the alert of an engine whose handshake failed: the first wrap reports the failure of the
+   * handshake task, the next one produces the alert. Best effort, since the connection closes next.
+   */
+  private void sendAlert() throws IOException {
+    if (!flush(netOutBuffer)) {
+      return; // application data still queued: the alert cannot go before it
+    }
+    for (int i = 0; i < 2 && !sslEngine.isOutboundDone(); i++) {
+      netOutBuffer.clear();
+      try {
+        sslEngine.wrap(getEmptyBuf(), netOutBuffer);
+      } catch (SSLException e) {
+        // the failed task's exception; the alert comes with the next wrap
+      }
+      netOutBuffer.flip();
+      flush(netOutBuffer);
     }
   }
 }

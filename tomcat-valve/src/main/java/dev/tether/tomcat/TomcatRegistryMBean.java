@@ -75,6 +75,49 @@ public final class TomcatRegistryMBean {
     return number(Setting.MAX_BOUND_PEERS);
   }
 
+  // Cluster settings, as the connector took them (a secret file's path, never the secret).
+
+  public String getClusterUri() {
+    AdapterSettings s = protocol.settings();
+    return s == null ? "" : s.shown(Setting.CLUSTER_URI);
+  }
+
+  public String getClusterNode() {
+    return text(Setting.CLUSTER_NODE);
+  }
+
+  public String getClusterSecretFile() {
+    return text(Setting.CLUSTER_SECRET_FILE);
+  }
+
+  public String getClusterAckTimeout() {
+    return text(Setting.CLUSTER_ACK_TIMEOUT);
+  }
+
+  public String getClusterHeartbeat() {
+    return text(Setting.CLUSTER_HEARTBEAT);
+  }
+
+  public String getClusterStream() {
+    return text(Setting.CLUSTER_STREAM);
+  }
+
+  public long getClusterMaxPending() {
+    return number(Setting.CLUSTER_MAX_PENDING);
+  }
+
+  public long getClusterMaxLength() {
+    return number(Setting.CLUSTER_MAX_LENGTH);
+  }
+
+  public boolean isClusterRequired() {
+    return Boolean.parseBoolean(text(Setting.CLUSTER_REQUIRED));
+  }
+
+  public String getClusterAddress() {
+    return text(Setting.CLUSTER_ADDRESS);
+  }
+
   private String text(Setting setting) {
     AdapterSettings s = protocol.settings();
     return s == null ? setting.defaultText() : s.text(setting);

@@ -6,6 +6,7 @@ import dev.tether.RegistryBuilder;
 import dev.tether.internal.AdapterSettings;
 import dev.tether.internal.Durations;
 import dev.tether.internal.Setting;
+import dev.tether.tls.ClientRenegotiation;
 import dev.tether.tls.StatefulSessions;
 import dev.tether.tls.TlsProvider;
 import java.nio.file.Path;
@@ -157,7 +158,9 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   /**
    * Sets whether a client may renegotiate a TLS 1.2 connection. Default {@code false}: the connection
-   * is closed, since a renegotiated session would escape its SA.
+   * is closed, since a renegotiated session would escape its SA; after the JDK's fatal alert when the
+   * JVM runs with {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true}, else without an alert
+   * (the connector's start then logs a WARN naming the property).
    */
   public void setRenegotiationAllowed(String renegotiationAllowed) {
     attributes.put(Setting.RENEGOTIATION_ALLOWED, renegotiationAllowed);
@@ -206,6 +209,109 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     attributes.put(Setting.MAX_BOUND_PEERS, maxBoundPeers);
   }
 
+  // Cluster settings (README, "Running several nodes"): with clusterUri the connector's registry
+  // joins the nodes' cluster through tether-cluster-redis, which the server must hold in lib/.
+
+  /** Returns the {@code clusterUri} attribute as given. */
+  public String getClusterUri() {
+    return attribute(Setting.CLUSTER_URI);
+  }
+
+  /** Sets the {@code clusterUri} attribute: where the cluster's Redis is (redis://HOST:PORT, rediss://...); empty: the node is alone. */
+  public void setClusterUri(String value) {
+    attributes.put(Setting.CLUSTER_URI, value);
+  }
+
+  /** Returns the {@code clusterNode} attribute as given. */
+  public String getClusterNode() {
+    return attribute(Setting.CLUSTER_NODE);
+  }
+
+  /** Sets the {@code clusterNode} attribute: this node's name in the cluster. */
+  public void setClusterNode(String value) {
+    attributes.put(Setting.CLUSTER_NODE, value);
+  }
+
+  /** Returns the {@code clusterSecretFile} attribute as given. */
+  public String getClusterSecretFile() {
+    return attribute(Setting.CLUSTER_SECRET_FILE);
+  }
+
+  /** Sets the {@code clusterSecretFile} attribute: file of the cluster's shared secret. */
+  public void setClusterSecretFile(String value) {
+    attributes.put(Setting.CLUSTER_SECRET_FILE, value);
+  }
+
+  /** Returns the {@code clusterAckTimeout} attribute as given. */
+  public String getClusterAckTimeout() {
+    return attribute(Setting.CLUSTER_ACK_TIMEOUT);
+  }
+
+  /** Sets the {@code clusterAckTimeout} attribute: how long a flush waits for the other nodes (50ms, ...). */
+  public void setClusterAckTimeout(String value) {
+    attributes.put(Setting.CLUSTER_ACK_TIMEOUT, value);
+  }
+
+  /** Returns the {@code clusterHeartbeat} attribute as given. */
+  public String getClusterHeartbeat() {
+    return attribute(Setting.CLUSTER_HEARTBEAT);
+  }
+
+  /** Sets the {@code clusterHeartbeat} attribute: how often the node announces itself (1s, ...). */
+  public void setClusterHeartbeat(String value) {
+    attributes.put(Setting.CLUSTER_HEARTBEAT, value);
+  }
+
+  /** Returns the {@code clusterStream} attribute as given. */
+  public String getClusterStream() {
+    return attribute(Setting.CLUSTER_STREAM);
+  }
+
+  /** Sets the {@code clusterStream} attribute: prefix of the cluster's Redis keys. */
+  public void setClusterStream(String value) {
+    attributes.put(Setting.CLUSTER_STREAM, value);
+  }
+
+  /** Returns the {@code clusterMaxPending} attribute as given. */
+  public String getClusterMaxPending() {
+    return attribute(Setting.CLUSTER_MAX_PENDING);
+  }
+
+  /** Sets the {@code clusterMaxPending} attribute: events kept while Redis is unreachable. */
+  public void setClusterMaxPending(String value) {
+    attributes.put(Setting.CLUSTER_MAX_PENDING, value);
+  }
+
+  /** Returns the {@code clusterMaxLength} attribute as given. */
+  public String getClusterMaxLength() {
+    return attribute(Setting.CLUSTER_MAX_LENGTH);
+  }
+
+  /** Sets the {@code clusterMaxLength} attribute: entries the cluster's stream keeps. */
+  public void setClusterMaxLength(String value) {
+    attributes.put(Setting.CLUSTER_MAX_LENGTH, value);
+  }
+
+  /** Returns the {@code clusterRequired} attribute as given. */
+  public String getClusterRequired() {
+    return attribute(Setting.CLUSTER_REQUIRED);
+  }
+
+  /** Sets the {@code clusterRequired} attribute: whether an unreachable Redis stops the start. */
+  public void setClusterRequired(String value) {
+    attributes.put(Setting.CLUSTER_REQUIRED, value);
+  }
+
+  /** Returns the {@code clusterAddress} attribute as given. */
+  public String getClusterAddress() {
+    return attribute(Setting.CLUSTER_ADDRESS);
+  }
+
+  /** Sets the {@code clusterAddress} attribute: what the node announces as its address. */
+  public void setClusterAddress(String value) {
+    attributes.put(Setting.CLUSTER_ADDRESS, value);
+  }
+
   /** Returns the checked settings once the connector initialized, else {@code null}. */
   AdapterSettings settings() {
     return settings;
@@ -230,11 +336,15 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     String base = System.getProperty("catalina.base");
     // Read now, so that a bad file fails the connector's init, as Tomcat's own files do.
     policySet = s.policySet(base == null ? null : Path.of(base));
+    // The cluster's settings too: made here only to be checked, it is made again at each start.
+    s.cluster(base == null ? null : Path.of(base));
     if (!isSSLEnabled()) {
       LOG.warn("Tether connector protocol without SSLEnabled=\"true\": it tracks TLS connections only");
     }
     StatefulSessions.check(s.provider(), s.flag(Setting.REQUIRE_STATEFUL_SESSIONS),
         Setting.REQUIRE_STATEFUL_SESSIONS.key());
+    ClientRenegotiation.check(s.provider(), s.flag(Setting.RENEGOTIATION_ALLOWED),
+        Setting.RENEGOTIATION_ALLOWED.key());
     configureImplementation(s.provider());
     settings = s;
     super.init();
@@ -263,7 +373,9 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   @Override
   public void start() throws Exception {
-    AssociationRegistry r = registryCustomizer.apply(settings.registryBuilder(policySet)).build();
+    String base = System.getProperty("catalina.base");
+    AssociationRegistry r = registryCustomizer.apply(
+        settings.registryBuilder(policySet, base == null ? null : Path.of(base))).build();
     registry = r;
     tetherEndpoint.configure(r, settings.flag(Setting.RENEGOTIATION_ALLOWED));
     try {

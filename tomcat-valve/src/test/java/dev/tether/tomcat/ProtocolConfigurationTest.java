@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tether.SaPolicy;
 import dev.tether.internal.Setting;
 import dev.tether.testing.LogCapture;
+import dev.tether.tls.ClientRenegotiation;
 import dev.tether.tls.StatefulSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,6 +164,41 @@ class ProtocolConfigurationTest {
   }
 
   @Test
+  void renegotiationRefused_withoutTheJdkProperty_warnsNamingIt() throws Exception {
+    withProperty(ClientRenegotiation.PROPERTY, null, () -> {
+      try (LogCapture log = new LogCapture(ClientRenegotiation.class.getName());
+          TetherServer server = TetherServer.builder().start()) {
+        assertThat(server.registry()).isNotNull();
+        assertThat(log.lines(Level.WARNING)).singleElement().satisfies(m -> assertThat(m)
+            .contains("renegotiationAllowed=false")
+            .contains("-D" + ClientRenegotiation.PROPERTY + "=true"));
+      }
+    });
+  }
+
+  @Test
+  void renegotiationRefused_withTheJdkProperty_startsQuietly() throws Exception {
+    withProperty(ClientRenegotiation.PROPERTY, "true", () -> {
+      try (LogCapture log = new LogCapture(ClientRenegotiation.class.getName());
+          TetherServer server = TetherServer.builder().start()) {
+        assertThat(server.registry()).isNotNull();
+        assertThat(log.lines(Level.WARNING)).isEmpty();
+      }
+    });
+  }
+
+  @Test
+  void jdkRenegotiationPropertyItWouldReject_failsStartNamingIt() throws Exception {
+    withProperty(ClientRenegotiation.PROPERTY, "yes", () -> {
+      try (LogCapture log = new LogCapture(); TetherServer server = TetherServer.builder().start()) {
+        assertConnectorFailed(server);
+        assertThat(log.text(Level.SEVERE))
+            .contains("-D" + ClientRenegotiation.PROPERTY + "=yes is neither true nor false");
+      }
+    });
+  }
+
+  @Test
   void registry_isInJmx_withReadOnlyCountsAndFlushOperations() throws Exception {
     try (TetherServer server = TetherServer.builder().set("registryName", "jmx-test").start();
         HttpsClient client = HttpsClient.open(TetherServer.clientContext(), server.port(),
@@ -213,16 +249,28 @@ class ProtocolConfigurationTest {
 
   /** Sets the ticket property for the check only: the JDK read its real value at start-up. */
   private static void withTicketProperty(String value, Body body) throws Exception {
-    String before = System.getProperty(StatefulSessions.PROPERTY);
-    System.setProperty(StatefulSessions.PROPERTY, value);
+    withProperty(StatefulSessions.PROPERTY, value, body);
+  }
+
+  /**
+   * Sets a JDK property ({@code null}: clears it) for a start's checks, then restores it. The JDK
+   * reads its TLS properties once per JVM, so the body must not depend on what the JDK does.
+   */
+  private static void withProperty(String name, String value, Body body) throws Exception {
+    String before = System.getProperty(name);
+    set(name, value);
     try {
       body.run();
     } finally {
-      if (before == null) {
-        System.clearProperty(StatefulSessions.PROPERTY);
-      } else {
-        System.setProperty(StatefulSessions.PROPERTY, before);
-      }
+      set(name, before);
+    }
+  }
+
+  private static void set(String name, String value) {
+    if (value == null) {
+      System.clearProperty(name);
+    } else {
+      System.setProperty(name, value);
     }
   }
 }

@@ -76,10 +76,13 @@ class TomcatHookPointsTest {
     Method createEngine = SecureNioChannel.class.getDeclaredMethod("createSSLEngine", String.class,
         List.class, List.class, List.class, List.class, List.class);
     assertThat(Modifier.isProtected(createEngine.getModifiers())).isTrue();
-    for (String name : List.of("sslEngine", "handshakeComplete", "netInBuffer")) {
+    for (String name : List.of("sslEngine", "handshakeComplete", "netInBuffer", "netOutBuffer")) {
       Field f = SecureNioChannel.class.getDeclaredField(name);
       assertThat(Modifier.isProtected(f.getModifiers())).as(name).isTrue();
     }
+    // Where Tether sends the JDK's alert for a refused renegotiation.
+    assertThat(Modifier.isProtected(SecureNioChannel.class.getDeclaredMethod("flush",
+        ByteBuffer.class).getModifiers())).isTrue();
     assertThat(SecureNioChannel.class.getDeclaredField("sslEngine").getType())
         .isEqualTo(SSLEngine.class);
   }

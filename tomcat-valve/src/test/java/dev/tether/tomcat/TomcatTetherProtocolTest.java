@@ -4,10 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.SaPolicy;
 import dev.tether.SecurityAssociation;
 import dev.tether.testing.FakeTicker;
+import dev.tether.testing.OpenSslClient;
+import dev.tether.tls.ClientRenegotiation;
+import dev.tether.tls.TlsProvider;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -152,6 +156,38 @@ class TomcatTetherProtocolTest {
       await().atMost(WAIT).until(() -> server.stats().leases() == 0);
       assertThat(server.stats().associations()).isZero();
       assertThat(server.stats().negotiated()).isEqualTo(1);
+    }
+  }
+
+  /**
+   * openssl's R on a TLS 1.2 connection. This module's JVM runs without
+   * {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true}, so the JDK takes the renegotiation up
+   * and Tether closes the connection without an alert; the reliability module, whose JVM has the
+   * property, sees the JDK's fatal alert go out before the close. Bouncy Castle refuses with a
+   * {@code no_renegotiation} alert.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.tether.tomcat.Tls#tls12")
+  void opensslRenegotiation_isRefused_leaseReleased_booksBalance(Tls tls) throws Exception {
+    try (TetherServer server = tls.server().set("grace", "0").start()) {
+      String output;
+      try (OpenSslClient.Held held = new OpenSslClient(server.port(), tls.protocol(),
+          TetherServer.pem()).open(null, null)) {
+        await().atMost(WAIT).until(() -> server.stats().leases() == 1);
+        assertThat(held.renegotiate()).as("s_client ended").isTrue();
+        output = held.output();
+      }
+      assertThat(output).contains("RENEGOTIATING").contains(
+          tls.provider() == TlsProvider.BCJSSE ? "no renegotiation"
+              : ClientRenegotiation.refusedByProvider(TlsProvider.JDK)
+                  ? "alert handshake failure" : "unexpected eof");
+      await().atMost(WAIT).until(() -> server.stats().leases() == 0);
+      AssociationStats s = server.stats();
+      assertThat(s.accepted()).isEqualTo(1);
+      assertThat(s.negotiated()).isEqualTo(1);
+      assertThat(s.handshakeFailures() + s.closedBeforeHandshake()).isZero();
+      assertThat(s.released()).isEqualTo(1);
+      assertThat(s.associations()).isZero();
     }
   }
 

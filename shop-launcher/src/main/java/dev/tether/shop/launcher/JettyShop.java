@@ -2,7 +2,6 @@ package dev.tether.shop.launcher;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.PolicySet;
-import dev.tether.RegistryBuilder;
 import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.jetty.JettyTether;
 import dev.tether.jetty.JettyTetherLoginService;
@@ -22,7 +21,8 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
  * The shop on embedded Jetty 12.1 (ee11, Servlet 6.1): one HTTPS connector with a
- * {@link JettyTether} bean given the shop's registry (built here, from the policy file or the grace),
+ * {@link JettyTether} bean given the shop's registry (built here, from the policy file or the
+ * {@link StrongPolicy} with the grace),
  * the shop's web application from its unpacked server WAR, and the users in a
  * {@link HashLoginService}.
  *
@@ -45,7 +45,7 @@ final class JettyShop implements ShopServer {
   /**
    * Starts the shop; on failure the server and the registry are stopped and closed again.
    *
-   * @param policies the policies of the registry, or {@code null} for one policy with the grace
+   * @param policies the policies of the registry, or {@code null} for the strong policy with the grace
    */
   static JettyShop start(LauncherOptions options, SelfSignedCertificate certificate,
       ShopFiles files, PolicySet policies) throws Exception {
@@ -90,10 +90,10 @@ final class JettyShop implements ShopServer {
     return started;
   }
 
-  /** The registry JettyTether is given: the policy file's policies, or one policy with the grace. */
+  /** The registry JettyTether is given: the policy file's policies, or the strong policy with the grace. */
   private static AssociationRegistry registry(LauncherOptions options, PolicySet policies) {
-    RegistryBuilder builder = AssociationRegistry.builder().name("shop");
-    return (policies != null ? builder.policies(policies) : builder.grace(options.grace())).build();
+    return AssociationRegistry.builder().name("shop")
+        .policies(policies != null ? policies : StrongPolicy.policies(options.grace())).build();
   }
 
   private static HashLoginService realm(String adminPassword) {

@@ -29,7 +29,8 @@ import java.util.Map;
  *     {@value #DEFAULT_KEYSTORE} in the working directory), created at the first start
  * @param grace how long an SA stays resumable after its last connection closed ({@code --grace},
  *     default 30 s); not used when {@code policies} is set, since each policy has its own grace
- * @param policies the policy file ({@code --policies}), or {@code null} for the default policy
+ * @param policies the policy file ({@code --policies}), or {@code null} for the shop's
+ *     {@link StrongPolicy}
  * @param adminPassword the password of the user {@code admin} ({@code --admin-password}, default
  *     {@value #DEFAULT_ADMIN_PASSWORD})
  */
@@ -150,7 +151,8 @@ public record LauncherOptions(
           --grace DURATION          how long an SA stays resumable after its last connection
                                     closed: 0, 500ms, 30s, 15m, 2h, 1d or PT30S (default: 30s)
           --policies FILE           Tether policy file; each policy sets its own grace, so not
-                                    together with --grace (default: one policy for everybody)
+                                    together with --grace (default: one policy for everybody,
+                                    TLS 1.2 and 1.3 with AEAD cipher suites only)
           --admin-password TEXT     password of the user admin (default: tether-admin)
           --help                    print this text
 

@@ -95,7 +95,8 @@ public final class RunningShop implements AutoCloseable {
     Path keystore = options.keystore().toAbsolutePath();
     String policy = options.policies() != null
         ? "policies from " + options.policies().toAbsolutePath()
-        : "one policy for everybody, grace " + Durations.format(options.grace());
+        : "policy '" + StrongPolicy.NAME + "' for everybody (TLS 1.2 and 1.3, AEAD cipher suites"
+            + " only), grace " + Durations.format(options.grace());
     return "Tether shop on " + container().displayName() + ": " + uri() + "  (" + admin
         + "; customers alice / wonderland, bob / builder)\n"
         + "  SA dashboard: " + uri().resolve("/admin/associations") + "\n"

@@ -2,6 +2,8 @@ package dev.tether.shop.launcher;
 
 import dev.tether.PolicySet;
 import dev.tether.certificates.SelfSignedCertificate;
+import dev.tether.tls.ClientRenegotiation;
+import dev.tether.tls.StatefulSessions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.BindException;
@@ -36,7 +38,13 @@ import java.util.function.Consumer;
  *
  * <p>The JDK must keep TLS sessions statefully ({@code -Djdk.tls.server.enableSessionTicketExtension=false},
  * read once when the JDK's TLS classes initialize): {@link #main} sets it before anything else; a
- * program calling {@link #start} must start its JVM with it, or the start fails saying so.
+ * program calling {@link #start} must start its JVM with it, or the start fails saying so. So that a
+ * client's renegotiation is refused with a fatal alert, {@link #main} also sets
+ * {@code -Djdk.tls.rejectClientInitiatedRenegotiation=true} unless the command line gave it a value;
+ * without it the start logs a WARN.
+ *
+ * <p>Without {@code --policies} the shop runs one policy for everybody, {@code strong}
+ * ({@link StrongPolicy}): TLS 1.2 and 1.3 with AEAD cipher suites only.
  *
  * <p>Threading: {@link #start} may be called from any thread; each call starts its own server.
  */
@@ -52,8 +60,11 @@ public final class ShopLauncher {
    * one line on standard error, naming the option.
    */
   public static void main(String[] args) {
-    // First of all: the JDK reads it once, when its TLS server classes initialize.
-    System.setProperty("jdk.tls.server.enableSessionTicketExtension", "false");
+    // First of all: the JDK reads these once, when its TLS server classes initialize.
+    System.setProperty(StatefulSessions.PROPERTY, "false");
+    if (System.getProperty(ClientRenegotiation.PROPERTY) == null) {
+      System.setProperty(ClientRenegotiation.PROPERTY, "true");
+    }
     if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
       // One line per record for Tomcat's and Tether's java.util.logging output.
       System.setProperty("java.util.logging.SimpleFormatter.format",

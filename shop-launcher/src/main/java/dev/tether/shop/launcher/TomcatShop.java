@@ -6,6 +6,8 @@ import dev.tether.certificates.TomcatTls;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.tomcat.TomcatTetherProtocol;
 import dev.tether.tomcat.TomcatTetherValve;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
@@ -25,9 +27,7 @@ import org.apache.tomcat.util.scan.StandardJarScanner;
  * registry. Not thread-safe.
  */
 final class TomcatShop implements ShopServer {
-  /** The connector attribute that holds the grace period, in milliseconds. */
-  static final String GRACE_ATTRIBUTE = "grace";
-  /** The connector attribute that would name a policy file; this Tomcat adapter may not have it. */
+  /** The connector attribute that names the policy file. */
   static final String POLICIES_ATTRIBUTE = "policies";
 
   private final Tomcat tomcat;
@@ -42,7 +42,8 @@ final class TomcatShop implements ShopServer {
   /**
    * Starts the shop; on failure Tomcat is stopped again.
    *
-   * @param policies the policy file, already checked by the launcher, or {@code null}
+   * @param policies the policy file, already checked by the launcher, or {@code null} for the
+   *     {@link StrongPolicy} with the grace, written to the shop's work directory
    */
   static TomcatShop start(LauncherOptions options, SelfSignedCertificate certificate,
       ShopFiles files, Path policies) throws Exception {
@@ -55,11 +56,10 @@ final class TomcatShop implements ShopServer {
     set(https, "address", options.host());
     set(https, "SSLEnabled", "true");
     set(https, "registryName", "shop");
-    if (policies != null) {
-      set(https, POLICIES_ATTRIBUTE, policies.toAbsolutePath().toString());
-    } else {
-      set(https, GRACE_ATTRIBUTE, Long.toString(options.grace().toMillis()));
-    }
+    Path file = policies != null ? policies
+        : Files.writeString(files.work().resolve(StrongPolicy.RESOURCE),
+            StrongPolicy.text(options.grace()), StandardCharsets.UTF_8);
+    set(https, POLICIES_ATTRIBUTE, file.toAbsolutePath().toString());
     https.addSslHostConfig(TomcatTls.hostConfig(certificate, "TLSv1.2+TLSv1.3"));
     tomcat.getService().addConnector(https);
     tomcat.setConnector(https);

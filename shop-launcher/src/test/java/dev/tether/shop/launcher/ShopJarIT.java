@@ -54,6 +54,8 @@ class ShopJarIT {
 
     HttpResponse<String> home = browser.get("/");
     String tls12 = openssl(port, "-tls1_2");
+    String renegotiation = renegotiate(port);
+    String cbc = openssl(port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256");
     boolean exited = stop();
 
     assertThat(stdout.get(0)).endsWith("(admin / tether-admin; customers alice / wonderland,"
@@ -66,6 +68,13 @@ class ShopJarIT {
     // sessions in its cache (a session id, no stateless ticket).
     assertThat(tls12).containsPattern("Session-ID: [0-9A-F]{64}")
         .doesNotContain("TLS session ticket");
+    // ... and jdk.tls.rejectClientInitiatedRenegotiation=true: a fatal alert answers openssl's R.
+    assertThat(renegotiation).contains("RENEGOTIATING").contains("alert handshake failure");
+    // The strong policy: AEAD suites only, so a CBC suite gets no handshake.
+    assertThat(tls12).contains("Cipher is ECDHE-ECDSA-AES256-GCM-SHA384");
+    assertThat(cbc).contains("alert handshake failure").doesNotContain("Cipher is ECDHE");
+    assertThat(String.join("\n", stdout)).contains("SAs:          policy 'strong' for everybody");
+    assertThat(Files.readString(dir.resolve("stderr.txt"))).doesNotContain("WARN");
     assertThat(exited).isTrue();
     assertThat(process.exitValue()).isIn(0, 143);
     assertThat(stdout).contains("Tether shop on Jetty stopped");
@@ -88,6 +97,7 @@ class ShopJarIT {
     HttpResponse<String> account = alice.login("/account", "alice", "wonderland");
     HttpResponse<String> stats = admin.get("/tether/stats");
     HttpResponse<String> css = alice.get("/static/shop.css");
+    String renegotiation = renegotiate(port);
     boolean exited = stop();
 
     assertThat(account.statusCode()).isEqualTo(200);
@@ -98,6 +108,7 @@ class ShopJarIT {
     assertThat(css.statusCode()).isEqualTo(200);
     assertThat(css.headers().firstValue("Content-Type")).hasValueSatisfying(
         type -> assertThat(type).startsWith("text/css"));
+    assertThat(renegotiation).contains("RENEGOTIATING").contains("alert handshake failure");
     assertThat(exited).isTrue();
     assertThat(process.exitValue()).isIn(0, 143);
     assertThat(stdout).contains("Tether shop on Tomcat stopped");
@@ -147,14 +158,35 @@ class ShopJarIT {
   }
 
   /** {@code openssl s_client} to the shop, returning what it printed. */
-  private String openssl(int port, String protocol) throws Exception {
-    Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port,
-        "-servername", "localhost", protocol)
+  private String openssl(int port, String... options) throws Exception {
+    List<String> command = new ArrayList<>(List.of("openssl", "s_client", "-connect",
+        "127.0.0.1:" + port, "-servername", "localhost"));
+    command.addAll(List.of(options));
+    Process p = new ProcessBuilder(command)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
         .redirectErrorStream(true)
         .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     return output;
+  }
+
+  /**
+   * A TLS 1.2 connection on which {@code openssl s_client} asks to renegotiate ({@code R}) and keeps
+   * its input open, so that it ends only when the server does something; returns what it printed.
+   */
+  private String renegotiate(int port) throws Exception {
+    Process p = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+        "-servername", "localhost", "-tls1_2")
+        .redirectErrorStream(true)
+        .start();
+    try {
+      p.getOutputStream().write("R\n".getBytes(StandardCharsets.US_ASCII));
+      p.getOutputStream().flush();
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("s_client ended").isTrue();
+      return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    } finally {
+      p.destroyForcibly();
+    }
   }
 }

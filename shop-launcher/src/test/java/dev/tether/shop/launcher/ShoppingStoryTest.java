@@ -62,7 +62,7 @@ class ShoppingStoryTest {
       // Browsing: three pages over three connections, one full handshake and two resumptions.
       assertThat(catalogue.body()).contains("SA " + browsing.id() + " · resumed");
       assertThat(browsing.reuses()).isEqualTo(2);
-      assertThat(browsing.policy()).isEqualTo("default");
+      assertThat(browsing.policy()).isEqualTo(StrongPolicy.NAME);
       assertThat(cart.body()).contains("Hardware security key");
       assertThat(shopping.id()).isEqualTo(browsing.id());
       assertThat(shopping.reuses()).as("the post and its redirect").isEqualTo(4);

@@ -175,6 +175,15 @@ class JettyDistributionIT {
           .isEqualTo(Handshake.NEW);
     }
     assertThat(jetty.log()).contains("anonymous grace=0,");
+
+    // The [exec] line's -Djdk.tls.rejectClientInitiatedRenegotiation=true: openssl's R on a TLS 1.2
+    // connection gets the JDK's fatal alert, the lease is released, and the start did not warn.
+    try (OpenSslClient.Held held = new OpenSslClient(jetty.port, "TLSv1.2", ca).open(null, null)) {
+      assertThat(held.renegotiate()).as("s_client ended").isTrue();
+      assertThat(held.output()).contains("RENEGOTIATING").contains("alert handshake failure");
+    }
+    jetty.awaitNoLeases(MBEAN);
+    assertThat(jetty.log()).doesNotContain("Start the JVM with -Djdk.tls.rejectClientInitiated");
   }
 
   @Test

@@ -215,6 +215,15 @@ class TomcatDistributionIT {
       assertThat(openssl.request(session, null).handshake()).as(protocol)
           .isEqualTo(Handshake.NEW);
     }
+
+    // bin/setenv.sh's -Djdk.tls.rejectClientInitiatedRenegotiation=true: openssl's R on a TLS 1.2
+    // connection gets the JDK's fatal alert, the lease is released, and the start did not warn.
+    try (OpenSslClient.Held held = new OpenSslClient(port, "TLSv1.2", ca).open(null, null)) {
+      assertThat(held.renegotiate()).as("s_client ended").isTrue();
+      assertThat(held.output()).contains("RENEGOTIATING").contains("alert handshake failure");
+    }
+    tomcat.awaitNoLeases("Catalina:type=TetherRegistry,name=\"shop\",*");
+    assertThat(tomcat.log()).doesNotContain("Start the JVM with -Djdk.tls.rejectClientInitiated");
   }
 
   @Test
