@@ -38,9 +38,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Thread-safe. Two threads per relayed connection; {@link #close()} ends them all.
  */
 final class PeerRelay implements AutoCloseable {
-  private final ServerSocket listener;
-  private final InetSocketAddress target;
-  private final InetAddress source;
   /** How long the browser's end of a connection waits for the server's before it is passed on. */
   static final long SERVER_END_WAIT = 1_000;
 
@@ -95,6 +92,9 @@ final class PeerRelay implements AutoCloseable {
     }
   }
 
+  private final ServerSocket listener;
+  private final InetSocketAddress target;
+  private final InetAddress source;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final List<Link> links = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
