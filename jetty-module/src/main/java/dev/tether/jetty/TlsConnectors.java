@@ -79,7 +79,8 @@ final class TlsConnectors {
   }
 
   /**
-   * Checks that each connector's TLS context factory runs on {@code provider} or can be switched to it.
+   * Checks that each connector's TLS context factory runs on {@code provider} or can be switched to it,
+   * and that Jetty can serve the connector's protocols on it (no ALPN on Bouncy Castle's engines).
    *
    * @throws IllegalStateException naming the setting, the connector and the provider in the way,
    *     or the jars missing for the provider
@@ -97,6 +98,15 @@ final class TlsConnectors {
             + (current == null ? "is already started with the default provider"
                 : "uses provider " + current)
             + ": set the same provider on both");
+      }
+      if (provider == TlsProvider.BCJSSE && t.connector().getProtocols().contains("alpn")) {
+        // ALPNServerConnectionFactory refuses every connection whose SSLEngine no ALPN processor
+        // applies to, and Jetty's JDK processor applies only to the JDK's own engines.
+        throw new IllegalStateException(PROPERTY_PREFIX + "provider=" + provider.settingValue()
+            + " but connector " + label(t.connector()) + " offers ALPN (" + String.join(", ",
+            t.connector().getProtocols()) + "): Jetty has no ALPN processor for Bouncy Castle's"
+            + " SSLEngine and would refuse every connection; use provider=jdk for HTTP/2, or"
+            + " remove the alpn and http2 modules from this connector");
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.tether.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.AssociationRegistry;
@@ -12,6 +13,7 @@ import dev.tether.testing.Curl;
 import dev.tether.testing.H2load;
 import dev.tether.testing.Http2Client;
 import dev.tether.testing.WebClient;
+import dev.tether.tls.TlsProvider;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -102,6 +104,31 @@ class JettyHttp2Test {
 
     assertThat(jetty.http2.getCustomizers()).noneMatch(c -> c instanceof RequestAttributes);
     assertThat(jetty.http.getCustomizers()).noneMatch(c -> c instanceof RequestAttributes);
+  }
+
+  @Test
+  void bcjsse_onAConnectorOfferingAlpn_failsTheStartNamingTheSetting() throws Exception {
+    TestServer jetty = TestServer.http2();
+    try (jetty) {
+      JettyTether.addToAllConnectors(jetty.server).setProvider("bcjsse");
+      assertThatThrownBy(jetty::start).hasMessageContaining("jetty.tether.provider=bcjsse")
+          .hasMessageContaining("connector 'https' offers ALPN")
+          .hasMessageContaining("use provider=jdk for HTTP/2");
+    }
+  }
+
+  /** Why Tether refuses the combination above: Jetty itself serves no connection there. */
+  @Test
+  void withoutTether_alpnOnBouncyCastlesEngine_refusesEveryConnection() throws Exception {
+    TlsProvider.BCJSSE.install("test");
+    try (TestServer jetty = TestServer.http2()) {
+      jetty.sslContextFactory.setProvider(TlsProvider.BCJSSE.providerName());
+      jetty.sslContextFactory.setKeyManagerFactoryAlgorithm(
+          TlsProvider.BCJSSE.keyManagerAlgorithm());
+      jetty.start();
+      assertThatThrownBy(() -> Curl.get(jetty.port(), TestServer.pem(), "TLSv1.3", "/",
+          "--http1.1")).isInstanceOf(java.io.IOException.class).hasMessageContaining("curl failed");
+    }
   }
 
   @ParameterizedTest

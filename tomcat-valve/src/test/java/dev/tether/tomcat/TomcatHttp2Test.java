@@ -122,6 +122,23 @@ class TomcatHttp2Test {
     assertThat(server.events.seen).containsExactly("login alice");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"TLSv1.2", "TLSv1.3"})
+  void bcjsse_curlHttp2_negotiatesH2_andTheLoginFlushesTheSaOnce(String protocol)
+      throws Exception {
+    server = TetherServer.builder().protocols(protocol).http2().set("provider", "bcjsse").start();
+
+    Curl.Response login = Curl.get(server.port(), TetherServer.pem(), protocol,
+        "/basic/secure/page", "--http2", "-u", "alice:secret");
+
+    assertThat(login.version()).as("Tomcat's ALPN goes through SSLParameters, which BCJSSE honours")
+        .isEqualTo("2");
+    assertThat(login.status()).isEqualTo(200);
+    assertThat(login.body()).contains("user=alice");
+    assertThat(login.headers()).doesNotContainKey("connection");
+    assertThat(server.stats().deletedByCause()).containsEntry(DeletionCause.LOGIN, 1L);
+  }
+
   @Test
   void h2load_manyStreamsOnTwoConnections_oneSaEach() throws Exception {
     start("TLSv1.2+TLSv1.3");

@@ -22,8 +22,9 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * of {@code tether-jetty} does: before the server starts, one {@link JettyTether} bean per connector
  * with its settings ({@code policies} or {@code grace}, {@code provider}, {@code registryName}). It
  * adds a second HTTPS connector, {@code graceful}, next to the existing one ({@code immediate}), so
- * that one container serves both, and makes both offer {@code h2} and {@code http/1.1} by ALPN: {@code immediate} runs the shop's policy file
- * ({@link ShopPolicies}), {@code graceful} the built-in default policy with a short grace.
+ * that one container serves both, and on the JDK's provider makes both offer {@code h2} and
+ * {@code http/1.1} by ALPN (Jetty has no ALPN on Bouncy Castle's): {@code immediate} runs the shop's
+ * policy file ({@link ShopPolicies}), {@code graceful} the built-in default policy with a short grace.
  *
  * <p>The realm must be wrapped by {@code JettyTetherLoginService} (the fixtures do it where they make
  * it), so that a FORM login is reported before its redirect; {@code JettyTether} itself puts the
@@ -73,16 +74,22 @@ final class JettyShopSetup {
     HttpConfiguration immediateHttp =
         immediate.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
     HttpConfiguration gracefulHttp = new HttpConfiguration(immediateHttp);
-    // h2 by ALPN next to HTTP/1.1 on the existing connector, as Jetty's http2 module sets it up.
-    immediate.setConnectionFactories(withHttp2(
-        immediate.getConnectionFactory(SslConnectionFactory.class).getSslContextFactory(),
-        immediateHttp));
+    // h2 by ALPN next to HTTP/1.1 on the existing connector, as Jetty's http2 module sets it up;
+    // not on Bouncy Castle's provider, where Jetty has no ALPN (Tether refuses the combination).
+    boolean h2 = provider == TlsProvider.JDK;
+    if (h2) {
+      immediate.setConnectionFactories(withHttp2(
+          immediate.getConnectionFactory(SslConnectionFactory.class).getSslContextFactory(),
+          immediateHttp));
+    }
 
     SslContextFactory.Server ssl = new SslContextFactory.Server();
     ssl.setKeyStore(certificate.keyStore());
     ssl.setKeyStorePassword(new String(certificate.password()));
-    ServerConnector graceful = new ServerConnector(server,
-        withHttp2(ssl, gracefulHttp).toArray(ConnectionFactory[]::new));
+    ServerConnector graceful = new ServerConnector(server, h2
+        ? withHttp2(ssl, gracefulHttp).toArray(ConnectionFactory[]::new)
+        : new ConnectionFactory[] {new SslConnectionFactory(ssl, "http/1.1"),
+            new HttpConnectionFactory(gracefulHttp)});
     graceful.setName("graceful");
     graceful.setHost("127.0.0.1");
     graceful.setPort(0);
