@@ -54,6 +54,11 @@ abstract class ApplicationScenarios {
   MeterRegistry meters;
 
   @DynamicPropertySource
+  static void tls(DynamicPropertyRegistry properties) {
+    serverSsl(properties);
+  }
+
+  /** Registers {@link TestTls#serverSsl()}. */
   static void serverSsl(DynamicPropertyRegistry properties) {
     for (String p : TestTls.serverSsl()) {
       String[] kv = p.split("=", 2);
