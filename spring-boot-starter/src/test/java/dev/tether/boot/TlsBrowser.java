@@ -206,6 +206,10 @@ final class TlsBrowser implements AutoCloseable {
         line(in);
       } else if (headers.containsKey("content-length")) {
         body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
+      } else if ("close".equalsIgnoreCase(headers.get("connection"))
+          && !status.contains(" 204 ") && !status.contains(" 304 ")) {
+        // Neither a length nor chunks: the body ends with the connection.
+        body.write(in.readAllBytes());
       }
     }
     return new Response(Integer.parseInt(status.split(" ")[1]), headers,
