@@ -93,6 +93,13 @@ class TetherAutoConfigurationTest {
         });
     withSsl().withPropertyValues("tether.grace=1500").run(context -> assertThat(context
         .getBean(AssociationRegistry.class).defaultPolicy().grace()).isEqualTo(Duration.ofMillis(1500)));
+    // Spring Boot's relaxed binding: camel case, underscores, as an environment variable would say.
+    withSsl().withPropertyValues("tether.maxAssociationsPerPeer=9", "tether.registry_name=relaxed")
+        .run(context -> {
+          AssociationRegistry registry = context.getBean(AssociationRegistry.class);
+          assertThat(registry.maxAssociationsPerPeer()).isEqualTo(9);
+          assertThat(registry.name()).isEqualTo("relaxed");
+        });
   }
 
   @Test
@@ -128,10 +135,12 @@ class TetherAutoConfigurationTest {
           + " cannot be read",
       "tether.policies=file:no/such/file.conf | tether.policies=file:no/such/file.conf is invalid:"
           + " the file cannot be read",
-      "tether.cluster-uri=redis://127.0.0.1:6379 | tether.cluster-uri=redis://127.0.0.1:6379 is"
-          + " invalid: clusterUri: no cluster module on the class path takes 'redis://' URIs"})
+      "tether.cluster-uri=redis://127.0.0.1:6379 | tether.cluster-node= is invalid: clusterNode is"
+          + " not set (a name unique in the cluster)",
+      "tether.cluster-uri=http://127.0.0.1:6379 | tether.cluster-uri=http://127.0.0.1:6379 is"
+          + " invalid: clusterUri: no cluster module on the class path takes 'http://' URIs"})
   void refusedProperty_failsTheStart_andTheAnalysisNamesIt(String property, String message) {
-    String name = property.substring(0, property.indexOf('='));
+    String name = message.substring(0, message.indexOf('='));
     withSsl().withPropertyValues(property).run(context -> {
       FailureAnalysis analysis = analysis(context);
       assertThat(analysis.getDescription()).startsWith("Tether cannot start: " + message);
