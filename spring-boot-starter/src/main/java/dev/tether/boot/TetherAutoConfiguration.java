@@ -70,6 +70,11 @@ public final class TetherAutoConfiguration {
   }
 
   @Bean
+  RegistryLifecycle tetherRegistryLifecycle(AssociationRegistry registry) {
+    return new RegistryLifecycle(registry);
+  }
+
+  @Bean
   TetherRequestFilter tetherRequestFilter() {
     return new TetherRequestFilter();
   }

@@ -4,16 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.internal.Setting;
-import dev.tether.testing.LogCapture;
 import java.time.Duration;
-import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.tomcat.servlet.TomcatServletWebServerFactory;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -23,6 +24,7 @@ import org.springframework.context.annotation.Configuration;
  * The auto-configuration without a server: when it applies, how the {@code tether.*} properties
  * become the registry, and how a refused value or a JVM without Tether's flags is reported.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class TetherAutoConfigurationTest {
   private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
       .withConfiguration(AutoConfigurations.of(TetherAutoConfiguration.class,
@@ -158,27 +160,26 @@ class TetherAutoConfigurationTest {
   }
 
   @Test
-  void statelessTickets_onlyWarn_whenStatefulSessionsAreNotRequired() {
-    try (LogCapture log = new LogCapture("dev.tether.tls")) {
-      JdkTlsProperties.with(null, "true", () -> withSsl()
-          .withPropertyValues("tether.require-stateful-sessions=false")
-          .run(context -> assertThat(context).hasNotFailed()
-              .hasSingleBean(AssociationRegistry.class)));
-      assertThat(log.lines(Level.WARNING, "Tether runs degraded: the JDK TLS server uses"
-          + " stateless session tickets")).singleElement().asString()
-          .contains("(tether.require-stateful-sessions=false lets it start");
-    }
+  void statelessTickets_onlyWarn_whenStatefulSessionsAreNotRequired(CapturedOutput output) {
+    JdkTlsProperties.with(null, "true", () -> withSsl()
+        .withPropertyValues("tether.require-stateful-sessions=false")
+        .run(context -> assertThat(context).hasNotFailed().hasSingleBean(AssociationRegistry.class)));
+    assertThat(lines(output, "Tether runs degraded: the JDK TLS server uses stateless session"
+        + " tickets")).singleElement().asString()
+        .contains("(tether.require-stateful-sessions=false lets it start");
   }
 
   @Test
-  void statefulSessions_withoutTheRenegotiationFlag_warnNamingIt() {
-    try (LogCapture log = new LogCapture("dev.tether.tls")) {
-      JdkTlsProperties.with("false", null, () -> withSsl()
-          .run(context -> assertThat(context).hasNotFailed()));
-      assertThat(log.lines(Level.WARNING, "Tether refuses TLS renegotiation"
-          + " (tether.renegotiation-allowed=false) by closing the connection")).singleElement()
-          .asString().contains("Start the JVM with -Djdk.tls.rejectClientInitiatedRenegotiation=true");
-    }
+  void statefulSessions_withoutTheRenegotiationFlag_warnNamingIt(CapturedOutput output) {
+    JdkTlsProperties.with("false", null, () -> withSsl()
+        .run(context -> assertThat(context).hasNotFailed()));
+    assertThat(lines(output, "Tether refuses TLS renegotiation"
+        + " (tether.renegotiation-allowed=false) by closing the connection")).singleElement()
+        .asString().contains("Start the JVM with -Djdk.tls.rejectClientInitiatedRenegotiation=true");
+  }
+
+  private static java.util.List<String> lines(CapturedOutput output, String text) {
+    return output.getAll().lines().filter(l -> l.contains(text)).toList();
   }
 
   @Test
