@@ -18,7 +18,7 @@ import org.springframework.security.authentication.event.AuthenticationSuccessEv
 import org.springframework.security.authentication.event.InteractiveAuthenticationSuccessEvent;
 import org.springframework.security.authentication.event.LogoutSuccessEvent;
 import org.springframework.security.core.Authentication;
-import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.context.SecurityContextHolderStrategy;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.web.authentication.session.SessionFixationProtectionEvent;
 import org.springframework.security.web.authentication.switchuser.AuthenticationSwitchUserEvent;
@@ -60,10 +60,13 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
 
   private final TetherRequestFilter requests;
   private final SpringUsers users;
+  private final SecurityContextHolderStrategy contexts;
 
-  SecurityLogins(TetherRequestFilter requests, SpringUsers users) {
+  SecurityLogins(TetherRequestFilter requests, SpringUsers users,
+      SecurityContextHolderStrategy contexts) {
     this.requests = requests;
     this.users = users;
+    this.contexts = contexts;
   }
 
   @Override
@@ -94,9 +97,8 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
   }
 
   /** Notes who the session held before a login of another user in this request. */
-  private static void rememberPrevious(At at, Authentication auth) {
-    Authentication current = SecurityContextHolder.getContextHolderStrategy().getContext()
-        .getAuthentication();
+  private void rememberPrevious(At at, Authentication auth) {
+    Authentication current = contexts.getContext().getAuthentication();
     if (SpringUsers.isUser(current) && SpringUsers.isUser(auth)
         && !current.getName().equals(auth.getName())
         && at.request().getAttribute(PREVIOUS) == null) {

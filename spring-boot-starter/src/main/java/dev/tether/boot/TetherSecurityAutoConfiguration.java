@@ -32,8 +32,10 @@ public final class TetherSecurityAutoConfiguration {
   }
 
   @Bean
-  SecurityLogins tetherSecurityLogins(TetherRequestFilter requests, SpringUsers users) {
-    return new SecurityLogins(requests, users);
+  SecurityLogins tetherSecurityLogins(TetherRequestFilter requests, SpringUsers users,
+      ObjectProvider<SecurityContextHolderStrategy> strategy) {
+    return new SecurityLogins(requests, users,
+        strategy.getIfAvailable(SecurityContextHolder::getContextHolderStrategy));
   }
 
   @Bean
