@@ -3,6 +3,7 @@ package dev.tether.boot;
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
 import dev.tether.PolicyEngine;
+import dev.tether.SaPolicy;
 import dev.tether.servlet.LoginFlow;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.ConnectionLogin;
@@ -46,8 +47,10 @@ import org.springframework.security.web.authentication.switchuser.Authentication
  * </ul>
  *
  * <p>A login of another user than the one the connection (or the session) had is a principal
- * change: a logout of the former, then a login. A login or logout that deleted the connection's SA,
- * or whose policy refuses it, ends the connection after the response ({@code Connection: close}).
+ * change: a logout of the former, then a login. A login or logout that deleted the connection's SA
+ * (unless the user's policy says {@code open-connections = keep}), or whose policy refuses it, ends
+ * the connection after the response ({@code Connection: close}), as {@link LoginFlow} does for the
+ * container's logins.
  * One login is reported once however many events announce it ({@code dev.tether.login.handled}).
  *
  * <p>Thread-safe: the state is the request's and its connection's.
@@ -181,7 +184,7 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
       LOG.debug("Tether: logout of " + auth.getName() + " from " + at.peer() + ", " + flushed
           + " SA(s) flushed");
     }
-    if (at.lease() != null && at.lease().isDeleted()) {
+    if (at.isFlushed(at.registry().policies(), auth.getName(), users.roles(auth.getAuthorities()))) {
       at.closeAfterResponse();
     }
   }
@@ -226,11 +229,23 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
       }
     }
 
-    /** Ends the connection after the response if its SA is gone or refuses the user. */
+    /**
+     * Ends the connection after the response if the user's login deleted its SA (as
+     * {@link LoginFlow} decides for the container's logins) or its SA refuses the user.
+     */
     void closeIfEnded(PolicyEngine engine, String name, Predicate<String> roles) {
-      if (lease != null && (lease.isDeleted() || !engine.permits(lease, name, roles))) {
+      if (isFlushed(engine, name, roles) || lease != null && !engine.permits(lease, name, roles)) {
         closeAfterResponse();
       }
+    }
+
+    /**
+     * Whether the user's login or logout deleted the connection's SA under a policy that ends such
+     * connections ({@code open-connections = close}, the default); {@code keep} leaves it open.
+     */
+    boolean isFlushed(PolicyEngine engine, String name, Predicate<String> roles) {
+      return lease != null && lease.isDeleted()
+          && engine.resolve(name, roles).openConnections() == SaPolicy.OpenConnections.CLOSE;
     }
 
     /** Tells the client, and the container, that the connection ends with this response. */

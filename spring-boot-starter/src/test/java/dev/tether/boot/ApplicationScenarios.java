@@ -142,6 +142,47 @@ abstract class ApplicationScenarios {
   }
 
   @Test
+  void customersFormLogin_flushesThePeersOtherSas_beforeTheRedirect_soNoTls13TicketResumesThem(
+      @TempDir Path dir) throws Exception {
+    String peer = "127.0.2.14";
+    OpenSslClient openssl = new OpenSslClient(port, "TLSv1.3", TestTls.PEM, peer, "/");
+    assertThat(openssl.request(null, dir.resolve("tab")).handshake()).isEqualTo(Handshake.NEW);
+    String otherTab = only(peer).id();
+    long stale = registry.stats().staleResumptions();
+    try (TlsBrowser browser = browser(peer)) {
+      browser.get("/");
+      Response login = browser.formLogin("alice", "secret");
+      assertThat(login.status()).isEqualTo(302);
+      assertThat(registry.find(otherTab)).isEmpty();
+    }
+    // The ticket the other tab kept from before the login no longer resumes anything.
+    assertThat(openssl.request(dir.resolve("tab"), null).handshake()).isEqualTo(Handshake.NEW);
+    assertThat(registry.stats().staleResumptions()).isEqualTo(stale);
+  }
+
+  @Test
+  void formLogin_underAPolicyThatKeepsOpenConnections_flushesTheSa_andTheConnectionGoesOn()
+      throws Exception {
+    String peer = "127.0.2.13";
+    try (TlsBrowser browser = browser(peer)) {
+      String anonymous = browser.get("/").field("sa");
+      long ended = registry.stats().endedConnections();
+
+      Response login = browser.formLogin("carol", "secret");
+      assertThat(login.status()).isEqualTo(302);
+      assertThat(login.header("Connection")).isNull();
+      assertThat(registry.find(anonymous)).isEmpty();
+
+      Response account = browser.get("/account");
+      assertThat(account.field("user")).isEqualTo("carol");
+      assertThat(account.field("sa")).isEqualTo(anonymous);
+      assertThat(account.connection()).isEqualTo(login.connection());
+      assertThat(registry.stats().endedConnections()).isEqualTo(ended);
+      assertThat(registry.policies().boundPrincipal(peer)).isEqualTo("carol");
+    }
+  }
+
+  @Test
   void logout_flushesThePeersSas_andUnbindsIt(CapturedOutput output) throws Exception {
     String peer = "127.0.2.4";
     try (TlsBrowser browser = browser(peer)) {

@@ -88,7 +88,7 @@ class TetherAutoConfigurationTest {
           assertThat(registry.maxAssociations()).isEqualTo(5000);
           assertThat(registry.maxAssociationsPerPeer()).isEqualTo(7);
           assertThat(registry.policies().policies().policies()).extracting(p -> p.name())
-              .containsExactly("browse", "customer", "admin");
+              .containsExactly("browse", "customer", "admin", "partner");
           TetherSettings settings = context.getBean(TetherSettings.class);
           assertThat(settings.adapterSettings().text(Setting.GRACE)).isEqualTo("45s");
           assertThat(settings.adapterSettings().text(Setting.PEER_BINDING_TTL)).isEqualTo("2h");

@@ -24,7 +24,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * A shop with Spring Security: form login, BASIC, logout and switch user; {@code alice} and
- * {@code bob} are customers, {@code admin} an administrator (password {@code secret} for all). Every
+ * {@code bob} are customers, {@code carol} a partner, {@code admin} an administrator (password
+ * {@code secret} for all). Every
  * page answers {@code sa=ID;resumed=BOOL;user=NAME;policy=POLICY} for the request's connection.
  *
  * <p>Run it with the JVM flags Tether needs and a key store:
@@ -75,7 +76,8 @@ public class SampleShop {
     return new InMemoryUserDetailsManager(
         User.withUsername("alice").password("{noop}secret").roles("customer").build(),
         User.withUsername("bob").password("{noop}secret").roles("customer").build(),
-        User.withUsername("admin").password("{noop}secret").roles("admin").build());
+        User.withUsername("admin").password("{noop}secret").roles("admin").build(),
+        User.withUsername("carol").password("{noop}secret").roles("partner").build());
   }
 
   @Bean
