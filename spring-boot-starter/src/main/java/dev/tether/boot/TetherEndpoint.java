@@ -118,7 +118,7 @@ public class TetherEndpoint {
   public record Stats(long associations, long active, long idle, long leases, long accepted,
       long negotiated, long reused, long saved, long released, long deleted, long flushed,
       long refused, long handshakeFailures, long closedBeforeHandshake, long staleResumptions,
-      Map<String, Long> deletedByCause, Map<String, Long> refusedByReason) {
+      long endedConnections, Map<String, Long> deletedByCause, Map<String, Long> refusedByReason) {
     static Stats of(AssociationStats s) {
       // The enums' order, so that the output is stable.
       Map<String, Long> causes = new LinkedHashMap<>();
@@ -132,7 +132,7 @@ public class TetherEndpoint {
       return new Stats(s.associations(), s.active(), s.idle(), s.leases(), s.accepted(),
           s.negotiated(), s.reused(), s.revived(), s.released(), s.deleted(), s.flushed(),
           s.refused(), s.handshakeFailures(), s.closedBeforeHandshake(), s.staleResumptions(),
-          causes, reasons);
+          s.endedConnections(), causes, reasons);
     }
   }
 

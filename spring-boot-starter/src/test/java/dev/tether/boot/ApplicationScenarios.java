@@ -120,6 +120,7 @@ abstract class ApplicationScenarios {
       String anonymous = home.field("sa");
       assertThat(home.field("policy")).isEqualTo("browse");
       long before = deleted(DeletionCause.LOGIN);
+      long ended = registry.stats().endedConnections();
 
       Response login = browser.formLogin("alice", "secret");
       // When the redirect arrives, the SA that carried the password is gone, and the connection ends.
@@ -127,6 +128,7 @@ abstract class ApplicationScenarios {
       assertThat(registry.find(anonymous)).isEmpty();
       assertThat(deleted(DeletionCause.LOGIN) - before).isEqualTo(1);
       assertThat(login.ended()).isTrue();
+      assertThat(registry.stats().endedConnections() - ended).isEqualTo(1);
 
       Response account = browser.get("/account");
       assertThat(account.field("user")).isEqualTo("alice");
@@ -291,12 +293,18 @@ abstract class ApplicationScenarios {
       assertThat(admin.postJson("/actuator/tether", "{\"id\":\"" + visitorSa + "\",\"all\":true}",
           ADMIN).status()).isEqualTo(400);
 
+      long ended = registry.stats().endedConnections();
       Response flushed = admin.postJson("/actuator/tether", "{\"id\":\"" + visitorSa + "\"}",
           ADMIN);
       assertThat(json(flushed.body())).isEqualTo(Map.of("flushed", 1L));
       assertThat(registry.find(visitorSa)).isEmpty();
       // The flush ended the visitor's idle connection: its next request negotiates a new SA.
       assertThat(visitor.serverClosed(10_000)).isTrue();
+      assertThat(registry.stats().endedConnections() - ended).isEqualTo(1);
+      Map<String, Object> after = (Map<String, Object>) json(admin.get("/actuator/tether", ADMIN)
+          .body());
+      assertThat((Map<String, Object>) after.get("stats"))
+          .containsEntry("endedConnections", ended + 1);
     }
   }
 
