@@ -305,6 +305,8 @@ abstract class ApplicationScenarios {
           .body());
       assertThat((Map<String, Object>) after.get("stats"))
           .containsEntry("endedConnections", ended + 1);
+      assertThat(meters.get("tether.connections.ended").tag("container", container())
+          .functionCounter().count()).isEqualTo(ended + 1);
     }
   }
 
