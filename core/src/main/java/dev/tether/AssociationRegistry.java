@@ -258,7 +258,9 @@ public final class AssociationRegistry implements AutoCloseable {
       SecurityAssociation view = view(id, after, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onReused(view));
       if (idleSince >= 0) {
-        Duration idleFor = Duration.ofNanos(now - idleSince);
+        // 'now' was read before the atomic step, and a release racing with it may have made the
+        // SA idle after that instant: such an SA was idle for no time at all, never for less.
+        Duration idleFor = Duration.ofNanos(Math.max(0, now - idleSince));
         listeners.fire(l -> l.onRevived(view, idleFor));
       }
     }
@@ -847,9 +849,14 @@ public final class AssociationRegistry implements AutoCloseable {
     boolean idle = e.isIdle();
     return new SecurityAssociation(formatId(key), e.peer(), e.protocol(), e.cipherSuite(),
         e.policy().name(), e.principals(), instant(e.createdNanos()), instant(e.lastUsedNanos()),
-        idle ? instant(e.idleSinceNanos()) : null, Duration.ofNanos(now - e.createdNanos()),
-        idle ? Duration.ofNanos(now - e.idleSinceNanos()) : Duration.ZERO, state, e.references(),
+        idle ? instant(e.idleSinceNanos()) : null, since(now, e.createdNanos()),
+        idle ? since(now, e.idleSinceNanos()) : Duration.ZERO, state, e.references(),
         e.reuses());
+  }
+
+  /** The time from {@code then} to {@code now}; zero if a racing change came after {@code now}. */
+  private static Duration since(long now, long then) {
+    return Duration.ofNanos(Math.max(0, now - then));
   }
 
   private Instant instant(long nanos) {
