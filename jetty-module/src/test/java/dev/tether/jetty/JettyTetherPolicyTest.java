@@ -130,8 +130,8 @@ class JettyTetherPolicyTest {
         .createSocket("localhost", server.port())) {
       early.setSoTimeout(20_000);
       early.startHandshake();
-      // TLS 1.3: the client is done before the server has read its Finished and made the SA; the
-      // login must find the early connection's SA to flush it.
+      // The client's handshake ends when it sends its Finished; the server takes the connection's
+      // SA when it reads it. The login below must find that SA to flush it.
       await().until(() -> registry.stats().leases() == 1);
       WebClient browser = new WebClient(browserTls, server.port());
       // The operator's login flushes the peer's SAs but keeps their connections open.
