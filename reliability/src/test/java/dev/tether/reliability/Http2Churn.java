@@ -56,9 +56,10 @@ final class Http2Churn {
     this.tally = tally;
   }
 
-  void run(long deadline) {
+  /** Runs until {@code deadline} or until the tally counts {@code connections} connections. */
+  void run(long deadline, long connections) {
     Http2Client lingering = null;
-    while (System.nanoTime() < deadline) {
+    while (System.nanoTime() < deadline && tally.get("connections") < connections) {
       Http2Client h2;
       try {
         h2 = open();
