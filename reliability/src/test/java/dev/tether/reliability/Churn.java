@@ -36,7 +36,7 @@ final class Churn {
    * in and out all the time, flushing the address's SAs: on a loaded machine a new connection's SA
    * is sometimes flushed again before its request, two or three times in a row.
    */
-  private static final int ATTEMPTS = 8;
+  static final int ATTEMPTS = 8;
 
   private Churn() {}
 

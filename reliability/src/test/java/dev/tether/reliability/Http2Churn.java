@@ -24,14 +24,15 @@ import javax.net.ssl.SSLContext;
  * or logout ends its own with a GOAWAY, and the client waits for it, then goes on over a new
  * connection; the streams of a burst that a flush's GOAWAY refused, or that were answered 421, are
  * sent again together on one new connection (each replacement counted in {@code retries}; a burst
- * fails when {@value #ATTEMPTS} connections in a row answer none of its streams, a single stream
- * after {@value #ATTEMPTS} attempts); a resumption refused as its SA was flushed meanwhile is
+ * fails when {@value Churn#ATTEMPTS} connections in a row answer none of its streams, a single stream
+ * after {@value Churn#ATTEMPTS} attempts); a resumption refused as its SA was flushed meanwhile is
  * connected again once ({@code staleRetries}). Connections count in {@code connections} and
  * {@code h2Connections}, streams in {@code requests} and {@code h2Streams}.
  */
 final class Http2Churn {
   private static final long WAIT_SECONDS = 20;
-  private static final int ATTEMPTS = 3;
+  /** As for the HTTP/1.1 clients: the partner client's logins flush the address's SAs often. */
+  private static final int ATTEMPTS = Churn.ATTEMPTS;
 
   private final Container server;
   private final SSLContext context;
