@@ -18,8 +18,8 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 /**
- * The shop as {@code java -jar tether-shop.jar --container C --port 0 --policies shop-policies.conf}
- * runs it, started through the launcher's API in this JVM (so the tests can read its registry), with
+ * The shop as {@code java -jar tether-shop.jar --container C --port 0 --policies shop-policies.conf
+ * --http2 off} runs it, started through the launcher's API in this JVM (so the tests can read its registry), with
  * the shop's policy file ({@code shop-policies.conf}, the README's), a {@link Journal} of the
  * registry's events and the operator's {@link Monitor}.
  *
@@ -47,7 +47,9 @@ final class BrowserShop implements AutoCloseable {
       Files.copy(policies, file, StandardCopyOption.REPLACE_EXISTING);
       return new BrowserShop(ShopLauncher.start(LauncherOptions.parse("--container",
           container.name().toLowerCase(java.util.Locale.ROOT), "--port", "0", "--policies",
-          file.toString(), "--keystore", dir.resolve("tether-shop.p12").toString())));
+          file.toString(), "--keystore", dir.resolve("tether-shop.p12").toString(),
+          // HTTP/1.1 only: the scenarios read Connection: close where HTTP/2 sends a GOAWAY.
+          "--http2", "off")));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (LaunchException e) {

@@ -29,7 +29,8 @@ import org.openqa.selenium.logging.LogEntry;
  * waiting until the shop has released every lease of that address; the class ends by stopping the
  * shop and checking its books ({@link BrowserShop#close()}).
  *
- * <p>The shop offers no ALPN, so Chromium speaks HTTP/1.1 (the net-log records what ALPN chose).
+ * <p>The shop runs with {@code --http2 off} and offers no ALPN, so Chromium speaks HTTP/1.1 (the
+ * net-log records what ALPN chose).
  * Chromium speaks HTTP/2 wherever a server offers it; an HTTP/2 axis is one more subclass per
  * container that starts the shop with HTTP/2. The connection checks read the relay, not the
  * protocol, and hold for HTTP/2 as they are; only {@link AdminScenarios#assertLoginEndsItsConnection}

@@ -15,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.security.Principal;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -110,6 +111,9 @@ public final class LoginFlow {
   private String loggedOut;
   /** The user who logged in with this request's own credentials, for this request only. */
   private String perRequest;
+  /** Whether the flow looked at the request yet, and the request's user then. */
+  private boolean observed;
+  private String observedUser;
 
   /**
    * Starts following a request.
@@ -196,6 +200,10 @@ public final class LoginFlow {
     SaPolicy needed = engine.bind(peer, name, roles);
     Misdirected.write(request, response,
         Misdirected.policyMismatch(lease.policy().name(), needed.name()));
+    if (connection != null) {
+      // The client retries on a new connection: this one ends (HTTP/2: GOAWAY after its streams).
+      connection.endAfterRequests();
+    }
     return false;
   }
 
@@ -209,67 +217,136 @@ public final class LoginFlow {
     Principal before = sessionUser;
     Principal after = container.sessionUser();
     sessionUser = after;
-    ConnectionLogin known = known();
+    String userName = user == null ? null : user.getName();
+    if (observed && trigger != Trigger.LOGIN_CALL && trigger != Trigger.LOGOUT_CALL
+        && Objects.equals(userName, observedUser) && Objects.equals(nameOf(after), nameOf(before))) {
+      // Nothing changed in this request since it last looked: a change of the connection's state
+      // meanwhile was made by another request of the connection (HTTP/2), which acted on it.
+      return;
+    }
+    observed = true;
+    observedUser = userName;
+    while (true) {
+      ConnectionLogin known = known();
+      Step step = decide(trigger, beforeLogout, user, before, after, known);
+      if (step == null) {
+        return;
+      }
+      if (step.next() == known || setKnown(known, step.next())) {
+        step.report().run();
+        return;
+      }
+      // Another request of the connection changed its state since we read it: decide again.
+    }
+  }
 
+  /**
+   * What a request's evidence means, given the connection's state {@code known}: the state to move
+   * the connection to, and what to report once it moved. Reports nothing itself; {@code null} if
+   * there is nothing to do.
+   */
+  private Step decide(Trigger trigger, Principal beforeLogout, Principal user, Principal before,
+      Principal after, ConnectionLogin known) {
     if (trigger == Trigger.LOGOUT_CALL) {
       String gone = beforeLogout != null ? beforeLogout.getName()
           : before != null ? before.getName() : known.name();
-      if (gone != null && !gone.equals(loggedOut)) {
-        logout(gone, known.is(gone) ? known.roles()::contains : rolesOf(beforeLogout, before));
+      if (gone == null || gone.equals(loggedOut)) {
+        return new Step(ConnectionLogin.ANONYMOUS, NOTHING);
       }
-      becomeAnonymous();
-    } else if (after != null && !same(after, before)) {
+      Predicate<String> roles = known.is(gone) ? known.roles()::contains
+          : rolesOf(beforeLogout, before);
+      return new Step(ConnectionLogin.ANONYMOUS, () -> logout(gone, roles));
+    }
+    if (after != null && !same(after, before)) {
+      Runnable report = NOTHING;
       if (!known.is(after.getName())) {
         if (known.state() == ConnectionLogin.State.USER) {
-          changed(known, after);
+          report = () -> changed(known, after);
         } else if (before != null) {
-          changed(loginOf(before), after);
+          ConnectionLogin previous = loginOf(before);
+          report = () -> changed(previous, after);
         } else {
-          login(after, false);
+          boolean served = served(after);
+          report = () -> login(after, false, served);
         }
       }
-      becomes(after);
-    } else if (before != null && after == null) {
+      return becomes(after, known, report);
+    }
+    if (before != null && after == null) {
       // The session lost its user; a login with this request's credentials ends with it silently.
       String gone = before.getName();
-      if (!gone.equals(loggedOut) && !gone.equals(perRequest)) {
-        logout(gone, known.is(gone) ? known.roles()::contains : container.roles(before));
+      if (gone.equals(loggedOut) || gone.equals(perRequest)) {
+        return new Step(ConnectionLogin.ANONYMOUS, NOTHING);
       }
-      becomeAnonymous();
-    } else if (user != null && user.getName().equals(loggedOut) && trigger != Trigger.LOGIN_CALL) {
-      return;
-    } else if (user == null) {
-      if (known.state() == ConnectionLogin.State.UNSEEN && !credentials) {
-        becomeAnonymous();
-      }
-    } else if (!known.is(user.getName())) {
-      if (known.state() == ConnectionLogin.State.USER) {
-        changed(known, user);
-      } else if (!same(user, after)) {
-        // A user restored from the session logged in when the session gained it.
-        login(user, trigger != Trigger.LOGIN_CALL);
-      }
-      if (trigger == Trigger.LOGIN_CALL && credentials) {
-        perRequest = user.getName();
-      }
-      becomes(user);
+      Predicate<String> roles = known.is(gone) ? known.roles()::contains : container.roles(before);
+      return new Step(ConnectionLogin.ANONYMOUS, () -> logout(gone, roles));
     }
+    if (user != null && user.getName().equals(loggedOut) && trigger != Trigger.LOGIN_CALL) {
+      return null;
+    }
+    if (user == null) {
+      return known.state() == ConnectionLogin.State.UNSEEN && !credentials
+          ? new Step(ConnectionLogin.ANONYMOUS, NOTHING) : null;
+    }
+    if (known.is(user.getName())) {
+      return null;
+    }
+    Runnable report = NOTHING;
+    if (known.state() == ConnectionLogin.State.USER) {
+      report = () -> changed(known, user);
+    } else if (!same(user, after)) {
+      // A user restored from the session logged in when the session gained it.
+      boolean beforeApplication = trigger != Trigger.LOGIN_CALL;
+      boolean served = served(user);
+      report = () -> login(user, beforeApplication, served);
+    }
+    if (trigger == Trigger.LOGIN_CALL && credentials) {
+      Runnable login = report;
+      report = () -> {
+        login.run();
+        perRequest = user.getName();
+      };
+    }
+    return becomes(user, known, report);
   }
+
+  /** The connection's user becomes {@code user}: {@code report}, then the user recorded on the SA. */
+  private Step becomes(Principal user, ConnectionLogin known, Runnable report) {
+    String name = user.getName();
+    ConnectionLogin next = known.is(name) ? known : loginOf(user);
+    return new Step(next, () -> {
+      report.run();
+      if (lease != null) {
+        lease.recordPrincipal(name);
+      }
+    });
+  }
+
+  /**
+   * Whether the connection's SA served {@code user} already, read before the connection's state
+   * changes: once it has, the connection's other requests record the user on the SA too.
+   */
+  private boolean served(Principal user) {
+    return lease != null && lease.association().principals().contains(user.getName());
+  }
+
+  /** A decision: the connection's next state, and what to report once it is set. */
+  private record Step(ConnectionLogin next, Runnable report) { }
 
   /**
    * Reports a login unless it is none: a login this request already reported, or one the peer's
    * binding (or the connection's SA) names that came with credentials or before the application (a
    * client resending them).
    */
-  private void login(Principal user, boolean beforeApplication) {
+  private void login(Principal user, boolean beforeApplication, boolean served) {
     String name = user.getName();
     Predicate<String> roles = container.roles(user);
     if (reportLogin(registry, lease, peer, name, roles, request::getAttribute,
-        request::setAttribute, credentials || beforeApplication) < 0) {
+        request::setAttribute, credentials || beforeApplication, served) < 0) {
       return;
     }
     if (isEnded(name, roles)) {
-      container.closeAfterResponse();
+      endConnection();
     }
     events.login(name);
   }
@@ -281,7 +358,7 @@ public final class LoginFlow {
     engine.login(peer, lease, name, roles);
     request.setAttribute(TetherAttributes.LOGIN_HANDLED, name);
     if (isEnded(name, roles)) {
-      container.closeAfterResponse();
+      endConnection();
     }
     events.changed(previous.name(), name);
   }
@@ -290,7 +367,7 @@ public final class LoginFlow {
     loggedOut = name;
     engine.logout(peer, lease, name, roles);
     if (isFlushed(name, roles)) {
-      container.closeAfterResponse();
+      endConnection();
     }
     events.logout(name);
   }
@@ -309,21 +386,6 @@ public final class LoginFlow {
         && engine.resolve(name, roles).openConnections() == SaPolicy.OpenConnections.CLOSE;
   }
 
-  private void becomes(Principal user) {
-    String name = user.getName();
-    if (lease != null) {
-      lease.recordPrincipal(name);
-    }
-    ConnectionLogin known = known();
-    if (!known.is(name)) {
-      setKnown(loginOf(user));
-    }
-  }
-
-  private void becomeAnonymous() {
-    setKnown(ConnectionLogin.ANONYMOUS);
-  }
-
   private ConnectionLogin loginOf(Principal user) {
     Predicate<String> roles = container.roles(user);
     Set<String> held = engine.policies().roles().stream().filter(roles)
@@ -340,13 +402,25 @@ public final class LoginFlow {
     return connection != null ? connection.login() : local;
   }
 
-  private void setKnown(ConnectionLogin login) {
+  /** Moves the connection's state from {@code expected}; false if another request moved it first. */
+  private boolean setKnown(ConnectionLogin expected, ConnectionLogin next) {
     if (connection != null) {
-      connection.login(login);
+      if (!connection.login(expected, next)) {
+        return false;
+      }
     } else {
-      local = login;
+      local = next;
     }
-    container.remember(login);
+    container.remember(next);
+    return true;
+  }
+
+  /** Ends the connection once its requests in progress are done, and tells the container. */
+  private void endConnection() {
+    if (connection != null) {
+      connection.endAfterRequests();
+    }
+    container.closeAfterResponse();
   }
 
   /**
@@ -362,7 +436,7 @@ public final class LoginFlow {
     int flushed = engine.login(peer, lease, principal, inRole);
     request.setAttribute(TetherAttributes.LOGIN_HANDLED, principal);
     if (isEnded(principal, inRole)) {
-      container.closeAfterResponse();
+      endConnection();
     }
     return flushed;
   }
@@ -375,10 +449,13 @@ public final class LoginFlow {
     if (known.is(principal)) {
       perRequest = null;
       loggedOut = principal;
-      becomeAnonymous();
+      ConnectionLogin now = known;
+      while (now.is(principal) && !setKnown(now, ConnectionLogin.ANONYMOUS)) {
+        now = known();
+      }
     }
     if (isFlushed(principal, known.is(principal) ? known.roles()::contains : inRole)) {
-      container.closeAfterResponse();
+      endConnection();
     }
     return flushed;
   }
@@ -397,19 +474,37 @@ public final class LoginFlow {
   public static int reportLogin(AssociationRegistry registry, Lease lease, String peer, String name,
       Predicate<String> roles, Function<String, Object> getAttribute,
       BiConsumer<String, Object> setAttribute, boolean resent) {
+    return reportLogin(registry, lease, peer, name, roles, getAttribute, setAttribute, resent,
+        lease != null && lease.association().principals().contains(name));
+  }
+
+  /**
+   * {@link #reportLogin(AssociationRegistry, Lease, String, String, Predicate, Function, BiConsumer,
+   * boolean)} with whether the connection's SA had served the user, read before the caller claimed
+   * the connection for the user ({@link TlsConnection#login(ConnectionLogin, ConnectionLogin)}):
+   * the connection's other requests record the user on the SA from then on.
+   */
+  public static int reportLogin(AssociationRegistry registry, Lease lease, String peer, String name,
+      Predicate<String> roles, Function<String, Object> getAttribute,
+      BiConsumer<String, Object> setAttribute, boolean resent, boolean served) {
     if (name.equals(getAttribute.apply(TetherAttributes.LOGIN_HANDLED))) {
       return -1;
     }
     setAttribute.accept(TetherAttributes.LOGIN_HANDLED, name);
     PolicyEngine engine = registry.policies();
-    if (resent && (name.equals(engine.boundPrincipal(peer))
-        || lease != null && lease.association().principals().contains(name))) {
+    if (resent && (name.equals(engine.boundPrincipal(peer)) || served)) {
       if (lease != null) {
         lease.recordPrincipal(name);
       }
       return -1;
     }
     return engine.login(peer, lease, name, roles);
+  }
+
+  private static final Runnable NOTHING = () -> { };
+
+  private static String nameOf(Principal p) {
+    return p == null ? null : p.getName();
   }
 
   private static boolean same(Principal a, Principal b) {

@@ -26,21 +26,30 @@ import javax.net.ssl.SSLSession;
  *       is called; a connection closed before its handshake completed is counted as such.
  *   <li>A handshake that completes after the close (a race in the container) releases its lease at once.
  *   <li>A second successful handshake on the same connection (renegotiation) keeps the first lease.
- *   <li>When a flush deletes the SA while the connection is open, the connection ends: at once through
- *       its {@link Control} if no request is in progress, otherwise {@link #requestEnded()} tells the
- *       container to close it after the response. {@link #requestStarted()} says whether a request may
- *       be served at all.
+ *   <li>When a flush deletes the SA while the connection is open, or a login leaves the connection on
+ *       an SA its user's policy refuses ({@link #endAfterRequests()}), the connection ends: at once
+ *       through its {@link Control} if no request is in progress, otherwise {@link #requestEnded()}
+ *       tells the container to end it once the response is out. {@link #requestStarted()} says
+ *       whether a request may be served at all. An HTTP/2 connection carries several requests at
+ *       once: each is counted, and the connection ends after the last of them (GOAWAY).
+ *   <li>The connection's login state ({@link #login()}) is shared by its requests; a request changes
+ *       it only from the state it saw ({@link #login(ConnectionLogin, ConnectionLogin)}), so that two
+ *       requests in flight at once cannot undo each other's change.
  * </ul>
  *
- * <p>Thread-safe: the state is one {@link AtomicReference} changed only by compare-and-set, and the
- * requests in progress are counted in one {@link AtomicInteger} together with the deletion mark.
+ * <p>Thread-safe: the state is one {@link AtomicReference} changed only by compare-and-set, the
+ * requests in progress are counted in one {@link AtomicInteger} together with the end mark, and the
+ * login state is an {@link AtomicReference} changed by compare-and-set.
  */
 public final class TlsConnection {
   private static final Object OPEN = new Object();
   private static final Object FAILED = new Object();
   private static final Object CLOSED = new Object();
-  /** Set in {@link #requests} once the SA is deleted; the low bits count requests in progress. */
-  private static final int DELETED = 1 << 30;
+  /**
+   * Set in {@link #requests} once the connection must end (its SA was deleted, or it carries a user
+   * its SA's policy refuses); the low bits count requests in progress.
+   */
+  private static final int ENDING = 1 << 30;
 
   /** How the container ends a connection whose SA was deleted. */
   @FunctionalInterface
@@ -51,6 +60,15 @@ public final class TlsConnection {
      * not block.
      */
     void close();
+
+    /**
+     * Announces that the connection will end once its requests in progress are complete; Tether
+     * calls it, once, instead of {@link #close()} when requests are in progress. An HTTP/2
+     * connection sends its graceful GOAWAY now, so that the client opens no more streams on it; an
+     * HTTP/1.1 connection does nothing (its response ends it). Must not block. Default: nothing.
+     */
+    default void ending() {
+    }
 
     /** A control that does nothing: the container closes the connection by other means. */
     Control NONE = () -> { };
@@ -63,7 +81,8 @@ public final class TlsConnection {
   /** {@link #OPEN}, {@link #FAILED}, {@link #CLOSED} or the connection's {@link Lease}. */
   private final AtomicReference<Object> state = new AtomicReference<>(OPEN);
   private final AtomicInteger requests = new AtomicInteger();
-  private volatile ConnectionLogin login = ConnectionLogin.UNSEEN;
+  private final AtomicReference<ConnectionLogin> login =
+      new AtomicReference<>(ConnectionLogin.UNSEEN);
 
   private TlsConnection(AssociationRegistry registry, String peer, SaPolicy policy,
       Control control) {
@@ -178,43 +197,71 @@ public final class TlsConnection {
   }
 
   /**
-   * Reports that a request starts on the connection. Returns false if the connection's SA was
-   * deleted: the request must not be served on it (answer {@code 421 Misdirected Request} and end
-   * the connection; {@link #requestEnded()} must still follow).
+   * Reports that a request starts on the connection. Returns false if the connection is ending (its
+   * SA was deleted, or {@link #endAfterRequests()}): the request must not be served on it (answer
+   * {@code 421 Misdirected Request}; {@link #requestEnded()} must still follow, and ends the
+   * connection).
    */
   public boolean requestStarted() {
-    return (requests.incrementAndGet() & DELETED) == 0;
+    return (requests.incrementAndGet() & ENDING) == 0;
   }
 
   /**
    * Reports that a request's response is complete (or the request ended otherwise). Returns true if
-   * the connection's SA was deleted meanwhile: the container ends the connection now that the
-   * response is out (HTTP/1.1: close it; HTTP/2: GOAWAY, letting other streams finish).
+   * the connection is ending: the container ends it now that this response is out (HTTP/1.1: close
+   * it; HTTP/2: GOAWAY, letting the streams still in progress finish). Over HTTP/2 every request
+   * that ends after the mark returns true; ending a connection twice must be harmless.
    */
   public boolean requestEnded() {
-    return (requests.decrementAndGet() & DELETED) != 0;
+    return (requests.decrementAndGet() & ENDING) != 0;
   }
 
-  /** Returns whether a flush deleted the connection's SA while the connection was open. */
-  public boolean isAssociationDeleted() {
-    return (requests.get() & DELETED) != 0;
+  /**
+   * Ends the connection once its requests in progress are complete, although its SA lives on: a
+   * login left the connection on an SA its user's policy refuses. Requests that start from now on
+   * are refused ({@link #requestStarted()}). With no request in progress the connection ends at once
+   * through its {@link Control}; otherwise the control hears that it is {@link Control#ending()}.
+   */
+  public void endAfterRequests() {
+    int before = requests.getAndUpdate(n -> n | ENDING);
+    if ((before & ENDING) != 0 || isClosed()) {
+      return;
+    }
+    if (before == 0) {
+      control.close();
+    } else {
+      control.ending();
+    }
+  }
+
+  /** Returns whether the connection is ending: its SA was deleted, or {@link #endAfterRequests()}. */
+  public boolean isEnding() {
+    return (requests.get() & ENDING) != 0;
+  }
+
+  /** Returns the number of requests in progress on the connection. */
+  public int requestsInProgress() {
+    return requests.get() & ~ENDING;
   }
 
   private void associationDeleted() {
-    int before = requests.getAndUpdate(n -> n | DELETED);
-    if (before == 0 && !isClosed()) {
-      control.close();
-    }
+    endAfterRequests();
   }
 
   /** Returns who the connection's requests were last made by (see {@code dev.tether.servlet}). */
   public ConnectionLogin login() {
-    return login;
+    return login.get();
   }
 
-  /** Notes who the connection's requests are made by now. */
-  public void login(ConnectionLogin login) {
-    this.login = requireNonNull(login, "login");
+  /**
+   * Notes who the connection's requests are made by now, if they were still made by
+   * {@code expected}: a request decides from the state it read, and another request of the
+   * connection (HTTP/2) may have changed it meanwhile.
+   *
+   * @return whether the state changed; if not, read it again and decide again
+   */
+  public boolean login(ConnectionLogin expected, ConnectionLogin next) {
+    return login.compareAndSet(requireNonNull(expected, "expected"), requireNonNull(next, "next"));
   }
 
   /** Reports the close (S4); only the first call has an effect. */

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -42,6 +43,9 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
   private final AssociationRegistry registry;
   private final Map<SslConnection, TlsConnection> connections = new ConcurrentHashMap<>();
   private final RequestAttributes attributes;
+  /** Ends an HTTP/2 connection with GOAWAY, or says it is none; never true without Jetty's h2. */
+  private static final Predicate<Connection> HTTP2 =
+      JettyHttp2.available() ? JettyHttp2::shutdown : c -> false;
 
   ConnectionTracker(JettyTether tether, AssociationRegistry registry) {
     this.tether = tether;
@@ -68,7 +72,18 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
     TlsConnection tls;
     try {
       // The policy fixed here is both the one the engine is narrowed to and the one passed to acquire.
-      tls = TlsConnection.accepted(registry, peer, () -> end(ssl));
+      tls = TlsConnection.accepted(registry, peer, new TlsConnection.Control() {
+        @Override
+        public void close() {
+          end(ssl);
+        }
+
+        @Override
+        public void ending() {
+          // Requests are in progress: an HTTP/2 connection sends its GOAWAY now.
+          endHttp2(ssl);
+        }
+      });
       connections.put(ssl, tls);
     } catch (RuntimeException e) {
       LOG.warn("Tether could not track a TLS connection from {}; closing it", peer, e);
@@ -143,17 +158,27 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
   }
 
   /**
-   * Ends a connection whose SA a flush deleted, when no request is in progress on it: shuts its output
-   * (TLS close_notify, then FIN). The client sees the end before any answer and opens a new connection;
-   * Jetty closes this one when the client closes its side (or at the idle timeout). A request the
-   * client had already sent is not answered on the deleted SA, and a client retries it; closing the
-   * socket outright instead would cut a request Jetty is reading and answer it with an error.
+   * Ends a connection that must end (its SA was deleted, or it carries a user its SA's policy
+   * refuses) once no request is in progress on it, or after the response of its last one. HTTP/2:
+   * a GOAWAY that lets the streams in progress finish, then the close ({@link JettyHttp2}).
+   * HTTP/1.1: shuts its output (TLS close_notify, then FIN). The client sees the end before any
+   * answer and opens a new connection; Jetty closes this one when the client closes its side (or at
+   * the idle timeout). A request the client had already sent is not answered on the deleted SA, and
+   * a client retries it; closing the socket outright instead would cut a request Jetty is reading
+   * and answer it with an error.
    */
   static void end(SslConnection ssl) {
     if (LOG.isDebugEnabled()) {
-      LOG.debug("Tether ends {}: its SA was deleted", ssl);
+      LOG.debug("Tether ends {}: its SA was deleted, or its user's policy refuses it", ssl);
     }
-    ssl.getSslEndPoint().shutdownOutput();
+    if (!endHttp2(ssl)) {
+      ssl.getSslEndPoint().shutdownOutput();
+    }
+  }
+
+  /** Sends an HTTP/2 connection's graceful GOAWAY; false, doing nothing, for HTTP/1.1. */
+  static boolean endHttp2(SslConnection ssl) {
+    return HTTP2.test(ssl.getSslEndPoint().getConnection());
   }
 
   /** Returns the number of open TLS connections being followed. */

@@ -194,8 +194,9 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     tracker = t;
     attached = List.copyOf(on);
     LOG.info("Tether started on {} with registry '{}' (provider={}, policies={}, anonymous grace={},"
-        + " stateful sessions={})", TlsConnectors.names(attached), r.name(), provider.settingValue(),
-        r.policies().policies(), Durations.format(r.defaultPolicy().grace()), statefulSessions);
+        + " stateful sessions={}, protocols={})", TlsConnectors.names(attached), r.name(),
+        provider.settingValue(), r.policies().policies(), Durations.format(r.defaultPolicy().grace()),
+        statefulSessions, TlsConnectors.httpProtocols(attached));
   }
 
   /** The directory a relative policy file is read from: the jetty-base of a distribution. */

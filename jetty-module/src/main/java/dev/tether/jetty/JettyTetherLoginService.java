@@ -109,14 +109,28 @@ public class JettyTetherLoginService extends ContainerLifeCycle implements Login
     Lease lease = tls != null ? tls.lease()
         : request.getAttribute(TetherAttributes.LEASE) instanceof Lease l ? l : null;
     String peer = lease != null ? lease.peer() : Request.getRemoteAddr(request);
-    int count = LoginFlow.reportLogin(registry, lease, peer, name, user::isUserInRole,
-        request::getAttribute, request::setAttribute,
-        request.getHeaders().contains(HttpHeader.AUTHORIZATION));
+    boolean resent = request.getHeaders().contains(HttpHeader.AUTHORIZATION);
+    boolean served = lease != null && lease.association().principals().contains(name);
     if (tls != null) {
       Set<String> roles = registry.policies().policies().roles().stream()
           .filter(user::isUserInRole).collect(Collectors.toUnmodifiableSet());
-      tls.login(ConnectionLogin.user(name, roles));
+      ConnectionLogin next = ConnectionLogin.user(name, roles);
+      ConnectionLogin known;
+      do {
+        known = tls.login();
+      } while (!known.is(name) && !tls.login(known, next));
+      if (known.is(name) && resent) {
+        // Another request of the connection (HTTP/2 streams run at once) logged this user in with
+        // the same credentials: no new login.
+        request.setAttribute(TetherAttributes.LOGIN_HANDLED, name);
+        if (lease != null) {
+          lease.recordPrincipal(name);
+        }
+        return;
+      }
     }
+    int count = LoginFlow.reportLogin(registry, lease, peer, name, user::isUserInRole,
+        request::getAttribute, request::setAttribute, resent, served);
     if (count < 0) {
       return;
     }
@@ -124,6 +138,9 @@ public class JettyTetherLoginService extends ContainerLifeCycle implements Login
         .resolve(name, user::isUserInRole).openConnections() == SaPolicy.OpenConnections.CLOSE;
     if (flushed || lease != null && !registry.policies().permits(lease, name, user::isUserInRole)) {
       // The login ended the connection's SA, or left it on one its policy refuses.
+      if (tls != null) {
+        tls.endAfterRequests();
+      }
       RequestAttributes.closeAfterResponse(request);
     }
     if (LOG.isDebugEnabled()) {

@@ -8,6 +8,7 @@ import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
@@ -21,9 +22,12 @@ import org.eclipse.jetty.server.Request;
  * {@code TetherLoginFilter} and {@link JettyTetherLoginService} all find them.
  *
  * <p>It also counts the connection's requests in progress ({@link TlsConnection#requestStarted},
- * {@link TlsConnection#requestEnded}): a connection whose SA a flush deleted is closed once its
- * current response is complete, and a request that still arrives on it is refused with
- * {@code 421 Misdirected Request} before any handler runs.
+ * {@link TlsConnection#requestEnded}), HTTP/2 streams included: a connection whose SA a flush
+ * deleted ends once its current responses are complete (HTTP/2: a GOAWAY that lets its streams
+ * finish), and a request that still arrives on it is refused with {@code 421 Misdirected Request}
+ * before any handler runs. The customizer sits in the configuration of every HTTP connection factory
+ * of the connector, HTTP/1.1 and HTTP/2; under HTTP/2 a request's end point is still the
+ * {@code SslConnection}'s.
  *
  * <p>Jetty runs a connection factory's customizers for each request before any handler, so the
  * attributes are there for the security handler as well. A request of a connection the tracker does
@@ -64,11 +68,17 @@ final class RequestAttributes implements HttpConfiguration.Customizer {
       }
     });
     if (!admitted) {
-      // A flush deleted the connection's SA: nothing more travels on it. The client retries the
-      // request on a new connection, which negotiates a new SA.
-      responseHeaders.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
-      throw new HttpException.RuntimeException(421, "Misdirected Request: the TLS security"
-          + " association of this connection was deleted; retry on a new connection");
+      // A flush deleted the connection's SA, or it ends for its user's policy: nothing more travels
+      // on it. The client retries the request on a new connection, which negotiates a new SA. Over
+      // HTTP/2 (no Connection header there) the connection's GOAWAY follows the response.
+      if (!isHttp2(request)) {
+        responseHeaders.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
+      }
+      Lease lease = tls.lease();
+      throw new HttpException.RuntimeException(421, "Misdirected Request: "
+          + (lease == null || lease.isDeleted()
+              ? "the TLS security association of this connection was deleted"
+              : "this connection is closing") + "; retry on a new connection");
     }
     request.setAttribute(TetherAttributes.REGISTRY, registry);
     request.setAttribute(TetherAttributes.CONNECTION, tls);
@@ -85,12 +95,18 @@ final class RequestAttributes implements HttpConfiguration.Customizer {
   /**
    * Ends the request's connection after its response, if the response has not left yet: a login or
    * logout deleted the connection's SA. The connection is closed after the response in any case (see
-   * {@link TlsConnection#requestEnded}); the header tells the client before it reuses the connection.
+   * {@link TlsConnection#requestEnded}); over HTTP/1.1 the header tells the client before it reuses
+   * the connection. HTTP/2 has no such header: its GOAWAY does that.
    */
   static void closeAfterResponse(Request request) {
-    if (request.getAttribute(RESPONSE_HEADERS) instanceof HttpFields.Mutable headers) {
+    if (!isHttp2(request)
+        && request.getAttribute(RESPONSE_HEADERS) instanceof HttpFields.Mutable headers) {
       headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString());
     }
+  }
+
+  private static boolean isHttp2(Request request) {
+    return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2;
   }
 
   @Override

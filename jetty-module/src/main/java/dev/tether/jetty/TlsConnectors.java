@@ -5,6 +5,8 @@ import static dev.tether.jetty.JettyTether.PROPERTY_PREFIX;
 import dev.tether.tls.TlsProvider;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,6 +16,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.component.ContainerLifeCycle;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,7 +79,8 @@ final class TlsConnectors {
   }
 
   /**
-   * Checks that each connector's TLS context factory runs on {@code provider} or can be switched to it.
+   * Checks that each connector's TLS context factory runs on {@code provider} or can be switched to it,
+   * and that Jetty can serve the connector's protocols on it (no ALPN on Bouncy Castle's engines).
    *
    * @throws IllegalStateException naming the setting, the connector and the provider in the way,
    *     or the jars missing for the provider
@@ -94,6 +98,15 @@ final class TlsConnectors {
             + (current == null ? "is already started with the default provider"
                 : "uses provider " + current)
             + ": set the same provider on both");
+      }
+      if (provider == TlsProvider.BCJSSE && t.connector().getProtocols().contains("alpn")) {
+        // ALPNServerConnectionFactory refuses every connection whose SSLEngine no ALPN processor
+        // applies to, and Jetty's JDK processor applies only to the JDK's own engines.
+        throw new IllegalStateException(PROPERTY_PREFIX + "provider=" + provider.settingValue()
+            + " but connector " + label(t.connector()) + " offers ALPN (" + String.join(", ",
+            t.connector().getProtocols()) + "): Jetty has no ALPN processor for Bouncy Castle's"
+            + " SSLEngine and would refuse every connection; use provider=jdk for HTTP/2, or"
+            + " remove the alpn and http2 modules from this connector");
       }
     }
   }
@@ -132,27 +145,42 @@ final class TlsConnectors {
   }
 
   /**
-   * Adds the customizer to the HTTP configuration of each of the connector's HTTP connection
-   * factories (HTTP/1.1, HTTP/2), once even where connectors share a configuration.
+   * Adds the customizer to every HTTP configuration of the connector's connection factories,
+   * HTTP/1.1 and HTTP/2, whether they share one configuration or each has its own; once per
+   * configuration, even where connectors share one. The HTTP/2 factories do not implement
+   * {@link HttpConfiguration.ConnectionFactory}, but they, like the HTTP/1.1 one, hold their
+   * configuration as a bean.
    */
   static void addCustomizer(Connector connector, HttpConfiguration.Customizer customizer) {
-    for (ConnectionFactory f : connector.getConnectionFactories()) {
-      if (f instanceof HttpConfiguration.ConnectionFactory http) {
-        HttpConfiguration config = http.getHttpConfiguration();
-        if (!config.getCustomizers().contains(customizer)) {
-          config.addCustomizer(customizer);
-        }
+    for (HttpConfiguration config : configurations(connector)) {
+      if (!config.getCustomizers().contains(customizer)) {
+        config.addCustomizer(customizer);
       }
     }
   }
 
   /** Removes what {@link #addCustomizer} added. */
   static void removeCustomizer(Connector connector, HttpConfiguration.Customizer customizer) {
+    for (HttpConfiguration config : configurations(connector)) {
+      config.removeCustomizer(customizer);
+    }
+  }
+
+  /** The HTTP configurations of the connector's connection factories, each once. */
+  static Set<HttpConfiguration> configurations(Connector connector) {
+    Set<HttpConfiguration> configs = Collections.newSetFromMap(new IdentityHashMap<>());
     for (ConnectionFactory f : connector.getConnectionFactories()) {
       if (f instanceof HttpConfiguration.ConnectionFactory http) {
-        http.getHttpConfiguration().removeCustomizer(customizer);
+        configs.add(http.getHttpConfiguration());
+      }
+      if (f instanceof ContainerLifeCycle container) {
+        configs.addAll(container.getBeans(HttpConfiguration.class));
       }
     }
+    if (connector instanceof ContainerLifeCycle container) {
+      configs.addAll(container.getContainedBeans(HttpConfiguration.class));
+    }
+    return configs;
   }
 
   static SslContextFactory.Server sslContextFactoryOf(Connector connector) {
@@ -173,6 +201,22 @@ final class TlsConnectors {
       names.add(c.getName() != null ? c.getName() : c.toString());
     }
     return names;
+  }
+
+  /**
+   * The HTTP protocols the connectors offer over TLS, which Tether follows: {@code h2} and
+   * {@code http/1.1}, in the connectors' order of preference.
+   */
+  static String httpProtocols(List<Connector> connectors) {
+    Set<String> offered = new LinkedHashSet<>();
+    for (Connector c : connectors) {
+      for (String protocol : c.getProtocols()) {
+        if (protocol.equals("h2") || protocol.equals("http/1.1")) {
+          offered.add(protocol);
+        }
+      }
+    }
+    return String.join(", ", offered);
   }
 
   static String label(Connector c) {

@@ -18,6 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -78,11 +82,17 @@ final class PolicyServer implements AutoCloseable {
       require-own-association = true
       """;
 
-  final TestServer server = new TestServer();
+  final TestServer server;
   final JettyTether tether;
 
   PolicyServer(Path dir) throws IOException {
-    Path file = Files.writeString(dir.resolve("policies.conf"), POLICIES);
+    this(dir, POLICIES, false);
+  }
+
+  /** A server with these policies, offering {@code h2} as well if {@code http2}. */
+  PolicyServer(Path dir, String policies, boolean http2) throws IOException {
+    server = http2 ? TestServer.http2() : new TestServer();
+    Path file = Files.writeString(dir.resolve("policies.conf"), policies);
     tether = JettyTether.addToAllConnectors(server.server);
     tether.setRegistryName("policy");
     tether.setPolicies(file.toString());
@@ -145,6 +155,19 @@ final class PolicyServer implements AutoCloseable {
     server.close();
   }
 
+  private static final Map<String, Hold> HOLDS = new ConcurrentHashMap<>();
+
+  /**
+   * A request held by the application ({@code ?hold=ID}): {@code arrived} counts down when it
+   * reaches the servlet, which then waits for {@code release}.
+   */
+  record Hold(CountDownLatch arrived, CountDownLatch release) {}
+
+  /** Returns the hold of this id, made on first use. */
+  static Hold hold(String id) {
+    return HOLDS.computeIfAbsent(id, k -> new Hold(new CountDownLatch(1), new CountDownLatch(1)));
+  }
+
   /**
    * Answers with the request's SA as the application sees it; {@code ?login=USER} logs the user in
    * first with {@code request.login(USER, "secret")}.
@@ -156,6 +179,18 @@ final class PolicyServer implements AutoCloseable {
       String login = req.getParameter("login");
       if (login != null) {
         req.login(login, "secret");
+      }
+      String hold = req.getParameter("hold");
+      if (hold != null) {
+        hold(hold).arrived().countDown();
+        try {
+          if (!hold(hold).release().await(30, TimeUnit.SECONDS)) {
+            throw new ServletException("hold " + hold + " was never released");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ServletException(e);
+        }
       }
       Lease lease = (Lease) req.getAttribute(TetherAttributes.LEASE);
       String body = "sa=" + req.getAttribute(TetherAttributes.ASSOCIATION_ID)

@@ -22,7 +22,8 @@ import javax.net.ssl.SSLContext;
  * 16 KiB uploads), log in and out, flush SAs now and then, and end each connection in one of several
  * ways: close, reset, reset while the server writes or reads a large body, or left open next to the
  * following connections. Pairs of clients share a session cache and a peer address, like two
- * connections of one browser.
+ * connections of one browser. Every fourth client speaks HTTP/2 instead ({@link Http2Churn}):
+ * bursts of streams at once on one connection.
  *
  * <p>{@code Churn.run(server, 8, Duration.ofSeconds(25), tally)} returns when every client is done;
  * what they did and any unexpected failure is in the {@link Tally}.
@@ -35,7 +36,7 @@ final class Churn {
    * in and out all the time, flushing the address's SAs: on a loaded machine a new connection's SA
    * is sometimes flushed again before its request, two or three times in a row.
    */
-  private static final int ATTEMPTS = 8;
+  static final int ATTEMPTS = 8;
 
   private Churn() {}
 
@@ -58,9 +59,18 @@ final class Churn {
       SSLContext shared = null;
       for (int i = 0; i < clients; i++) {
         shared = i % 2 == 0 ? Certificates.client() : shared;
-        Client client = new Client(server, shared, Peers.of(FIRST_PEER + i / 2), (clients + 1) / 2,
-            i % 2 == 0 ? "TLSv1.3" : "TLSv1.2", new Random(i), tally);
-        running.add(pool.submit(() -> client.run(deadline, connections)));
+        InetAddress from = Peers.of(FIRST_PEER + i / 2);
+        String protocol = i % 2 == 0 ? "TLSv1.3" : "TLSv1.2";
+        int peers = (clients + 1) / 2;
+        if (i % 4 == 3) {
+          // HTTP/2 over TLS 1.2 and (every eighth client) TLS 1.3, on its own session cache.
+          Http2Churn h2 = new Http2Churn(server, Certificates.client(), from, peers,
+              i % 8 == 7 ? "TLSv1.3" : "TLSv1.2", new Random(i), tally);
+          running.add(pool.submit(() -> h2.run(deadline, connections)));
+        } else {
+          Client client = new Client(server, shared, from, peers, protocol, new Random(i), tally);
+          running.add(pool.submit(() -> client.run(deadline, connections)));
+        }
       }
       for (Future<?> f : running) {
         f.get(duration.toSeconds() + 120, TimeUnit.SECONDS);
@@ -70,7 +80,21 @@ final class Churn {
     }
   }
 
-  /** One client thread. */
+  /**
+   * Flushes a peer's SAs, or now and then all of them, as an operator would; the clients call it
+   * now and then, so that the pace of flushes follows the pace of connections.
+   */
+  static void flush(Container server, Random random, int peers, Tally tally) {
+    AssociationRegistry registry = server.registry();
+    int n = random.nextInt(6) == 0
+        ? registry.flushAll(DeletionCause.MANUAL)
+        : registry.flushPeer(Peers.of(FIRST_PEER + random.nextInt(peers)).getHostAddress(),
+            DeletionCause.MANUAL);
+    tally.add("flushes");
+    tally.add("flushedSas", n);
+  }
+
+  /** One HTTP/1.1 client thread. */
   private record Client(Container server, SSLContext context, InetAddress from, int peers,
       String protocol, Random random, Tally tally) {
 
@@ -219,14 +243,9 @@ final class Churn {
     }
 
     private void flush() {
-      AssociationRegistry registry = server.registry();
-      int n = random.nextInt(6) == 0
-          ? registry.flushAll(DeletionCause.MANUAL)
-          : registry.flushPeer(Peers.of(FIRST_PEER + random.nextInt(peers)).getHostAddress(),
-              DeletionCause.MANUAL);
-      tally.add("flushes");
-      tally.add("flushedSas", n);
+      Churn.flush(server, random, peers, tally);
     }
+
 
     private void request(Conn[] c) throws IOException {
       switch (random.nextInt(10)) {

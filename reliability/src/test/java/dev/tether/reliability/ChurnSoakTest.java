@@ -24,9 +24,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The churn soak: many clients opening, resuming, using and closing TLS connections, logging in and
- * out, while SAs are flushed under them and their grace periods run out, next to a listener that
- * throws on every event and a driver whose session deletes fail now and then. Every
+ * The churn soak: many clients opening, resuming, using and closing TLS connections, HTTP/1.1 and
+ * HTTP/2 (bursts of streams at once on one connection), logging in and out, while SAs are flushed
+ * under them and their grace periods run out, next to a listener that throws on every event and a
+ * driver whose session deletes fail now and then. Every
  * {@code tether.soak.restart-every} client connections the clients stop, the server drains and restarts with
  * a new registry: a leg. At the end of each leg, once the last grace period has passed, nothing is
  * left and every count adds up; at the end of the soak, heap and file descriptors are back where they
@@ -76,6 +77,8 @@ class ChurnSoakTest {
       int legs = 0;
       LongAdder reused = new LongAdder();
       LongAdder revived = new LongAdder();
+      LongAdder h2Connections = new LongAdder();
+      LongAdder h2Streams = new LongAdder();
       AtomicLong[] byCause = new AtomicLong[DeletionCause.values().length];
       for (int i = 0; i < byCause.length; i++) {
         byCause[i] = new AtomicLong();
@@ -92,6 +95,8 @@ class ChurnSoakTest {
           Tally tally = new Tally();
           live.set(tally);
           Leg leg = leg(kind, legs, server, setup, faulty, tally, legConnections, left);
+          h2Connections.add(tally.get("h2Connections"));
+          h2Streams.add(tally.get("h2Streams"));
           synchronized (live) {
             done.add(tally.get("connections"));
             live.set(new Tally());
@@ -106,12 +111,15 @@ class ChurnSoakTest {
             "Churn soak, " + kind + ": " + done.sum() + " connections, " + legs + " legs");
         int fdsAfter = (int) SoakSampler.fileDescriptors();
         double heapAfter = SoakSampler.heapAfterFullGcMiB();
-        Report.line("soak " + kind, "connections", done.sum(), "legs", legs, "seconds",
+        Report.line("soak " + kind, "connections", done.sum(), "h2Connections", h2Connections.sum(),
+            "h2Streams", h2Streams.sum(), "legs", legs, "seconds",
             (System.nanoTime() - started) / 1_000_000_000, "failedDeletes", faulty.failed.get(),
             "heapMiBBefore", Math.round(heapBefore), "heapMiBAfter", Math.round(heapAfter),
             "fdsBefore", fdsBefore, "fdsAfter", fdsAfter, "samples", csv);
         assertThat(reused.sum()).as("resumptions").isPositive();
         assertThat(revived.sum()).as("resumptions within the grace").isPositive();
+        assertThat(h2Connections.sum()).as("HTTP/2 connections").isPositive();
+        assertThat(h2Streams.sum()).as("HTTP/2 streams").isGreaterThan(h2Connections.sum());
         for (DeletionCause c : List.of(DeletionCause.LOGIN, DeletionCause.MANUAL,
             DeletionCause.GRACE_EXPIRED)) {
           assertThat(byCause[c.ordinal()].get()).as("deleted by " + c).isPositive();
@@ -158,7 +166,9 @@ class ChurnSoakTest {
       AssociationStats s = registry.stats();
       List<SSLSession> lateTickets = server.cachedSessions();
       Report.line("churn " + kind + " leg " + leg, "seconds", churned / 1_000_000_000, "clients",
-          CLIENTS + 1, "clientConnections", tally.get("connections"), "bystanderConnections",
+          CLIENTS + 1, "clientConnections", tally.get("connections"), "h2Connections",
+          tally.get("h2Connections"), "h2Streams", tally.get("h2Streams"), "retries",
+          tally.get("retries"), "staleRetries", tally.get("staleRetries"), "bystanderConnections",
           bystander.connections(), "bystanderRequests", bystander.served(), "requests",
           tally.get("requests"), "logins", tally.get("logins"), "logouts", tally.get("logouts"),
           "flushes", tally.get("flushes"), "flushedSas", tally.get("flushedSas"), "resets",

@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLSessionContext;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -50,8 +52,11 @@ final class JettyContainer implements Container {
     SecureRequestCustomizer secure = new SecureRequestCustomizer();
     secure.setSniHostCheck(false);
     http.addCustomizer(secure);
-    connector = new ServerConnector(server, new SslConnectionFactory(ssl, "http/1.1"),
-        new HttpConnectionFactory(http));
+    // h2 and http/1.1 by ALPN; HTTP/1.1 for the clients that offer no ALPN (SSLSocket, raw TLS).
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+    alpn.setDefaultProtocol("http/1.1");
+    connector = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn,
+        new HTTP2ServerConnectionFactory(http), new HttpConnectionFactory(http));
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     connector.setIdleTimeout(setup.idleTimeoutMillis);

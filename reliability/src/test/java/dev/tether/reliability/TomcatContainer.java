@@ -27,6 +27,7 @@ import org.apache.catalina.Lifecycle;
 import org.apache.catalina.authenticator.BasicAuthenticator;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.tomcat.util.descriptor.web.LoginConfig;
 import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 
@@ -64,6 +65,8 @@ final class TomcatContainer implements Container {
         "maxKeepAliveRequests", "-1",
         "address", "127.0.0.1").forEach(connector::setProperty);
     connector.addSslHostConfig(TomcatTls.hostConfig(Certificates.SERVER, "TLSv1.2+TLSv1.3"));
+    // h2 by ALPN next to HTTP/1.1: the churn's HTTP/2 clients ask for it.
+    connector.addUpgradeProtocol(new Http2Protocol());
     TomcatRegistryHook.customize(protocol(), setup::applyExtras);
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);

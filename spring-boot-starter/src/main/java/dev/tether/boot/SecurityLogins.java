@@ -217,9 +217,16 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
       return connection != null ? connection.login() : ConnectionLogin.UNSEEN;
     }
 
+    /**
+     * Notes the connection's user. The starter serves HTTP/1.1 only (it refuses HTTP/2), so one
+     * request of the connection runs at a time and this request's decision stands.
+     */
     void known(ConnectionLogin login) {
       if (connection != null) {
-        connection.login(login);
+        ConnectionLogin now = connection.login();
+        while (!connection.login(now, login)) {
+          now = connection.login();
+        }
       }
     }
 

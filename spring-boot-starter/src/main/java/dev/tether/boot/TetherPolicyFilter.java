@@ -7,6 +7,7 @@ import dev.tether.RefusalReason;
 import dev.tether.SaPolicy;
 import dev.tether.servlet.Misdirected;
 import dev.tether.servlet.TetherAttributes;
+import dev.tether.tls.ConnectionLogin;
 import dev.tether.tls.TlsConnection;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -53,9 +54,14 @@ final class TetherPolicyFilter extends OncePerRequestFilter {
     String name = user.getName();
     Predicate<String> roles = users.roles(user.getAuthorities());
     lease.recordPrincipal(name);
-    if (connection != null && !connection.login().is(name)) {
-      // A user restored from the session on this connection: no login, but its user from now on.
-      connection.login(SpringUsers.login(engine, name, roles));
+    ConnectionLogin known = connection != null ? connection.login() : null;
+    if (known != null && !known.is(name)) {
+      // A user restored from the session on this connection: no login, but its user from now on
+      // (unless another request of the connection noted it first).
+      ConnectionLogin restored = SpringUsers.login(engine, name, roles);
+      while (!known.is(name) && !connection.login(known, restored)) {
+        known = connection.login();
+      }
     }
     if (engine.permits(lease, name, roles)) {
       chain.doFilter(request, response);

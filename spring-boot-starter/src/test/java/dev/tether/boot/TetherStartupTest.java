@@ -77,10 +77,10 @@ class TetherStartupTest {
 
 
   @Test
-  void http2_stopsTheStart_untilTetherFollowsIt(CapturedOutput output) {
+  void http2_stopsTheStart_untilTheStarterFollowsIt(CapturedOutput output) {
     assertThatThrownBy(() -> run("server.http2.enabled=true")).isInstanceOf(Exception.class);
     assertThat(output.getAll()).contains("Tether cannot start: server.http2.enabled=true, but"
-        + " Tether follows the HTTP/1.1 connections of the embedded Tomcat only")
+        + " the Tether starter does not follow HTTP/2 on the embedded Tomcat yet")
         .contains("Set server.http2.enabled=false, or tether.enabled=false");
   }
 

@@ -8,6 +8,7 @@ import java.util.List;
 import javax.net.ssl.SSLEngineResult.HandshakeStatus;
 import javax.net.ssl.SSLException;
 import org.apache.tomcat.util.net.NioEndpoint.NioSocketWrapper;
+import org.apache.tomcat.util.net.SSLSupport;
 import org.apache.tomcat.util.net.SecureNioChannel;
 import org.apache.tomcat.util.net.SocketBufferHandler;
 import org.apache.tomcat.util.net.openssl.ciphers.Cipher;
@@ -23,7 +24,9 @@ import org.apache.tomcat.util.net.openssl.ciphers.SignatureScheme;
  * {@link TetherHandler#release}, which Tomcat calls exactly once per socket.
  *
  * <p>Concurrency: Tomcat drives one channel from one thread at a time (poller or worker); the
- * connection object, read by request threads through the handler, is volatile.
+ * connection object is volatile. Requests, HTTP/2 streams on executor threads among them, find their
+ * connection through the {@link TetherSslSupport} their processor was given, never through the
+ * channel, which a pool may have handed to another socket meanwhile.
  */
 final class TetherChannel extends SecureNioChannel {
   private static final byte TLS_HANDSHAKE_RECORD = 22;
@@ -51,6 +54,18 @@ final class TetherChannel extends SecureNioChannel {
   /** Returns the connection this channel serves now, or {@code null} between connections. */
   TrackedConnection connection() {
     return connection;
+  }
+
+  /**
+   * Tomcat's TLS support for the connection's processors, carrying the connection: every processor of
+   * the connection (HTTP/1.1, and each HTTP/2 stream's) gets it, and the valve reads the connection
+   * back from the request ({@link TetherSslSupport}).
+   */
+  @Override
+  public SSLSupport getSSLSupport() {
+    SSLSupport support = super.getSSLSupport();
+    TrackedConnection c = connection;
+    return support == null || c == null ? support : new TetherSslSupport(support, c);
   }
 
   @Override

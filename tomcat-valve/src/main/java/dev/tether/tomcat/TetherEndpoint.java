@@ -2,7 +2,6 @@ package dev.tether.tomcat;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
-import dev.tether.tls.TlsConnection;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -12,7 +11,6 @@ import org.apache.juli.logging.LogFactory;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketBufferHandler;
-import org.apache.tomcat.util.net.SocketEvent;
 
 /**
  * Tomcat's NIO endpoint with Tether's channel and handler: the network interceptor of the patent for
@@ -55,8 +53,7 @@ final class TetherEndpoint extends NioEndpoint {
       return null;
     }
     String peer = peerOf(socket);
-    TrackedConnection connection = new TrackedConnection(
-        TlsConnection.accepted(r, peer, () -> end(wrapper)));
+    TrackedConnection connection = new TrackedConnection(r, peer, wrapper);
     if (LOG.isDebugEnabled()) {
       LOG.debug("Tether accepted a TLS connection from " + peer + " on " + getName());
     }
@@ -72,18 +69,6 @@ final class TetherEndpoint extends NioEndpoint {
             + lease.associationId() + " for " + connection.tls().peer());
       }
     }
-  }
-
-  /**
-   * Ends a connection whose SA a flush deleted while no request was in progress on it, the way
-   * Tomcat ends a socket itself: a DISCONNECT event processed under the socket's lock, which closes
-   * a socket without a processor (an idle keep-alive connection) and releases it through the handler.
-   */
-  private static void end(NioSocketWrapper wrapper) {
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("Tether ends " + wrapper + ": its SA was deleted");
-    }
-    wrapper.processSocket(SocketEvent.DISCONNECT, true);
   }
 
   private static String peerOf(SocketChannel socket) {

@@ -10,24 +10,13 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * the close ({@link #release}, called exactly once per socket whatever ended it) and the failed
  * handshake ({@code process(wrapper, CONNECT_FAIL)}).
  *
- * <p>While Tomcat processes a socket, the handler also makes its connection the current one of the
- * thread, so that {@link TomcatTetherValve}, which runs inside that call, finds the request's
- * connection without any lookup table.
- *
- * <p>Concurrency: stateless apart from the thread-local, which is restored when processing ends.
+ * <p>Concurrency: stateless.
  */
 final class TetherHandler implements Handler<NioChannel> {
-  private static final ThreadLocal<TrackedConnection> CURRENT = new ThreadLocal<>();
-
   private final Handler<NioChannel> delegate;
 
   TetherHandler(Handler<NioChannel> delegate) {
     this.delegate = delegate;
-  }
-
-  /** Returns the connection whose socket this thread is processing, or {@code null}. */
-  static TrackedConnection current() {
-    return CURRENT.get();
   }
 
   @Override
@@ -36,17 +25,7 @@ final class TetherHandler implements Handler<NioChannel> {
     if (connection != null && status == SocketEvent.CONNECT_FAIL) {
       connection.connectFailed();
     }
-    TrackedConnection previous = CURRENT.get();
-    CURRENT.set(connection);
-    try {
-      return delegate.process(socketWrapper, status);
-    } finally {
-      if (previous == null) {
-        CURRENT.remove();
-      } else {
-        CURRENT.set(previous);
-      }
-    }
+    return delegate.process(socketWrapper, status);
   }
 
   @Override

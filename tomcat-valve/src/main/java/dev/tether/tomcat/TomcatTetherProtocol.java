@@ -12,9 +12,12 @@ import dev.tether.tls.TlsProvider;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import javax.management.ObjectName;
+import org.apache.coyote.UpgradeProtocol;
 import org.apache.coyote.http11.Http11NioProtocol;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.juli.logging.Log;
 import org.apache.juli.logging.LogFactory;
 import org.apache.tomcat.util.modeler.Registry;
@@ -23,7 +26,10 @@ import org.apache.tomcat.util.net.jsse.JSSEImplementation;
 /**
  * Tomcat's HTTP/1.1 NIO connector protocol with Tether: every TLS connection it accepts holds a lease
  * on a security association (SA) from the connector's own {@link AssociationRegistry}, acquired when
- * its handshake completes and released when the socket closes, for any reason.
+ * its handshake completes and released when the socket closes, for any reason. With Tomcat's
+ * {@code <UpgradeProtocol className="org.apache.coyote.http2.Http2Protocol"/>} it offers {@code h2}
+ * by ALPN as well: an HTTP/2 connection is followed the same way, its streams' requests reach the
+ * valve, and it ends with a GOAWAY when its SA goes (no other upgrade protocol is accepted).
  *
  * <pre>{@code
  * <Connector protocol="dev.tether.tomcat.TomcatTetherProtocol" port="8443" SSLEnabled="true"
@@ -57,6 +63,7 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
   private AssociationRegistry givenRegistry;
   private AdapterSettings givenSettings;
   private ObjectName jmxName;
+  private final Map<Http2Protocol, TetherHttp2Protocol> http2 = new ConcurrentHashMap<>();
   /** Lets tests inject time and threads into the registry; the identity in production. */
   UnaryOperator<RegistryBuilder> registryCustomizer = UnaryOperator.identity();
 
@@ -380,6 +387,14 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     ClientRenegotiation.check(s.provider(), s.flag(Setting.RENEGOTIATION_ALLOWED),
         Setting.RENEGOTIATION_ALLOWED.key());
     configureImplementation(s.provider());
+    for (UpgradeProtocol upgrade : findUpgradeProtocols()) {
+      if (!(upgrade instanceof Http2Protocol)) {
+        // Its connections would run outside Tether: no login tracking, no end of a deleted SA.
+        throw new IllegalArgumentException("Tether follows HTTP/1.1 and HTTP/2 ("
+            + Http2Protocol.class.getName() + ") only: remove the <UpgradeProtocol className=\""
+            + upgrade.getClass().getName() + "\"/> of this connector");
+      }
+    }
     settings = s;
     super.init();
     jmxName = jmxObjectName();
@@ -403,6 +418,20 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
       LOG.warn("Tether is tested with JSSE only; sslImplementationName=\"" + configured
           + "\" may not keep sessions in a form Tether can delete");
     }
+  }
+
+  /**
+   * Returns the protocol for a connection that negotiated {@code negotiatedName} by ALPN: for
+   * {@code h2}, the connector's {@link Http2Protocol} through {@link TetherHttp2Protocol}, which
+   * lets Tether end the connection with a GOAWAY.
+   */
+  @Override
+  public UpgradeProtocol getNegotiatedProtocol(String negotiatedName) {
+    UpgradeProtocol protocol = super.getNegotiatedProtocol(negotiatedName);
+    if (protocol instanceof Http2Protocol h2) {
+      return http2.computeIfAbsent(h2, TetherHttp2Protocol::new);
+    }
+    return protocol;
   }
 
   @Override
@@ -431,7 +460,17 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
         + "', policies=" + r.policies().policies() + ", anonymous grace="
         + Durations.format(r.defaultPolicy().grace()) + ", maxAssociations="
         + r.maxAssociations() + ", maxAssociationsPerPeer=" + r.maxAssociationsPerPeer()
-        + ", provider=" + settings.provider().settingValue());
+        + ", provider=" + settings.provider().settingValue() + ", protocols=" + protocols());
+  }
+
+  /** The HTTP protocols the connector offers, which Tether follows: h2 with Http2Protocol. */
+  private String protocols() {
+    for (UpgradeProtocol upgrade : findUpgradeProtocols()) {
+      if (upgrade instanceof Http2Protocol) {
+        return "h2, http/1.1";
+      }
+    }
+    return "http/1.1";
   }
 
   @Override

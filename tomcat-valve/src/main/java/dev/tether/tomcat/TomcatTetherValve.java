@@ -27,6 +27,7 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ValveBase;
 import org.apache.coyote.ActionCode;
+import org.apache.tomcat.util.net.SSLSupport;
 
 /**
  * Ties requests to the security association (SA) of their TLS connection, reports logins, logouts
@@ -43,10 +44,10 @@ import org.apache.coyote.ActionCode;
  * of this happens before the response is sent.
  *
  * <p>A request whose user's policy requires its own SAs, on a connection whose SA was negotiated
- * under another policy, is refused with {@code 421 Misdirected Request} and {@code Connection: close}
- * before the application runs (by a {@link TomcatPolicyCheck} the valve puts after each web
- * application's authenticator); browsers retry it on a new connection, which negotiates under the
- * user's policy.
+ * under another policy, is refused with {@code 421 Misdirected Request} before the application runs
+ * (by a {@link TomcatPolicyCheck} the valve puts after each web application's authenticator), and
+ * the connection ends ({@code Connection: close}; over HTTP/2 a GOAWAY that lets its other streams
+ * finish); browsers retry it on a new connection, which negotiates under the user's policy.
  *
  * <p>It must run before the authenticator, so put it in the Engine or Host pipeline:
  *
@@ -55,10 +56,11 @@ import org.apache.coyote.ActionCode;
  *   <Valve className="dev.tether.tomcat.TomcatTetherValve"/>
  * }</pre>
  *
- * <p>A request finds its connection through the socket Tomcat is processing on the request's thread,
- * so the valve serves every Tether connector of its Service, each with its own registry; set
- * {@link #setRegistryName registryName} to serve one only. Requests from other connectors pass
- * untouched.
+ * <p>A request finds its connection through the TLS support Tomcat gave its processor (the request
+ * attribute {@code jakarta.servlet.request.ssl_session_mgr}), on whichever thread it runs: HTTP/1.1
+ * requests and HTTP/2 streams alike. The valve serves every Tether connector of its Service, each
+ * with its own registry; set {@link #setRegistryName registryName} to serve one only. Requests from
+ * other connectors pass untouched.
  *
  * <p>Threading: shared by all request threads; listeners may be added at any time.
  */
@@ -131,7 +133,7 @@ public final class TomcatTetherValve extends ValveBase {
 
   @Override
   public void invoke(Request request, Response response) throws IOException, ServletException {
-    TrackedConnection connection = TetherHandler.current();
+    TrackedConnection connection = connectionOf(request);
     Lease lease = connection == null ? null : connection.lease();
     if (lease == null || (registryName != null && !registryName.equals(lease.registry().name()))) {
       getNext().invoke(request, response);
@@ -140,11 +142,14 @@ public final class TomcatTetherValve extends ValveBase {
     TlsConnection tls = connection.tls();
     if (!tls.requestStarted()) {
       try {
-        // A flush deleted the connection's SA: nothing more travels on it.
-        Misdirected.write(request, response,
-            "the TLS security association of this connection was deleted");
+        // A flush deleted the connection's SA, or it ends for its user's policy: nothing more
+        // travels on it.
+        Misdirected.write(request, response, lease.isDeleted()
+            ? "the TLS security association of this connection was deleted"
+            : "this connection is closing");
       } finally {
         tls.requestEnded();
+        closeAfterResponse(connection, request, response);
       }
       return;
     }
@@ -157,7 +162,7 @@ public final class TomcatTetherValve extends ValveBase {
       request.setAttribute(TetherAttributes.LEASE, lease);
       request.setAttribute(TetherAttributes.CONNECTION, tls);
       request.setAttribute(TetherAttributes.LOGIN_EVENTS, "tomcat");
-      TomcatUsers users = new TomcatUsers(this, lease, request, response);
+      TomcatUsers users = new TomcatUsers(this, connection, lease, request, response);
       LoginFlow flow = new LoginFlow(lease.registry(), tls, lease, request.getRequest(),
           response.getResponse(), users, users);
       request.setNote(FLOW_NOTE, flow);
@@ -175,21 +180,36 @@ public final class TomcatTetherValve extends ValveBase {
       }
       async = request.isAsyncStarted();
       if (async) {
-        request.getAsyncContext().addListener(new RequestEnd(tls, request, response));
+        request.getAsyncContext().addListener(new RequestEnd(connection, request, response));
       }
     } finally {
       if (!async && tls.requestEnded()) {
-        closeAfterResponse(request, response);
+        closeAfterResponse(connection, request, response);
       }
     }
   }
 
   /**
-   * Makes Tomcat close the connection once this response is complete: {@code Connection: close}
-   * while the response is not committed, else the processor's clean-close state (what Tomcat does
-   * for an abandoned upload: finish the response, then close).
+   * Returns the connection of a request: its processor's TLS support carries it, for HTTP/1.1 and
+   * for every HTTP/2 stream ({@link TetherSslSupport}); {@code null} for a request of another
+   * connector or of plain HTTP.
    */
-  static void closeAfterResponse(Request request, Response response) {
+  static TrackedConnection connectionOf(Request request) {
+    return request.getAttribute(SSLSupport.SESSION_MGR) instanceof TetherSslSupport support
+        ? support.connection() : null;
+  }
+
+  /**
+   * Ends the connection once this response is complete. HTTP/2: a GOAWAY now, which lets this
+   * stream and the others in progress finish, then the close once none is active
+   * ({@link TetherHttp2Processor}); a {@code Connection} header is not allowed there. HTTP/1.1:
+   * {@code Connection: close} while the response is not committed, else the processor's clean-close
+   * state (what Tomcat does for an abandoned upload: finish the response, then close).
+   */
+  static void closeAfterResponse(TrackedConnection connection, Request request, Response response) {
+    if (connection.endHttp2()) {
+      return;
+    }
     if (!response.isCommitted()) {
       response.setHeader("Connection", "close");
     } else {
@@ -198,12 +218,12 @@ public final class TomcatTetherValve extends ValveBase {
   }
 
   /** Ends an async request's count when it completes. */
-  private record RequestEnd(TlsConnection tls, Request request, Response response)
+  private record RequestEnd(TrackedConnection connection, Request request, Response response)
       implements AsyncListener {
     @Override
     public void onComplete(AsyncEvent event) {
-      if (tls.requestEnded()) {
-        closeAfterResponse(request, response);
+      if (connection.tls().requestEnded()) {
+        closeAfterResponse(connection, request, response);
       }
     }
 

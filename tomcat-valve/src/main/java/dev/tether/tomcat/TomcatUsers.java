@@ -21,12 +21,15 @@ import org.apache.catalina.connector.Response;
  */
 final class TomcatUsers implements LoginFlow.Container, LoginFlow.Events {
   private final TomcatTetherValve valve;
+  private final TrackedConnection connection;
   private final Lease lease;
   private final Request request;
   private final Response response;
 
-  TomcatUsers(TomcatTetherValve valve, Lease lease, Request request, Response response) {
+  TomcatUsers(TomcatTetherValve valve, TrackedConnection connection, Lease lease, Request request,
+      Response response) {
     this.valve = valve;
+    this.connection = connection;
     this.lease = lease;
     this.request = request;
     this.response = response;
@@ -47,7 +50,7 @@ final class TomcatUsers implements LoginFlow.Container, LoginFlow.Events {
 
   @Override
   public void closeAfterResponse() {
-    TomcatTetherValve.closeAfterResponse(request, response);
+    TomcatTetherValve.closeAfterResponse(connection, request, response);
   }
 
   @Override

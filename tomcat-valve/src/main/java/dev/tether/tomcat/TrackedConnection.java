@@ -1,25 +1,37 @@
 package dev.tether.tomcat;
 
+import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
 import dev.tether.tls.TlsConnection;
+import org.apache.tomcat.util.net.SocketEvent;
+import org.apache.tomcat.util.net.SocketWrapperBase;
 
 /**
  * One accepted TLS socket of a {@link TomcatTetherProtocol} connector: its {@link TlsConnection}
- * (accept, handshake, requests, close; and, through it, the connection's login state), plus whether
- * its handshake failed at the TLS level.
+ * (accept, handshake, requests, close; and, through it, the connection's login state), whether its
+ * handshake failed at the TLS level, and, once it negotiated {@code h2}, its HTTP/2 processor.
  *
  * <p>Created when the endpoint hands a pooled channel a new socket and dropped when the channel is
- * reset, so a pooled channel never carries one connection's state into the next.
+ * reset, so a pooled channel never carries one connection's state into the next. Requests reach it
+ * through the connection's {@link TetherSslSupport}, whatever thread they run on.
+ *
+ * <p>Ending the connection (its SA was deleted, or it carries a user its SA's policy refuses): an
+ * HTTP/2 connection gets a GOAWAY and closes once its streams are done
+ * ({@link TetherHttp2Processor}); an idle HTTP/1.1 connection is closed at once, a busy one after
+ * its response ({@link TomcatTetherValve}).
  *
  * <p>Concurrency: the TLS events arrive on Tomcat's poller and worker threads and are made safe by
- * {@link TlsConnection}; the failure flag is volatile.
+ * {@link TlsConnection}; the other fields are volatile.
  */
-final class TrackedConnection {
+final class TrackedConnection implements TlsConnection.Control {
   private final TlsConnection tls;
+  private final SocketWrapperBase<?> wrapper;
   private volatile boolean tlsFailure;
+  private volatile TetherHttp2Processor http2;
 
-  TrackedConnection(TlsConnection tls) {
-    this.tls = tls;
+  TrackedConnection(AssociationRegistry registry, String peer, SocketWrapperBase<?> wrapper) {
+    this.wrapper = wrapper;
+    this.tls = TlsConnection.accepted(registry, peer, this);
   }
 
   TlsConnection tls() {
@@ -41,6 +53,52 @@ final class TrackedConnection {
     if (tlsFailure) {
       tls.handshakeFailed();
     }
+  }
+
+  /** The connection negotiated {@code h2}: from now on it ends the HTTP/2 way. */
+  void upgraded(TetherHttp2Processor processor) {
+    http2 = processor;
+    if (tls.isEnding()) {
+      // Its SA went while the connection was being upgraded.
+      processor.endGracefully();
+    }
+  }
+
+  /** Returns whether the connection speaks HTTP/2. */
+  boolean isHttp2() {
+    return http2 != null;
+  }
+
+  /**
+   * Ends an HTTP/2 connection with a GOAWAY, letting its streams finish; returns false, doing nothing,
+   * for an HTTP/1.1 connection, which its response closes.
+   */
+  boolean endHttp2() {
+    TetherHttp2Processor p = http2;
+    if (p == null) {
+      return false;
+    }
+    p.endGracefully();
+    return true;
+  }
+
+  /**
+   * Ends the connection while no request is in progress on it (a flush deleted its SA): HTTP/2 with a
+   * GOAWAY; HTTP/1.1 the way Tomcat ends a socket itself, a DISCONNECT event processed under the
+   * socket's lock, which closes a socket without a processor (an idle keep-alive connection) and
+   * releases it through the handler.
+   */
+  @Override
+  public void close() {
+    if (!endHttp2()) {
+      wrapper.processSocket(SocketEvent.DISCONNECT, true);
+    }
+  }
+
+  /** Requests are in progress: HTTP/2 sends its GOAWAY now; HTTP/1.1 ends after the response. */
+  @Override
+  public void ending() {
+    endHttp2();
   }
 
   @Override

@@ -70,8 +70,14 @@ final class PolicyApp {
 
   /** Starts a server with the policies and the application. */
   static TetherServer start(Path dir) throws Exception {
+    return start(dir, false);
+  }
+
+  /** Starts a server with the policies and the application, offering h2 too if {@code http2}. */
+  static TetherServer start(Path dir, boolean http2) throws Exception {
     Path file = Files.writeString(dir.resolve("policies.conf"), POLICIES);
-    TetherServer server = TetherServer.builder().set("policies", file.toString()).build();
+    TetherServer.Builder builder = TetherServer.builder().set("policies", file.toString());
+    TetherServer server = (http2 ? builder.http2() : builder).build();
     add(server.tomcat, dir);
     return server.start();
   }

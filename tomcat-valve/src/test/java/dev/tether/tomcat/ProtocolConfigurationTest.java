@@ -58,6 +58,79 @@ class ProtocolConfigurationTest {
   }
 
   @Test
+  void upgradeProtocolOtherThanHttp2_failsStartNamingIt() throws Exception {
+    try (LogCapture log = new LogCapture()) {
+      TetherServer server = TetherServer.builder().build();
+      server.connector.addUpgradeProtocol(new OtherUpgrade());
+      try (server) {
+        server.start();
+        assertConnectorFailed(server);
+        assertThat(log.text(Level.SEVERE)).contains("Tether follows HTTP/1.1 and HTTP/2")
+            .contains(OtherUpgrade.class.getName());
+      }
+    }
+  }
+
+  @Test
+  void http2Protocol_starts_offersH2_andTheStartLineSaysSo() throws Exception {
+    try (LogCapture log = new LogCapture(TomcatTetherProtocol.class.getName());
+        TetherServer server = TetherServer.builder().http2().start()) {
+      assertThat(server.connector.getState()).isEqualTo(LifecycleState.STARTED);
+      assertThat(server.protocol().getNegotiatedProtocol("h2"))
+          .isInstanceOf(TetherHttp2Protocol.class);
+      assertThat(log.lines(Level.INFO, "Tether tracks TLS connections")).singleElement()
+          .asString().endsWith("protocols=h2, http/1.1");
+    }
+  }
+
+  @Test
+  void withoutHttp2Protocol_theStartLineSaysHttp11Only() throws Exception {
+    try (LogCapture log = new LogCapture(TomcatTetherProtocol.class.getName());
+        TetherServer server = TetherServer.builder().start()) {
+      assertThat(server.protocol().getNegotiatedProtocol("h2")).isNull();
+      assertThat(log.lines(Level.INFO, "Tether tracks TLS connections")).singleElement()
+          .asString().endsWith("protocols=http/1.1");
+    }
+  }
+
+  /** An upgrade protocol Tether does not know. */
+  static final class OtherUpgrade implements org.apache.coyote.UpgradeProtocol {
+    @Override
+    public String getHttpUpgradeName(boolean isSSLEnabled) {
+      return null;
+    }
+
+    @Override
+    public byte[] getAlpnIdentifier() {
+      return "x-other".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    @Override
+    public String getAlpnName() {
+      return "x-other";
+    }
+
+    @Override
+    public org.apache.coyote.Processor getProcessor(
+        org.apache.tomcat.util.net.SocketWrapperBase<?> socketWrapper,
+        org.apache.coyote.Adapter adapter) {
+      return null;
+    }
+
+    @Override
+    public org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler getInternalUpgradeHandler(
+        org.apache.tomcat.util.net.SocketWrapperBase<?> socketWrapper,
+        org.apache.coyote.Adapter adapter, org.apache.coyote.Request request) {
+      return null;
+    }
+
+    @Override
+    public boolean accept(org.apache.coyote.Request request) {
+      return false;
+    }
+  }
+
+  @Test
   void durations_takeUnitsIsoAndMilliseconds_alike() throws Exception {
     for (String grace : new String[] {"1500", "1500ms", "PT1.5S"}) {
       try (TetherServer server = TetherServer.builder().set("grace", grace)

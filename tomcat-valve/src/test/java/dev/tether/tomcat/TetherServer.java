@@ -22,7 +22,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
@@ -30,6 +33,8 @@ import org.apache.catalina.authenticator.BasicAuthenticator;
 import org.apache.catalina.authenticator.FormAuthenticator;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ValveBase;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.tomcat.util.descriptor.web.LoginConfig;
 import org.apache.tomcat.util.descriptor.web.SecurityCollection;
 import org.apache.tomcat.util.descriptor.web.SecurityConstraint;
@@ -53,6 +58,8 @@ final class TetherServer implements AutoCloseable {
   final Connector connector;
   final TomcatTetherValve valve;
   final Events events = new Events();
+  /** How many responses had each status. */
+  final Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
   private final Path baseDir;
 
   private TetherServer(Builder b) throws IOException {
@@ -68,6 +75,28 @@ final class TetherServer implements AutoCloseable {
     connector.setProperty("keepAliveTimeout", Integer.toString(b.keepAliveTimeout));
     connector.setProperty("connectionTimeout", Integer.toString(b.connectionTimeout));
     b.properties.forEach(connector::setProperty);
+    if (b.http2) {
+      Http2Protocol h2 = new Http2Protocol();
+      if (b.http2Execution > 0) {
+        h2.setMaxConcurrentStreamExecution(b.http2Execution);
+        // Streams that arrive after the graceful GOAWAY are still processed (answered 421) for
+        // this long, not refused by Tomcat's final GOAWAY after one round trip.
+        h2.setDrainTimeout(TimeUnit.SECONDS.toNanos(20));
+      }
+      connector.addUpgradeProtocol(h2);
+    }
+    // First in the Engine: sees every response, the valve's own 421s included.
+    tomcat.getEngine().getPipeline().addValve(new ValveBase(true) {
+      @Override
+      public void invoke(org.apache.catalina.connector.Request request,
+          org.apache.catalina.connector.Response response) throws IOException, ServletException {
+        try {
+          getNext().invoke(request, response);
+        } finally {
+          statuses.merge(response.getStatus(), 1, Integer::sum);
+        }
+      }
+    });
     connector.addSslHostConfig(TomcatTls.hostConfig(CERTIFICATE, b.protocols));
     protocol().registryCustomizer = rb -> {
       if (b.ticker != null) {
@@ -204,6 +233,17 @@ final class TetherServer implements AutoCloseable {
         req.getSession().invalidate();
       } else if ("session".equals(op)) {
         req.getSession();
+      } else if ("hold".equals(op)) {
+        Hold hold = hold(req.getParameter("id"));
+        hold.arrived.countDown();
+        try {
+          if (!hold.release.await(30, TimeUnit.SECONDS)) {
+            throw new ServletException("hold " + req.getParameter("id") + " was never released");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ServletException(e);
+        }
       }
       String redirect = req.getParameter("redirect");
       if (redirect != null) {
@@ -223,6 +263,19 @@ final class TetherServer implements AutoCloseable {
           + ";state=" + (view == null ? null : view.state())
           + ";registry=" + req.getAttribute(TomcatTetherValve.REGISTRY));
     }
+  }
+
+  private static final Map<String, Hold> HOLDS = new ConcurrentHashMap<>();
+
+  /**
+   * A request held by the application ({@code ?op=hold&id=ID}): {@code arrived} counts down when it
+   * reaches the servlet, which then waits for {@code release}.
+   */
+  record Hold(CountDownLatch arrived, CountDownLatch release) {}
+
+  /** Returns the hold of this id, made on first use. */
+  static Hold hold(String id) {
+    return HOLDS.computeIfAbsent(id, k -> new Hold(new CountDownLatch(1), new CountDownLatch(1)));
   }
 
   /** Records what the valve reported, as "login alice", "logout alice", "change alice bob". */
@@ -252,6 +305,8 @@ final class TetherServer implements AutoCloseable {
     private int keepAliveTimeout = 20_000;
     private int connectionTimeout = 20_000;
     private FakeTicker ticker;
+    private boolean http2;
+    private int http2Execution;
     private SaPolicy policy;
     private AssociationRegistry givenRegistry;
     private AdapterSettings givenSettings;
@@ -285,6 +340,18 @@ final class TetherServer implements AutoCloseable {
 
     Builder connectionTimeout(int millis) {
       this.connectionTimeout = millis;
+      return this;
+    }
+
+    /** Offers h2 by ALPN with Tomcat's {@link Http2Protocol}. */
+    Builder http2() {
+      this.http2 = true;
+      return this;
+    }
+
+    /** With {@link #http2()}: at most this many streams of a connection run at once. */
+    Builder http2Execution(int streams) {
+      this.http2Execution = streams;
       return this;
     }
 

@@ -12,7 +12,17 @@ import javax.net.ssl.SSLEngine;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.util.ServerInfo;
+import java.util.Map;
+import org.apache.coyote.Adapter;
+import org.apache.coyote.UpgradeToken;
+import org.apache.coyote.http11.AbstractHttp11Protocol;
+import org.apache.coyote.http11.upgrade.InternalHttpUpgradeHandler;
+import org.apache.coyote.http11.upgrade.UpgradeGroupInfo;
+import org.apache.coyote.http11.upgrade.UpgradeProcessorInternal;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.tomcat.util.net.AbstractEndpoint;
+import org.apache.tomcat.util.net.SSLSupport;
+import org.apache.tomcat.util.net.jsse.JSSESupport;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SSLUtilBase;
@@ -27,7 +37,10 @@ import org.junit.jupiter.api.Test;
  * upgrade, re-read NioEndpoint (setSocketOptions, createChannel, SocketProcessor.doRun: when
  * CONNECT_FAIL is sent), SocketWrapperBase.close (release exactly once per socket, before doClose
  * recycles the channel), SecureNioChannel (reset, handshake, createSSLEngine, read) and
- * SSLUtilBase.getKeyManagers, then run this module's tests and widen the tested range.
+ * SSLUtilBase.getKeyManagers, and for HTTP/2 Http2Protocol.getProcessor, Http2UpgradeHandler.pause,
+ * checkPauseState and timeoutAsync, AbstractProtocol's async timeout (waitingProcessors, once a
+ * second) and AbstractProcessor.populateSslRequestAttributes (SESSION_MGR), then run this module's
+ * tests and widen the tested range.
  *
  * <p>The range: this module's tests run on 11.0.27 (the build's version), the distribution tests
  * ({@code it/distributions}) on a Tomcat 11.0.24 distribution, and the hook points' sources are the
@@ -85,6 +98,31 @@ class TomcatHookPointsTest {
         ByteBuffer.class).getModifiers())).isTrue();
     assertThat(SecureNioChannel.class.getDeclaredField("sslEngine").getType())
         .isEqualTo(SSLEngine.class);
+  }
+
+  @Test
+  void requestAndHttp2Hooks_haveTheSignaturesTetherUses() throws Exception {
+    // The connection travels to every processor (HTTP/1.1 and each HTTP/2 stream) in the channel's
+    // SSLSupport, which Tomcat casts to JSSESupport for a client-certificate renegotiation.
+    Method sslSupport = SecureNioChannel.class.getMethod("getSSLSupport");
+    assertThat(Modifier.isFinal(sslSupport.getModifiers())).isFalse();
+    assertThat(sslSupport.getReturnType()).isEqualTo(SSLSupport.class);
+    assertThat(SSLSupport.SESSION_MGR).isEqualTo("jakarta.servlet.request.ssl_session_mgr");
+    assertThat(JSSESupport.class.getConstructor(javax.net.ssl.SSLSession.class, Map.class))
+        .isNotNull();
+    // An h2 connection's processor: made as Http2Protocol.getProcessor makes it, ended with pause()
+    // (the graceful GOAWAY) and closed through timeoutAsync once no stream is active.
+    Method negotiated = AbstractHttp11Protocol.class.getMethod("getNegotiatedProtocol",
+        String.class);
+    assertThat(Modifier.isFinal(negotiated.getModifiers())).isFalse();
+    assertThat(Http2Protocol.class.getMethod("getInternalUpgradeHandler", SocketWrapperBase.class,
+        Adapter.class, org.apache.coyote.Request.class)).isNotNull();
+    assertThat(Http2Protocol.class.getMethod("getUpgradeProtocolName")).isNotNull();
+    assertThat(UpgradeProcessorInternal.class.getConstructor(SocketWrapperBase.class,
+        UpgradeToken.class, UpgradeGroupInfo.class)).isNotNull();
+    assertThat(Modifier.isFinal(UpgradeProcessorInternal.class.getMethod("timeoutAsync", long.class)
+        .getModifiers())).isFalse();
+    assertThat(InternalHttpUpgradeHandler.class.getMethod("pause")).isNotNull();
   }
 
   @Test

@@ -12,8 +12,10 @@ import java.util.Map;
  *
  * @param containers {@code --containers=jetty,tomcat}
  * @param protocols {@code --protocols=TLSv1.2,TLSv1.3}
- * @param loads {@code --loads=full,resume,h2load}: the Java client with a new session per connection,
- *     the Java client reconnecting with resumption, and h2load
+ * @param loads {@code --loads=full,resume,h2load,h2}: the Java client with a new session per
+ *     connection, the Java client reconnecting with resumption, h2load over HTTP/1.1 reconnecting for
+ *     every request, and h2load over HTTP/2 ({@code h2}: long connections, many streams each; its rate
+ *     and CPU are per request)
  * @param rounds {@code --rounds=5} measured rounds per variant and load
  * @param warmups {@code --warmups=8} warm-up rounds per variant, not counted, cycling through the loads
  * @param seconds {@code --seconds=5} per round
@@ -36,14 +38,14 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
     long memoryGraceMillis, List<String> serverJvmArgs, String classPath, Path work, Path out,
     String h2load, String serverCpus, String clientCpus) {
 
-  static final List<String> LOADS = List.of("full", "resume", "h2load");
+  static final List<String> LOADS = List.of("full", "resume", "h2load", "h2");
 
   /** The flags every server variant and the Java client get; only Tether differs between variants. */
   static final String STATEFUL = "-Djdk.tls.server.enableSessionTicketExtension=false";
 
   static BenchOptions parse(String... args) {
     Map<String, String> o = Args.parse(args);
-    List<String> loads = list(o, "loads", "full,resume,h2load");
+    List<String> loads = list(o, "loads", "full,resume,h2load,h2");
     for (String load : loads) {
       if (!LOADS.contains(load)) {
         throw new IllegalArgumentException("--loads: '" + load + "' must be one of " + LOADS);

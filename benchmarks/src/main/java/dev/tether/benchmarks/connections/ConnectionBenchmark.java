@@ -16,7 +16,9 @@ import java.util.Map;
  * same flags, warms them up with every client load, then for each load runs rounds against them in
  * turn (the order reversed every other round, so that drifting background load falls on all
  * variants alike), and reports the medians:
- * connections per second, server CPU per connection, Tether/bare ratios. Then, optionally, the memory
+ * connections per second, server CPU per connection, Tether/bare ratios (for the HTTP/2 load,
+ * requests per second and CPU per request). Every server offers {@code h2} and {@code http/1.1} by
+ * ALPN. Then, optionally, the memory
  * comparison: sessions held by the server after clients that connected once have left.
  *
  * <pre>
@@ -91,10 +93,12 @@ public final class ConnectionBenchmark {
   }
 
   private Load load(String name, ChildProcess client) {
-    return name.equals("h2load")
-        ? Load.h2load(new H2load(options.h2load(), options.clientCpus()), options.concurrency(),
-            options.seconds())
-        : Load.java(client, name, options.concurrency(), options.seconds());
+    H2load h2load = new H2load(options.h2load(), options.clientCpus());
+    return switch (name) {
+      case "h2load" -> Load.h2load(h2load, options.concurrency(), options.seconds());
+      case "h2" -> Load.http2(h2load, options.concurrency(), options.seconds());
+      default -> Load.java(client, name, options.concurrency(), options.seconds());
+    };
   }
 
   private ServerSpec spec(String container, boolean tether, long grace, String protocol) {
@@ -110,7 +114,7 @@ public final class ConnectionBenchmark {
       throws IOException, InterruptedException {
     List<ServerSpec> specs = new ArrayList<>(List.of(spec(container, false, 0, protocol),
         spec(container, true, options.graceMillis(), protocol)));
-    boolean reconnecting = loads.stream().anyMatch(l -> !l.name().equals("full"));
+    boolean reconnecting = loads.stream().anyMatch(l -> reconnects(l.name()));
     if (reconnecting) {
       // Clients that reconnect: what the grace period saves against deleting at the last close.
       specs.add(spec(container, true, 0, protocol));
@@ -130,8 +134,9 @@ public final class ConnectionBenchmark {
       }
       List<Report.Cell> cells = new ArrayList<>();
       for (Load load : loads) {
-        // Full handshakes cannot be resumed, so grace 0 has nothing to show there.
-        List<Variant> measured = load.name().equals("full") ? variants.subList(0, 2) : variants;
+        // Full handshakes cannot be resumed, and HTTP/2's few connections do not reconnect, so grace
+        // 0 has nothing to show there.
+        List<Variant> measured = reconnects(load.name()) ? variants : variants.subList(0, 2);
         Map<ServerSpec, List<Round>> rounds = new LinkedHashMap<>();
         measured.forEach(v -> rounds.put(v.spec, new ArrayList<>()));
         for (int r = 0; r < options.rounds(); r++) {
@@ -149,6 +154,11 @@ public final class ConnectionBenchmark {
     } finally {
       variants.forEach(Variant::close);
     }
+  }
+
+  /** Whether a load's clients reconnect, resuming: where a grace period can save handshakes. */
+  private static boolean reconnects(String load) {
+    return load.equals("resume") || load.equals("h2load");
   }
 
   private List<String> jvmArgs() {

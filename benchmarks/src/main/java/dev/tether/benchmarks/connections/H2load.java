@@ -10,7 +10,9 @@ import java.util.regex.Pattern;
 /**
  * Runs {@code h2load} (nghttp2's load generator, written in C: a lean client for a 2-core machine) for
  * a number of requests over HTTP/1.1 with {@code Connection: close}, so that it reconnects for every
- * request. It resumes its TLS session when it reconnects (Tether's counters show it).
+ * request. It resumes its TLS session when it reconnects (Tether's counters show it). Or, for the
+ * {@code h2} load, over HTTP/2: a few connections for the whole round, many streams on each, so that
+ * what is measured is Tether's cost per request.
  *
  * <p>Its {@code -D} (duration) option is not used: with {@code Connection: close} h2load 1.52 kept
  * reconnecting long past the duration. Rounds are given as a number of requests instead.
@@ -30,15 +32,38 @@ final class H2load {
     this.cpus = cpus;
   }
 
+  /** Streams at once on each HTTP/2 connection ({@code -m}). */
+  static final int STREAMS = 10;
+
   /** Returns the command for {@code requests} requests from {@code clients} concurrent clients. */
   List<String> command(int port, long requests, int clients) {
     return ChildProcess.pinned(cpus, List.of(executable, "--h1", "-H", "Connection: close", "-n", Long.toString(requests),
         "-c", Integer.toString(clients), "-t", "1", "https://127.0.0.1:" + port + "/ok"));
   }
 
+  /**
+   * Returns the command for {@code requests} HTTP/2 requests (ALPN h2) over {@code clients}
+   * connections that last the whole round, {@link #STREAMS} streams at once on each.
+   */
+  List<String> http2Command(int port, long requests, int clients) {
+    return ChildProcess.pinned(cpus, List.of(executable, "-n", Long.toString(requests),
+        "-c", Integer.toString(clients), "-m", Integer.toString(STREAMS), "-t", "1",
+        "https://127.0.0.1:" + port + "/ok"));
+  }
+
   Round.ClientResult run(int port, long requests, int clients) throws IOException,
       InterruptedException {
-    Process p = new ProcessBuilder(command(port, requests, clients)).redirectErrorStream(true)
+    return run(command(port, requests, clients));
+  }
+
+  /** Runs HTTP/2 requests; the result counts requests, not connections. */
+  Round.ClientResult runHttp2(int port, long requests, int clients) throws IOException,
+      InterruptedException {
+    return run(http2Command(port, requests, clients));
+  }
+
+  private Round.ClientResult run(List<String> command) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true)
         .start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -5,7 +5,9 @@ import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.jetty.JettyTether;
 import javax.net.ssl.SSLSessionContext;
 import org.eclipse.jetty.ee11.servlet.ServletContextHandler;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -15,7 +17,7 @@ import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * Jetty 12.1 (ee11) with one HTTPS connector and the {@code ok} servlet; with Tether, the bean from
+ * Jetty 12.1 (ee11) with one HTTPS connector (h2 and http/1.1 by ALPN) and the {@code ok} servlet; with Tether, the bean from
  * {@link JettyTether#addToAllConnectors(Server)} with the spec's grace period. Everything else is
  * Jetty's default, the same in both variants.
  */
@@ -43,9 +45,12 @@ final class JettyBenchServer implements BenchServer.Running {
     HttpConfiguration http = new HttpConfiguration();
     // Clients address the server by IP; the certificate's names are not the point here.
     http.addCustomizer(new SecureRequestCustomizer(false));
+    // h2 and http/1.1 by ALPN, HTTP/1.1 for a client that offers no ALPN (the Java client).
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+    alpn.setDefaultProtocol(HttpVersion.HTTP_1_1.asString());
     ServerConnector https = new ServerConnector(server,
-        new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
-        new HttpConnectionFactory(http));
+        new SslConnectionFactory(tls, alpn.getProtocol()), alpn,
+        new HTTP2ServerConnectionFactory(http), new HttpConnectionFactory(http));
     https.setHost("127.0.0.1");
     https.setPort(0);
     server.addConnector(https);

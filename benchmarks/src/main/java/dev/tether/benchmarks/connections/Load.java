@@ -5,7 +5,7 @@ import java.io.IOException;
 /** What loads a server for one round: the Java client in one of its modes, or h2load. */
 interface Load {
 
-  /** The load's name in options: {@code full}, {@code resume} or {@code h2load}. */
+  /** The load's name in options: {@code full}, {@code resume}, {@code h2load} or {@code h2}. */
   String name();
 
   /** How the load is described in reports. */
@@ -36,6 +36,40 @@ interface Load {
             + " threads=" + threads + " seconds=" + seconds);
         return new Round.ClientResult(Long.parseLong(r.get("connections")),
             Long.parseLong(r.get("failures")), Long.parseLong(r.get("nanos")));
+      }
+    };
+  }
+
+  /**
+   * h2load over HTTP/2: {@code clients} connections for the whole round, {@link H2load#STREAMS}
+   * streams at once on each; a round is as many requests as took about {@code seconds} in the first
+   * warm-up, and its "connections" are requests.
+   */
+  static Load http2(H2load h2load, int clients, long seconds) {
+    return new Load() {
+      private long requests = clients * 1_000L;
+
+      @Override
+      public String name() {
+        return "h2";
+      }
+
+      @Override
+      public String description() {
+        return "h2load over HTTP/2, " + clients + " connections x " + H2load.STREAMS
+            + " streams (per request)";
+      }
+
+      @Override
+      public Round.ClientResult run(int port, String protocol)
+          throws IOException, InterruptedException {
+        return h2load.runHttp2(port, requests, clients);
+      }
+
+      @Override
+      public void calibrate(Round.ClientResult warmUp) {
+        requests = Math.max(clients * 200L, (long) (warmUp.connections() * 1e9 / warmUp.nanos()
+            * seconds));
       }
     };
   }

@@ -11,12 +11,14 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.coyote.http11.Http11NioProtocol;
 import org.apache.tomcat.util.net.SSLHostConfig;
 import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 
 /**
- * Tomcat 11 with one HTTPS connector and the {@code ok} servlet: bare, the connector protocol is
+ * Tomcat 11 with one HTTPS connector (h2 by ALPN through {@link Http2Protocol} next to HTTP/1.1) and
+ * the {@code ok} servlet: bare, the connector protocol is
  * Tomcat's {@link Http11NioProtocol}; with Tether, its subclass {@link TomcatTetherProtocol} with the
  * spec's grace period. Everything else is Tomcat's default, the same in both variants.
  */
@@ -56,6 +58,8 @@ final class TomcatBenchServer implements BenchServer.Running {
     }
     SSLHostConfig host = TomcatTls.hostConfig(certificate, spec.protocol());
     https.addSslHostConfig(host);
+    // h2 by ALPN next to HTTP/1.1, in both variants.
+    https.addUpgradeProtocol(new Http2Protocol());
     tomcat.getService().addConnector(https);
     tomcat.setConnector(https);
     Context context = tomcat.addContext("", Files.createDirectories(base.resolve("ok")).toString());

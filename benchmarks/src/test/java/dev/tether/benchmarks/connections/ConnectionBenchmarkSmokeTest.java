@@ -46,6 +46,28 @@ class ConnectionBenchmarkSmokeTest {
   }
 
   @Test
+  void http2Cell_onTomcat_measuresRequestsOverFewConnections_bareAndTether() throws Exception {
+    BenchOptions options = BenchOptions.parse("--containers=tomcat", "--protocols=TLSv1.3",
+        "--loads=h2", "--warmups=0", "--rounds=1", "--seconds=1", "--concurrency=2",
+        "--memory-clients=0", SMALL_JVMS, "--work=" + work);
+
+    Report report = new ConnectionBenchmark(options).run("");
+
+    assertThat(report.cells()).hasSize(1);
+    Report.Cell cell = report.cells().get(0);
+    assertThat(cell.tether(0)).as("no grace-0 variant for long connections").isNull();
+    Round bare = cell.bare().get(0);
+    Round tether = cell.tether(options.graceMillis()).get(0);
+    assertThat(bare.connections()).as("requests").isGreaterThanOrEqualTo(400);
+    assertThat(bare.failures()).isZero();
+    assertThat(tether.connections()).as("requests").isGreaterThanOrEqualTo(400);
+    assertThat(tether.failures()).isZero();
+    // Two connections, one SA each, carried every request.
+    assertThat(tether.counts().negotiated() + tether.counts().reused()).isEqualTo(2);
+    assertThat(report.markdown()).contains("| tomcat | TLSv1.3 | h2load over HTTP/2, 2 connections");
+  }
+
+  @Test
   void memoryComparison_onTomcat_bareKeepsSessions_tetherDeletesThemAfterItsGrace()
       throws Exception {
     BenchOptions options = BenchOptions.parse("--containers=tomcat", "--protocols=TLSv1.2",

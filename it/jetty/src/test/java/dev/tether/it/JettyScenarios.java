@@ -17,7 +17,12 @@ abstract class JettyScenarios extends ShopScenarios {
   private final String container;
 
   JettyScenarios(String container, TlsProvider provider, String protocol) {
-    super(provider, protocol);
+    this(container, provider, protocol, false);
+  }
+
+  /** With shoppers speaking HTTP/2 if {@code http2}. */
+  JettyScenarios(String container, TlsProvider provider, String protocol, boolean http2) {
+    super(provider, protocol, http2);
     this.container = container;
   }
 

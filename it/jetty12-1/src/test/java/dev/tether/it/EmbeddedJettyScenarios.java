@@ -33,7 +33,12 @@ abstract class EmbeddedJettyScenarios extends ShopScenarios {
   private TetherShop shop;
 
   EmbeddedJettyScenarios(TlsProvider provider, String protocol) {
-    super(provider, protocol);
+    this(provider, protocol, false);
+  }
+
+  /** With shoppers speaking HTTP/2 if {@code http2}. */
+  EmbeddedJettyScenarios(TlsProvider provider, String protocol, boolean http2) {
+    super(provider, protocol, http2);
     this.provider = provider;
   }
 

@@ -27,7 +27,7 @@ public interface GraceScenarios extends ShopTest {
       throws Exception {
     TetherShop shop = shop();
     Endpoint endpoint = shop.graceful();
-    ShopClient client = new ShopClient(shop, protocol());
+    ShopClient client = new ShopClient(shop, protocol(), http2());
 
     ShopConnection first = client.visit(endpoint);
     String id = endpoint.associationsOf(client.peer()).get(0).id();

@@ -6,6 +6,9 @@ import dev.tether.tls.TlsProvider;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -19,8 +22,9 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * of {@code tether-jetty} does: before the server starts, one {@link JettyTether} bean per connector
  * with its settings ({@code policies} or {@code grace}, {@code provider}, {@code registryName}). It
  * adds a second HTTPS connector, {@code graceful}, next to the existing one ({@code immediate}), so
- * that one container serves both: {@code immediate} runs the shop's policy file
- * ({@link ShopPolicies}), {@code graceful} the built-in default policy with a short grace.
+ * that one container serves both, and on the JDK's provider makes both offer {@code h2} and
+ * {@code http/1.1} by ALPN (Jetty has no ALPN on Bouncy Castle's): {@code immediate} runs the shop's
+ * policy file ({@link ShopPolicies}), {@code graceful} the built-in default policy with a short grace.
  *
  * <p>The realm must be wrapped by {@code JettyTetherLoginService} (the fixtures do it where they make
  * it), so that a FORM login is reported before its redirect; {@code JettyTether} itself puts the
@@ -70,12 +74,22 @@ final class JettyShopSetup {
     HttpConfiguration immediateHttp =
         immediate.getConnectionFactory(HttpConnectionFactory.class).getHttpConfiguration();
     HttpConfiguration gracefulHttp = new HttpConfiguration(immediateHttp);
+    // h2 by ALPN next to HTTP/1.1 on the existing connector, as Jetty's http2 module sets it up;
+    // not on Bouncy Castle's provider, where Jetty has no ALPN (Tether refuses the combination).
+    boolean h2 = provider == TlsProvider.JDK;
+    if (h2) {
+      immediate.setConnectionFactories(withHttp2(
+          immediate.getConnectionFactory(SslConnectionFactory.class).getSslContextFactory(),
+          immediateHttp));
+    }
 
     SslContextFactory.Server ssl = new SslContextFactory.Server();
     ssl.setKeyStore(certificate.keyStore());
     ssl.setKeyStorePassword(new String(certificate.password()));
-    ServerConnector graceful = new ServerConnector(server,
-        new SslConnectionFactory(ssl, "http/1.1"), new HttpConnectionFactory(gracefulHttp));
+    ServerConnector graceful = new ServerConnector(server, h2
+        ? withHttp2(ssl, gracefulHttp).toArray(ConnectionFactory[]::new)
+        : new ConnectionFactory[] {new SslConnectionFactory(ssl, "http/1.1"),
+            new HttpConnectionFactory(gracefulHttp)});
     graceful.setName("graceful");
     graceful.setHost("127.0.0.1");
     graceful.setPort(0);
@@ -98,6 +112,19 @@ final class JettyShopSetup {
     }
     return new JettyShopSetup(description, provider, certificate, immediate, graceful,
         immediateTether, gracefulTether);
+  }
+
+  /**
+   * The connection factories of a connector offering {@code h2} and {@code http/1.1} by ALPN
+   * (HTTP/1.1 for a client without ALPN): the HTTP/2 axis's clients ask for h2, the others get
+   * HTTP/1.1.
+   */
+  private static List<ConnectionFactory> withHttp2(SslContextFactory.Server ssl,
+      HttpConfiguration http) {
+    ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+    alpn.setDefaultProtocol("http/1.1");
+    return List.of(new SslConnectionFactory(ssl, alpn.getProtocol()), alpn,
+        new HTTP2ServerConnectionFactory(http), new HttpConnectionFactory(http));
   }
 
   private static JettyTether tether(Server server, ServerConnector connector,

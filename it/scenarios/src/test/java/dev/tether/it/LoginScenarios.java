@@ -39,7 +39,7 @@ public interface LoginScenarios extends ShopTest {
       throws Exception {
     TetherShop shop = shop();
     Endpoint endpoint = shop.graceful();
-    ShopClient client = new ShopClient(shop, protocol());
+    ShopClient client = new ShopClient(shop, protocol(), http2());
 
     try (ShopConnection first = client.visit(endpoint)) {
       String id = endpoint.associationsOf(client.peer()).get(0).id();
@@ -51,7 +51,7 @@ public interface LoginScenarios extends ShopTest {
       assertThat(endpoint.associationsOf(client.peer())).isEmpty();
       assertThat(login.status()).as(login.toString()).isBetween(300, 399);
       // The connection ends with the login's response: nothing more travels on the deleted SA.
-      assertThat(login.header("Connection")).as(login.toString()).hasValue("close");
+      assertEndsItsConnection(login);
       assertThat(first.closedByServer()).as("login connection closed by the server").isTrue();
 
       try (ShopConnection next = client.open(endpoint).withCookie(first.cookie())) {
@@ -73,7 +73,7 @@ public interface LoginScenarios extends ShopTest {
       @TempDir Path dir) throws Exception {
     TetherShop shop = shop();
     Endpoint endpoint = shop.immediate();
-    ShopClient alice = new ShopClient(shop, protocol());
+    ShopClient alice = new ShopClient(shop, protocol(), http2());
     String peer = alice.peer();
     // Another browser at alice's address, holding a session it would like to resume.
     OpenSslClient otherBrowser = openssl(shop, endpoint, peer, protocol());
@@ -104,7 +104,7 @@ public interface LoginScenarios extends ShopTest {
 
       // Alice's requests never travel on an SA negotiated under 'browse': the login's connection
       // ends with its response, and the address's other connections, idle, at once.
-      assertThat(login.header("Connection")).as(login.toString()).hasValue("close");
+      assertEndsItsConnection(login);
       assertThat(first.closedByServer()).as("login connection closed by the server").isTrue();
       assertThat(second.closedByServer()).as("idle connection closed by the server").isTrue();
       await().until(() -> !other.isAlive());
@@ -149,7 +149,7 @@ public interface LoginScenarios extends ShopTest {
       throws Exception {
     TetherShop shop = shop();
     Endpoint endpoint = shop.immediate();
-    ShopClient alice = new ShopClient(shop, protocol());
+    ShopClient alice = new ShopClient(shop, protocol(), http2());
     String peer = alice.peer();
     String cookie;
     try (ShopConnection login = alice.visit(endpoint)) {

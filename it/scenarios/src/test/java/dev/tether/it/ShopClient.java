@@ -7,21 +7,28 @@ import javax.net.ssl.SSLContext;
 
 /**
  * One shopper: a TLS client context of its own (its session cache is what lets its connections
- * resume), a loopback address of its own, and the one TLS protocol it offers.
+ * resume), a loopback address of its own, the one TLS protocol it offers, and whether it speaks
+ * HTTP/2 or HTTP/1.1.
  */
 final class ShopClient {
   private final SSLContext context;
   private final String peer;
   private final String protocol;
+  private final boolean http2;
 
   ShopClient(TetherShop shop, String protocol) {
-    this(shop, Peers.next(), protocol);
+    this(shop, protocol, false);
   }
 
-  private ShopClient(TetherShop shop, String peer, String protocol) {
+  ShopClient(TetherShop shop, String protocol, boolean http2) {
+    this(shop, Peers.next(), protocol, http2);
+  }
+
+  private ShopClient(TetherShop shop, String peer, String protocol, boolean http2) {
     this.context = shop.certificate().clientContext();
     this.peer = peer;
     this.protocol = protocol;
+    this.http2 = http2;
   }
 
   /**
@@ -29,7 +36,7 @@ final class ShopClient {
    * resume this one's sessions), the same peer for the server.
    */
   ShopClient otherBrowser(TetherShop shop) {
-    return new ShopClient(shop, peer, protocol);
+    return new ShopClient(shop, peer, protocol, http2);
   }
 
   /** Returns the client's address, the peer of its SAs. */
@@ -44,7 +51,8 @@ final class ShopClient {
 
   /** Opens a connection offering {@code tlsProtocol} instead of the client's usual protocol. */
   ShopConnection open(Endpoint endpoint, String tlsProtocol) throws IOException {
-    return ShopConnection.open(context, peer, endpoint.port(), tlsProtocol);
+    return http2 ? ShopConnection.openHttp2(context, peer, endpoint.port(), tlsProtocol)
+        : ShopConnection.open(context, peer, endpoint.port(), tlsProtocol);
   }
 
   /**

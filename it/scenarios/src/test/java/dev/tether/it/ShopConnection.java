@@ -17,33 +17,76 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
+import dev.tether.testing.Http2Client;
 
 /**
- * One real client connection to the shop: a JDK {@link SSLSocket} from a given {@link SSLContext}
- * (so that it resumes the sessions its context cached), bound to a chosen loopback address (so that
- * the server sees it as a peer of its own), speaking keep-alive HTTP/1.1. The test decides exactly
- * when the socket opens and closes, which a pooling HTTP client does not let it do.
+ * One real client connection to the shop from a given {@link SSLContext} (so that it resumes the
+ * sessions its context cached), bound to a chosen loopback address (so that the server sees it as a
+ * peer of its own), speaking keep-alive HTTP/1.1 over a JDK {@link SSLSocket} or, for the HTTP/2
+ * axis, HTTP/2 (ALPN {@code h2}) through Jetty's {@code HTTP2Client} ({@link Http2Client}), every
+ * request a stream of the one connection. The test decides exactly when the connection opens and
+ * closes, which a pooling HTTP client does not let it do.
  *
  * <p>Not thread-safe: one test thread drives one connection.
  */
 final class ShopConnection implements AutoCloseable {
   private static final Pattern TOKEN = Pattern.compile("name=\"token\" value=\"([^\"]+)\"");
   private static final Pattern SESSION = Pattern.compile("JSESSIONID=([^;]+)");
+  private static final long WAIT_SECONDS = 20;
 
   private final Socket plain;
   private final SSLSocket tls;
+  private final Http2Client h2;
   private final String host;
   private String cookie;
 
   private ShopConnection(Socket plain, SSLSocket tls, String host) {
     this.plain = plain;
     this.tls = tls;
+    this.h2 = null;
     this.host = host;
+  }
+
+  private ShopConnection(Http2Client h2, String host) {
+    this.plain = null;
+    this.tls = null;
+    this.h2 = h2;
+    this.host = host;
+  }
+
+  /**
+   * Connects from {@code peer} to the server on 127.0.0.1:{@code port} offering only {@code protocol}
+   * and ALPN {@code h2}, and completes the handshake and the HTTP/2 preface.
+   */
+  static ShopConnection openHttp2(SSLContext context, String peer, int port, String protocol)
+      throws IOException {
+    try {
+      return new ShopConnection(Http2Client.connect(context, peer, port, protocol),
+          "localhost:" + port);
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (ExecutionException e) {
+      // The handshake's own failure (an SSLHandshakeException naming the alert), as SSLSocket says it.
+      if (e.getCause() instanceof IOException cause) {
+        throw cause;
+      }
+      throw new IOException("no HTTP/2 connection to port " + port + ": " + e.getCause(), e);
+    } catch (Exception e) {
+      throw new IOException("no HTTP/2 connection to port " + port + ": " + e, e);
+    }
+  }
+
+  /** Returns whether this connection speaks HTTP/2. */
+  boolean isHttp2() {
+    return h2 != null;
   }
 
   /**
@@ -73,7 +116,7 @@ final class ShopConnection implements AutoCloseable {
 
   /** Returns the client's TLS session of this connection. */
   SSLSession session() {
-    return tls.getSession();
+    return h2 != null ? h2.sslSession() : tls.getSession();
   }
 
   /**
@@ -144,6 +187,40 @@ final class ShopConnection implements AutoCloseable {
 
   private Response send(String method, String path, byte[] body, String... headers)
       throws IOException {
+    Response response = h2 != null ? sendHttp2(method, path, body, headers)
+        : sendHttp11(method, path, body, headers);
+    response.header("Set-Cookie").map(SESSION::matcher).filter(Matcher::find)
+        .ifPresent(m -> cookie = m.group(1));
+    return response;
+  }
+
+  private Response sendHttp2(String method, String path, byte[] body, String... headers)
+      throws IOException {
+    List<String> all = new ArrayList<>();
+    for (int i = 0; i < headers.length; i += 2) {
+      all.add(headers[i].toLowerCase(java.util.Locale.ROOT));
+      all.add(headers[i + 1]);
+    }
+    if (cookie != null) {
+      all.add("cookie");
+      all.add("JSESSIONID=" + cookie);
+    }
+    try {
+      Http2Client.Reply reply = h2.request(method, path, body, all.toArray(String[]::new))
+          .get(WAIT_SECONDS, TimeUnit.SECONDS);
+      List<String[]> fields = new ArrayList<>();
+      reply.headers().forEach((name, value) -> fields.add(new String[] {name, value}));
+      return new Response(reply.status(), fields, reply.body());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IOException(method + " " + path + " over HTTP/2: " + e, e);
+    }
+  }
+
+  private Response sendHttp11(String method, String path, byte[] body, String... headers)
+      throws IOException {
     StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
         .append("Host: ").append(host).append("\r\n");
     for (int i = 0; i < headers.length; i += 2) {
@@ -162,10 +239,7 @@ final class ShopConnection implements AutoCloseable {
       out.write(body);
     }
     out.flush();
-    Response response = read(tls.getInputStream());
-    response.header("Set-Cookie").map(SESSION::matcher).filter(Matcher::find)
-        .ifPresent(m -> cookie = m.group(1));
-    return response;
+    return read(tls.getInputStream());
   }
 
   private static Response read(InputStream in) throws IOException {
@@ -221,16 +295,39 @@ final class ShopConnection implements AutoCloseable {
 
   /**
    * Returns whether the server has ended the connection: the next read finds the end of the stream
-   * (waiting for it at most the socket's read timeout) instead of more bytes.
+   * (waiting for it at most the socket's read timeout) instead of more bytes. Over HTTP/2: the
+   * server sent its GOAWAY and the connection closed (within the same time).
    */
   boolean closedByServer() throws IOException {
-    return tls.getInputStream().read() < 0;
+    if (h2 == null) {
+      return tls.getInputStream().read() < 0;
+    }
+    try {
+      h2.goAway().get(WAIT_SECONDS, TimeUnit.SECONDS);
+      h2.closed().get(WAIT_SECONDS, TimeUnit.SECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    } catch (ExecutionException e) {
+      throw new IOException(e);
+    }
   }
 
-  /** Ends the connection with a TLS close_notify and a TCP close. */
+  /** Ends the connection with a TLS close_notify and a TCP close (HTTP/2: a GOAWAY first). */
   @Override
   public void close() throws IOException {
-    tls.close();
+    if (h2 == null) {
+      tls.close();
+      return;
+    }
+    try {
+      h2.close();
+    } catch (Exception e) {
+      throw new IOException(e);
+    }
   }
 
   /** One HTTP response. */

@@ -35,10 +35,22 @@ import org.junit.jupiter.api.io.TempDir;
 public abstract class ShopScenarios implements GraceScenarios, LoginScenarios {
   private final TlsProvider provider;
   private final String protocol;
+  private final boolean http2;
 
   protected ShopScenarios(TlsProvider provider, String protocol) {
+    this(provider, protocol, false);
+  }
+
+  /** The scenarios with shoppers speaking HTTP/2 ({@code http2}) or HTTP/1.1. */
+  protected ShopScenarios(TlsProvider provider, String protocol, boolean http2) {
     this.provider = provider;
     this.protocol = protocol;
+    this.http2 = http2;
+  }
+
+  @Override
+  public boolean http2() {
+    return http2;
   }
 
   @Override
@@ -68,7 +80,7 @@ public abstract class ShopScenarios implements GraceScenarios, LoginScenarios {
   void firstConnection_negotiatesOneSa_withCountOne() throws Exception {
     TetherShop shop = started();
     Endpoint endpoint = shop.immediate();
-    ShopClient client = new ShopClient(shop, protocol);
+    ShopClient client = new ShopClient(shop, protocol, http2);
 
     try (ShopConnection first = client.visit(endpoint)) {
       List<SecurityAssociation> sas = endpoint.associationsOf(client.peer());
@@ -100,7 +112,7 @@ public abstract class ShopScenarios implements GraceScenarios, LoginScenarios {
   void secondConcurrentConnection_resumesTheSameSa_withCountTwo() throws Exception {
     TetherShop shop = started();
     Endpoint endpoint = shop.immediate();
-    ShopClient client = new ShopClient(shop, protocol);
+    ShopClient client = new ShopClient(shop, protocol, http2);
 
     try (ShopConnection first = client.visit(endpoint);
         ShopConnection second = client.visit(endpoint)) {
@@ -163,7 +175,7 @@ public abstract class ShopScenarios implements GraceScenarios, LoginScenarios {
   void firstConnectionCloses_countDropsToOne_andTheSaIsKept() throws Exception {
     TetherShop shop = started();
     Endpoint endpoint = shop.immediate();
-    ShopClient client = new ShopClient(shop, protocol);
+    ShopClient client = new ShopClient(shop, protocol, http2);
 
     try (ShopConnection second = closeFirstOfTwo(client, endpoint)) {
       List<SecurityAssociation> sas = endpoint.associationsOf(client.peer());
@@ -212,7 +224,7 @@ public abstract class ShopScenarios implements GraceScenarios, LoginScenarios {
       throws Exception {
     TetherShop shop = started();
     Endpoint endpoint = shop.immediate();
-    ShopClient client = new ShopClient(shop, protocol);
+    ShopClient client = new ShopClient(shop, protocol, http2);
     ShopConnection second = closeFirstOfTwo(client, endpoint);
     second.close();
 
@@ -260,7 +272,7 @@ public abstract class ShopScenarios implements GraceScenarios, LoginScenarios {
   void logoutAndContainerStop_leaveNoLeaseAndNoSa_andEverySaDeleted() throws Exception {
     TetherShop shop = started();
     Endpoint graceful = shop.graceful();
-    ShopClient client = new ShopClient(shop, protocol);
+    ShopClient client = new ShopClient(shop, protocol, http2);
     String cookie;
     try (ShopConnection login = client.visit(graceful)) {
       login.formLogin(TetherShop.CONTEXT, "bob", "builder");

@@ -29,6 +29,28 @@ public interface ShopTest {
   TlsProvider provider();
 
   /**
+   * Returns whether the shoppers speak HTTP/2 (ALPN {@code h2}, every request a stream of the one
+   * connection) instead of HTTP/1.1: the HTTP/2 axis of the suite.
+   */
+  default boolean http2() {
+    return false;
+  }
+
+  /**
+   * Checks that {@code response} ends its connection: HTTP/1.1 says so ({@code Connection: close});
+   * HTTP/2 has no such header (the GOAWAY does it), and none may be sent.
+   */
+  default void assertEndsItsConnection(ShopConnection.Response response) {
+    if (http2()) {
+      org.assertj.core.api.Assertions.assertThat(response.header("Connection"))
+          .as(response.toString()).isEmpty();
+    } else {
+      org.assertj.core.api.Assertions.assertThat(response.header("Connection"))
+          .as(response.toString()).hasValue("close");
+    }
+  }
+
+  /**
    * Returns whether the server resumes sessions of {@link #protocol()}: Bouncy Castle's provider keeps
    * no server-side TLS 1.3 sessions, so there every connection is its own SA, deleted at its close.
    */

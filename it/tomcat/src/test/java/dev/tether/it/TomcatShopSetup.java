@@ -12,6 +12,7 @@ import org.apache.catalina.Engine;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.Service;
 import org.apache.catalina.connector.Connector;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.catalina.realm.MemoryRealm;
 import org.apache.catalina.util.ServerInfo;
 
@@ -94,6 +95,9 @@ final class TomcatShopSetup {
     connector.setProperty("registryName", name);
     connector.setProperty("provider", provider.settingValue());
     connector.addSslHostConfig(TomcatTls.hostConfig(certificate, "TLSv1.2+TLSv1.3"));
+    // h2 by ALPN next to HTTP/1.1, as a production connector offers it: the HTTP/2 axis's clients
+    // ask for h2, the others get HTTP/1.1.
+    connector.addUpgradeProtocol(new Http2Protocol());
     return connector;
   }
 

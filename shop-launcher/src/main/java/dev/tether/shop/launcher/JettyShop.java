@@ -6,8 +6,10 @@ import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.jetty.JettyTether;
 import dev.tether.jetty.JettyTetherLoginService;
 import dev.tether.servlet.TetherAttributes;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee11.webapp.WebAppContext;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.security.HashLoginService;
 import org.eclipse.jetty.security.UserStore;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -20,7 +22,8 @@ import org.eclipse.jetty.util.security.Credential;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
- * The shop on embedded Jetty 12.1 (ee11, Servlet 6.1): one HTTPS connector with a
+ * The shop on embedded Jetty 12.1 (ee11, Servlet 6.1): one HTTPS connector (h2 and http/1.1 by
+ * ALPN, or http/1.1 alone with {@code --http2 off}) with a
  * {@link JettyTether} bean given the shop's registry (built here, from the policy file or the
  * {@link StrongPolicy} with the grace),
  * the shop's web application from its unpacked server WAR, and the users in a
@@ -58,9 +61,18 @@ final class JettyShop implements ShopServer {
     HttpConfiguration http = new HttpConfiguration();
     http.setSendServerVersion(false);
     http.addCustomizer(new SecureRequestCustomizer());
-    ServerConnector https = new ServerConnector(server,
-        new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
-        new HttpConnectionFactory(http));
+    ServerConnector https;
+    if (options.http2()) {
+      // h2 and http/1.1 by ALPN; a client that offers no ALPN gets HTTP/1.1.
+      ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+      alpn.setDefaultProtocol(HttpVersion.HTTP_1_1.asString());
+      https = new ServerConnector(server, new SslConnectionFactory(tls, alpn.getProtocol()), alpn,
+          new HTTP2ServerConnectionFactory(http), new HttpConnectionFactory(http));
+    } else {
+      https = new ServerConnector(server,
+          new SslConnectionFactory(tls, HttpVersion.HTTP_1_1.asString()),
+          new HttpConnectionFactory(http));
+    }
     https.setName("https");
     https.setHost(options.host());
     https.setPort(options.port());

@@ -33,6 +33,8 @@ import java.util.Map;
  *     {@link StrongPolicy}
  * @param adminPassword the password of the user {@code admin} ({@code --admin-password}, default
  *     {@value #DEFAULT_ADMIN_PASSWORD})
+ * @param http2 whether the connector offers {@code h2} by ALPN next to {@code http/1.1}
+ *     ({@code --http2 on|off}, default on)
  */
 public record LauncherOptions(
     Container container,
@@ -41,7 +43,8 @@ public record LauncherOptions(
     Path keystore,
     Duration grace,
     Path policies,
-    String adminPassword) {
+    String adminPassword,
+    boolean http2) {
 
   /** The default HTTPS port. */
   public static final int DEFAULT_PORT = 8443;
@@ -53,7 +56,7 @@ public record LauncherOptions(
   public static final String DEFAULT_ADMIN_PASSWORD = "tether-admin";
 
   private static final List<String> OPTIONS = List.of("--container", "--host", "--port",
-      "--keystore", "--grace", "--policies", "--admin-password");
+      "--keystore", "--grace", "--policies", "--admin-password", "--http2");
 
   /** Checks the values; {@code policies} may be {@code null}. */
   public LauncherOptions {
@@ -76,7 +79,7 @@ public record LauncherOptions(
   /** Returns the options of a run without arguments: Jetty on 127.0.0.1:8443, grace 30 s. */
   public static LauncherOptions defaults() {
     return new LauncherOptions(Container.JETTY, DEFAULT_HOST, DEFAULT_PORT,
-        Path.of(DEFAULT_KEYSTORE), SaPolicy.DEFAULT_GRACE, null, DEFAULT_ADMIN_PASSWORD);
+        Path.of(DEFAULT_KEYSTORE), SaPolicy.DEFAULT_GRACE, null, DEFAULT_ADMIN_PASSWORD, true);
   }
 
   /**
@@ -127,7 +130,8 @@ public record LauncherOptions(
           given.containsKey("--policies")
               ? Path.of(nonBlank("--policies", given.get("--policies"))) : null,
           given.containsKey("--admin-password")
-              ? nonBlank("--admin-password", given.get("--admin-password")) : d.adminPassword());
+              ? nonBlank("--admin-password", given.get("--admin-password")) : d.adminPassword(),
+          given.containsKey("--http2") ? onOff("--http2", given.get("--http2")) : d.http2());
     } catch (java.nio.file.InvalidPathException e) {
       throw LaunchException.usage("invalid file name: " + e.getMessage());
     }
@@ -154,6 +158,8 @@ public record LauncherOptions(
                                     together with --grace (default: one policy for everybody,
                                     TLS 1.2 and 1.3 with AEAD cipher suites only)
           --admin-password TEXT     password of the user admin (default: tether-admin)
+          --http2 on|off            offer HTTP/2 (h2) next to HTTP/1.1 by ALPN; off serves
+                                    HTTP/1.1 only (default: on)
           --help                    print this text
 
         Users: alice / wonderland and bob / builder (customers), admin / tether-admin (dashboard).
@@ -188,6 +194,14 @@ public record LauncherOptions(
     } catch (IllegalArgumentException e) {
       throw LaunchException.usage(e.getMessage());
     }
+  }
+
+  private static boolean onOff(String option, String value) throws LaunchException {
+    return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "on" -> true;
+      case "off" -> false;
+      default -> throw LaunchException.usage(option + " '" + value + "': use on or off");
+    };
   }
 
   private static String nonBlank(String option, String value) throws LaunchException {

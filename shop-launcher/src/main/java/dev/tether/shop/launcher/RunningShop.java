@@ -103,6 +103,8 @@ public final class RunningShop implements AutoCloseable {
         + "  certificate:  " + keystore + (keystoreCreated
             ? " (new, self-signed for localhost: the browser warns once)" : " (reused)") + "\n"
         + "  SAs:          " + policy + "\n"
+        + "  protocols:    " + (options.http2() ? "HTTP/2 and HTTP/1.1 (ALPN h2, http/1.1)"
+            : "HTTP/1.1 only (--http2 off)") + "\n"
         + "  Ctrl-C stops the shop.";
   }
 

@@ -15,10 +15,12 @@ import org.apache.catalina.Wrapper;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.tomcat.util.scan.StandardJarScanner;
 
 /**
- * The shop on embedded Tomcat 11: one HTTPS connector with {@link TomcatTetherProtocol} (which builds
+ * The shop on embedded Tomcat 11: one HTTPS connector (h2 by ALPN next to HTTP/1.1 through Tomcat's
+ * {@link Http2Protocol}, unless {@code --http2 off}) with {@link TomcatTetherProtocol} (which builds
  * and owns its registry from its attributes), a {@link TomcatTetherValve} in the Engine pipeline (it
  * publishes each request's SA and flushes on login and logout), the shop's web application from its
  * unpacked server WAR, and the users in Tomcat's in-memory realm.
@@ -61,6 +63,10 @@ final class TomcatShop implements ShopServer {
             StrongPolicy.text(options.grace()), StandardCharsets.UTF_8);
     set(https, POLICIES_ATTRIBUTE, file.toAbsolutePath().toString());
     https.addSslHostConfig(TomcatTls.hostConfig(certificate, "TLSv1.2+TLSv1.3"));
+    if (options.http2()) {
+      // h2 by ALPN next to HTTP/1.1; TomcatTetherProtocol follows its streams.
+      https.addUpgradeProtocol(new Http2Protocol());
+    }
     tomcat.getService().addConnector(https);
     tomcat.setConnector(https);
 

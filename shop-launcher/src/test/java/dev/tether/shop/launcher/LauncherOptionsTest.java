@@ -20,15 +20,18 @@ class LauncherOptionsTest {
     assertThat(o.grace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(o.policies()).isNull();
     assertThat(o.adminPassword()).isEqualTo("tether-admin");
+    assertThat(o.http2()).isTrue();
   }
 
   @Test
   void everyOption_inBothSpellings_isRead() throws Exception {
     LauncherOptions o = LauncherOptions.parse("--container=TOMCAT", "--host", "0.0.0.0",
-        "--port=0", "--keystore", "k.p12", "--grace", "500ms", "--admin-password=pw");
+        "--port=0", "--keystore", "k.p12", "--grace", "500ms", "--admin-password=pw",
+        "--http2=off");
 
     assertThat(o).isEqualTo(new LauncherOptions(Container.TOMCAT, "0.0.0.0", 0, Path.of("k.p12"),
-        Duration.ofMillis(500), null, "pw"));
+        Duration.ofMillis(500), null, "pw", false));
+    assertThat(LauncherOptions.parse("--http2", "ON").http2()).isTrue();
     assertThat(LauncherOptions.parse("--policies", "p.conf").policies())
         .isEqualTo(Path.of("p.conf"));
   }
@@ -48,5 +51,7 @@ class LauncherOptionsTest {
         .hasMessage("--admin-password needs a value");
     assertThatThrownBy(() -> LauncherOptions.parse("--grace", "-1s"))
         .hasMessageContaining("--grace='-1s' is not a duration");
+    assertThatThrownBy(() -> LauncherOptions.parse("--http2", "maybe"))
+        .hasMessage("--http2 'maybe': use on or off");
   }
 }

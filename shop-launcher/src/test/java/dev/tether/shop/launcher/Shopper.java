@@ -29,16 +29,31 @@ final class Shopper {
 
   private final URI base;
   private final HttpClient client;
+  private final boolean http2;
 
   Shopper(URI base, SSLContext tls) {
+    this(base, tls, HttpClient.Version.HTTP_1_1);
+  }
+
+  private Shopper(URI base, SSLContext tls, HttpClient.Version version) {
     this.base = base;
+    this.http2 = version == HttpClient.Version.HTTP_2;
     this.client = HttpClient.newBuilder()
-        .version(HttpClient.Version.HTTP_1_1)
+        .version(version)
         .sslContext(tls)
         .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(10))
         .build();
+  }
+
+  /**
+   * A browser speaking HTTP/2, as browsers do where the server offers h2: one connection for all
+   * its requests, kept until the server ends it (a GOAWAY), then a new one; no
+   * {@code Connection} header (HTTP/2 has none).
+   */
+  static Shopper http2(URI base, SSLContext tls) {
+    return new Shopper(base, tls, HttpClient.Version.HTTP_2);
   }
 
   HttpResponse<String> get(String path) throws IOException, InterruptedException {
@@ -86,9 +101,9 @@ final class Shopper {
     return response;
   }
 
-  private static HttpRequest.Builder request(URI uri) {
-    return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
-        .header("Connection", "close");
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20));
+    return http2 ? b : b.header("Connection", "close");
   }
 
   private static boolean isRedirect(int status) {

@@ -11,6 +11,7 @@ import static dev.tether.it.dist.Distribution.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.testing.Curl;
 import dev.tether.testing.OpenSslClient;
 import dev.tether.testing.OpenSslClient.Handshake;
 import java.nio.file.Files;
@@ -39,7 +40,7 @@ import org.junit.jupiter.api.TestInfo;
 class JettyDistributionIT {
   private static final String HOME_VERSION = System.getProperty("jetty-home.version");
   private static final Pattern PORT = Pattern.compile(
-      "Started oejs\\.ServerConnector@\\w+\\{SSL, \\(ssl, http/1\\.1\\)\\}\\{[^}]*:(\\d+)\\}");
+      "Started oejs\\.ServerConnector@\\w+\\{SSL, \\(ssl, [^)]*\\)\\}\\{[^}]*:(\\d+)\\}");
   /** Jetty's own log format: {@code 2026-12-04 18:58:57.446:INFO :dt.AssociationRegistry:main: }. */
   private static final Pattern JETTY_LINE = Pattern.compile(
       "^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}:(INFO|WARN|DEBUG|ERROR) :[\\w.$]+:[^:]+: .*");
@@ -134,7 +135,8 @@ class JettyDistributionIT {
     List<String> registry = lines(log, "Tether registry 'default' started");
     assertThat(registry).hasSize(1);
     assertThat(registry.get(0)).matches(JETTY_LINE).contains(":dt.AssociationRegistry:");
-    assertThat(lines(log, "Tether started on")).singleElement().asString().matches(JETTY_LINE);
+    assertThat(lines(log, "Tether started on")).singleElement().asString().matches(JETTY_LINE)
+        .contains("protocols=http/1.1)");
     assertThat(log).doesNotContain("INFO: Tether").doesNotContain("dev.tether.AssociationRegistry <init>");
     assertThat(log).contains("stateful sessions=true");
 
@@ -143,6 +145,29 @@ class JettyDistributionIT {
     assertThat(lines(stopped, "Tether registry 'default' closed; 2 SA(s) deleted"))
         .singleElement().asString().matches(JETTY_LINE);
     assertThat(stopped).contains("Tether stopped with registry 'default'");
+  }
+
+  @Test
+  void http2Module_servesH2AndHttp11_tetherFollowsBoth_andTheStartLineSaysSo(TestInfo test)
+      throws Exception {
+    // As the README's HTTP/2 section says: Jetty's own http2 module next to https and tether.
+    install(test, "https,http2,tether,jmx");
+    Distribution.Server jetty = start();
+
+    Curl.Response h2 = Curl.get(jetty.port, ca, "TLSv1.3", "/", "--http2");
+    assertThat(h2.version()).isEqualTo("2");
+    assertThat(h2.headers()).doesNotContainKey("connection");
+    Curl.Response h1 = Curl.get(jetty.port, ca, "TLSv1.2", "/", "--http1.1");
+    assertThat(h1.version()).isEqualTo("1.1");
+    jetty.awaitNoLeases(MBEAN);
+    try (JMXConnector connector = jetty.jmx()) {
+      MBeanServerConnection jmx = connector.getMBeanServerConnection();
+      ObjectName tether = jmx.queryNames(new ObjectName(MBEAN), null).iterator().next();
+      assertThat(jmx.getAttribute(tether, "negotiated")).as("one SA per curl connection")
+          .isEqualTo(2L);
+    }
+    assertThat(lines(jetty.log(), "Tether started on")).singleElement().asString()
+        .contains("protocols=h2, http/1.1)");
   }
 
   @Test

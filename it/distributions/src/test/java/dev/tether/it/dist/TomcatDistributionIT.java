@@ -10,6 +10,7 @@ import static dev.tether.it.dist.Distribution.write;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.testing.Curl;
 import dev.tether.testing.OpenSslClient;
 import dev.tether.testing.OpenSslClient.Handshake;
 import java.nio.file.Files;
@@ -167,7 +168,7 @@ class TomcatDistributionIT {
     assertThat(started).singleElement().asString().matches(JULI_LINE)
         .contains(" dev.tether.AssociationRegistry.<init> ");
     assertThat(lines(tomcat.log(), "Tether tracks TLS connections")).singleElement().asString()
-        .matches(JULI_LINE).contains("anonymous grace=30s");
+        .matches(JULI_LINE).contains("anonymous grace=30s").endsWith("protocols=http/1.1");
 
     try (JMXConnector connector = tomcat.jmx()) {
       MBeanServerConnection jmx = connector.getMBeanServerConnection();
@@ -186,6 +187,35 @@ class TomcatDistributionIT {
     tomcat.stop();
     assertThat(lines(tomcat.log(), "Tether registry 'shop' closed; 1 SA(s) deleted"))
         .singleElement().asString().matches(JULI_LINE);
+  }
+
+  @Test
+  void http2_upgradeProtocolInTheConnector_servesH2AndHttp11_andTheStartLineSaysSo(TestInfo test)
+      throws Exception {
+    install(test, "");
+    // As the README's HTTP/2 section says: Tomcat's own upgrade protocol inside the connector.
+    Path serverXml = base.resolve("conf/server.xml");
+    String sslHostConfig = "      <SSLHostConfig protocols=";
+    assertThat(read(serverXml)).contains(sslHostConfig);
+    write(serverXml, read(serverXml).replace(sslHostConfig,
+        "      <UpgradeProtocol className=\"org.apache.coyote.http2.Http2Protocol\" />\n"
+            + sslHostConfig));
+    Distribution.Server tomcat = start();
+
+    Curl.Response h2 = Curl.get(port, ca, "TLSv1.3", "/", "--http2");
+    assertThat(h2.version()).isEqualTo("2");
+    assertThat(h2.headers()).doesNotContainKey("connection");
+    Curl.Response h1 = Curl.get(port, ca, "TLSv1.2", "/", "--http1.1");
+    assertThat(h1.version()).isEqualTo("1.1");
+    try (JMXConnector connector = tomcat.jmx()) {
+      MBeanServerConnection jmx = connector.getMBeanServerConnection();
+      ObjectName registry = new ObjectName(
+          "Catalina:type=TetherRegistry,name=\"shop\",port=" + port);
+      assertThat(jmx.getAttribute(registry, "negotiated")).as("one SA per curl connection")
+          .isEqualTo(2L);
+    }
+    assertThat(lines(tomcat.log(), "Tether tracks TLS connections")).singleElement().asString()
+        .matches(JULI_LINE).endsWith("protocols=h2, http/1.1");
   }
 
   @Test

@@ -1,0 +1,13 @@
+package dev.tether.it;
+
+import dev.tether.tls.TlsProvider;
+
+/**
+ * The scenarios on Jetty 12.1 (embedded), provider jdk, clients offering TLSv1.3 only and speaking
+ * HTTP/2 (ALPN h2).
+ */
+class Jetty121JdkTls13H2IT extends EmbeddedJettyScenarios {
+  Jetty121JdkTls13H2IT() {
+    super(TlsProvider.JDK, "TLSv1.3", true);
+  }
+}
