@@ -201,6 +201,10 @@ public final class ConnectionBenchmark {
     }
     rounds.forEach((spec, list) ->
         cell.rounds().computeIfAbsent(spec, s -> new ArrayList<>()).add(list));
+    if (options.jfr() && fork == options.forks() - 1) {
+      cell.profiles().stream().reduce(Profile.EMPTY, Profile::plus).writeStacks(work.resolve(
+          String.join("-", cell.container(), cell.protocol(), cell.load(), "tether-stacks.txt")));
+    }
   }
 
   private Round round(Variant v, Load load, String what) throws IOException, InterruptedException {

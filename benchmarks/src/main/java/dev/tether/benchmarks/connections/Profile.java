@@ -1,6 +1,7 @@
 package dev.tether.benchmarks.connections;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,20 +23,28 @@ import jdk.jfr.consumer.RecordingFile;
  *
  * @param samples every execution sample of the server process
  * @param tether the samples with a Tether frame in their stack
+ * @param passedOn of those, the samples in the JDK's own algorithm checks that Tether's handshake
+ *     inspector passes each question on to: the engine's constraints, which the JDK consults the
+ *     same way without Tether (its default constraints are then the "user's"), so they are not
+ *     Tether's cost
  * @param byTetherMethod samples by Tether method, inclusive (a sample counts once per method)
  * @param byCallee samples by the innermost frame (the method running), among Tether's samples
+ * @param stacks Tether's samples by stack, from the outermost Tether frame to the method running
+ *     (frames joined by {@code ;}, as flame-graph tools read them)
  */
-record Profile(long samples, long tether, Map<String, Long> byTetherMethod,
-    Map<String, Long> byCallee) {
+record Profile(long samples, long tether, long passedOn, Map<String, Long> byTetherMethod,
+    Map<String, Long> byCallee, Map<String, Long> stacks) {
 
-  static final Profile EMPTY = new Profile(0, 0, Map.of(), Map.of());
+  static final Profile EMPTY = new Profile(0, 0, 0, Map.of(), Map.of(), Map.of());
 
   /** Reads a recording. */
   static Profile of(Path recording) throws IOException {
     long samples = 0;
     long tether = 0;
+    long passedOn = 0;
     Map<String, Long> byMethod = new HashMap<>();
     Map<String, Long> byCallee = new HashMap<>();
+    Map<String, Long> stacks = new HashMap<>();
     for (RecordedEvent e : RecordingFile.readAllEvents(recording)) {
       if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
         continue;
@@ -43,20 +52,32 @@ record Profile(long samples, long tether, Map<String, Long> byTetherMethod,
       samples++;
       List<RecordedFrame> frames = e.getStackTrace().getFrames();
       Set<String> seen = new HashSet<>();
-      for (RecordedFrame f : frames) {
-        if (isTether(f.getMethod())) {
-          seen.add(name(f.getMethod()));
+      int outermost = -1;
+      int innermost = -1;
+      for (int i = 0; i < frames.size(); i++) {
+        if (isTether(frames.get(i).getMethod())) {
+          seen.add(name(frames.get(i).getMethod()));
+          outermost = i;
+          innermost = innermost < 0 ? i : innermost;
         }
       }
       if (!seen.isEmpty()) {
         tether++;
-        seen.forEach(m -> byMethod.merge(m, 1L, Long::sum));
-        if (!frames.isEmpty()) {
-          byCallee.merge(name(frames.get(0).getMethod()), 1L, Long::sum);
+        if (innermost > 0 && name(frames.get(innermost).getMethod())
+            .equals("HandshakeInspector.permits")
+            && frames.get(innermost - 1).getMethod().getName().equals("permits")) {
+          passedOn++;
         }
+        seen.forEach(m -> byMethod.merge(m, 1L, Long::sum));
+        byCallee.merge(name(frames.get(0).getMethod()), 1L, Long::sum);
+        StringBuilder stack = new StringBuilder();
+        for (int i = outermost; i >= 0; i--) {
+          stack.append(i == outermost ? "" : ";").append(name(frames.get(i).getMethod()));
+        }
+        stacks.merge(stack.toString(), 1L, Long::sum);
       }
     }
-    return new Profile(samples, tether, byMethod, byCallee);
+    return new Profile(samples, tether, passedOn, byMethod, byCallee, stacks);
   }
 
   /** Adds another recording of the same cell (another fork). */
@@ -65,12 +86,28 @@ record Profile(long samples, long tether, Map<String, Long> byTetherMethod,
     other.byTetherMethod.forEach((m, n) -> methods.merge(m, n, Long::sum));
     Map<String, Long> callees = new HashMap<>(byCallee);
     other.byCallee.forEach((m, n) -> callees.merge(m, n, Long::sum));
-    return new Profile(samples + other.samples, tether + other.tether, methods, callees);
+    Map<String, Long> all = new HashMap<>(stacks);
+    other.stacks.forEach((m, n) -> all.merge(m, n, Long::sum));
+    return new Profile(samples + other.samples, tether + other.tether,
+        passedOn + other.passedOn, methods, callees, all);
   }
 
-  /** Tether's share of the samples, in per cent. */
+  /** Writes Tether's stacks, most frequent first, one per line with its count. */
+  void writeStacks(Path file) throws IOException {
+    StringBuilder text = new StringBuilder();
+    stacks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> text.append(e.getKey()).append(' ').append(e.getValue()).append('\n'));
+    Files.writeString(file, text);
+  }
+
+  /** Tether's share of the samples, in per cent: its own work, without what it passes on. */
   double share() {
-    return samples == 0 ? Double.NaN : 100.0 * tether / samples;
+    return samples == 0 ? Double.NaN : 100.0 * (tether - passedOn) / samples;
+  }
+
+  /** The share of the JDK's algorithm checks that Tether's inspector passes on, in per cent. */
+  double passedOnShare() {
+    return samples == 0 ? Double.NaN : 100.0 * passedOn / samples;
   }
 
   /** The {@code n} largest entries, as "method 1.2 %" (per cent of all samples). */
