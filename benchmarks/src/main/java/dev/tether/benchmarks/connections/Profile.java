@@ -23,10 +23,10 @@ import jdk.jfr.consumer.RecordingFile;
  *
  * @param samples every execution sample of the server process
  * @param tether the samples with a Tether frame in their stack
- * @param passedOn of those, the samples in the JDK's own algorithm checks that Tether's handshake
- *     inspector passes each question on to: the engine's constraints, which the JDK consults the
- *     same way without Tether (its default constraints are then the "user's"), so they are not
- *     Tether's cost
+ * @param passedOn of those, the samples in the checks of algorithm constraints the engine's owner
+ *     set, which Tether's handshake inspector passes each question on to: the JDK asks them the same
+ *     way without Tether, so they are not Tether's cost (the JDK's own defaults are not passed on:
+ *     the JDK checks them around any constraints)
  * @param byTetherMethod samples by Tether method, inclusive (a sample counts once per method)
  * @param byCallee samples by the innermost frame (the method running), among Tether's samples
  * @param stacks Tether's samples by stack, from the outermost Tether frame to the method running

@@ -180,9 +180,9 @@ final class Report {
         .append(BenchServer.SAMPLE_MILLIS).append(" ms)\n\n")
         .append("Samples of Tether's server with a frame of Tether's code anywhere in the stack "
             + "(inclusive), over the measured rounds of every fork, per cent of all its samples; "
-            + "per fork in brackets. Not counted as Tether's: the JDK's own algorithm checks that "
-            + "Tether's handshake inspector passes each question on to (the engine's constraints, "
-            + "which the JDK consults the same way without Tether), given apart. Where the rest "
+            + "per fork in brackets. Not counted as Tether's: the checks of algorithm constraints "
+            + "the engine's owner set, which Tether's handshake inspector passes each question on "
+            + "to (the JDK asks them the same way without Tether), given apart. Where the rest "
             + "goes: Tether's methods, inclusive, and the methods running in Tether's samples.\n\n")
         .append("| container | TLS | client | samples | Tether's share | JDK checks passed on "
             + "| Tether's methods (inclusive) | running in Tether's samples |\n")
