@@ -16,8 +16,12 @@ import java.util.Map;
  *     connection, the Java client reconnecting with resumption, h2load over HTTP/1.1 reconnecting for
  *     every request, and h2load over HTTP/2 ({@code h2}: long connections, many streams each; its rate
  *     and CPU are per request)
- * @param rounds {@code --rounds=5} measured rounds per variant and load
- * @param warmups {@code --warmups=8} warm-up rounds per variant, not counted, cycling through the loads
+ * @param forks {@code --forks=3} server JVMs per variant, one after another, each fresh (as JMH's
+ *     forks): a JVM's own bias (code layout, JIT decisions, heap placement) then shows as a
+ *     difference between forks instead of between variants
+ * @param rounds {@code --rounds=5} measured rounds per variant, load and fork
+ * @param warmups {@code --warmups=8} warm-up rounds per variant and fork, not counted, cycling
+ *     through the loads
  * @param seconds {@code --seconds=5} per round
  * @param concurrency {@code --concurrency=4} client threads (Java) or clients (h2load)
  * @param graceMillis {@code --grace=30000} Tether's grace period in the cost comparison
@@ -32,15 +36,20 @@ import java.util.Map;
  * @param serverCpus {@code --server-cpus=0}: the CPUs the server JVMs may run on ({@code taskset -c}
  *     list); empty (the default) leaves them unpinned
  * @param clientCpus {@code --client-cpus=1}: the same for the clients (the Java client and h2load)
+ * @param jfr {@code --jfr}: every server records its CPU samples while a load is measured, and the
+ *     report gives Tether's share of them (the same recording in every variant, so none is favoured)
+ * @param saving {@code --saving}: also Tether with grace 0, against which the grace period's saving
+ *     for reconnecting clients is reported
  */
 record BenchOptions(List<String> containers, List<String> protocols, List<String> loads,
-    int rounds, int warmups, long seconds, int concurrency, long graceMillis, long memoryClients,
-    long memoryGraceMillis, List<String> serverJvmArgs, String classPath, Path work, Path out,
-    String h2load, String serverCpus, String clientCpus) {
+    int forks, int rounds, int warmups, long seconds, int concurrency, long graceMillis,
+    long memoryClients, long memoryGraceMillis, List<String> serverJvmArgs, String classPath,
+    Path work, Path out, String h2load, String serverCpus, String clientCpus, boolean jfr,
+    boolean saving) {
 
   static final List<String> LOADS = List.of("full", "resume", "h2load", "h2");
 
-  /** The flags every server variant and the Java client get; only Tether differs between variants. */
+  /** The flag of the JDK's stateful session cache, which Tether needs (and "bare, stateful" gets). */
   static final String STATEFUL = "-Djdk.tls.server.enableSessionTicketExtension=false";
 
   static BenchOptions parse(String... args) {
@@ -66,7 +75,7 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
       }
     }
     String work = o.get("work");
-    return new BenchOptions(containers, protocols, loads,
+    return new BenchOptions(containers, protocols, loads, (int) Args.number(o, "forks", 3, 1),
         (int) Args.number(o, "rounds", 5, 1), (int) Args.number(o, "warmups", 8, 0),
         Args.number(o, "seconds", 5, 1), (int) Args.number(o, "concurrency", 4, 1),
         Args.number(o, "grace", 30_000, 1), Args.number(o, "memory-clients", 3_000, 0),
@@ -74,7 +83,16 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
         Arrays.asList(o.getOrDefault("server-jvm-args", "-Xms512m -Xmx512m").trim().split("\\s+")),
         o.getOrDefault("classpath", System.getProperty("java.class.path")),
         work == null ? null : Path.of(work), o.containsKey("out") ? Path.of(o.get("out")) : null,
-        o.getOrDefault("h2load", "/usr/bin/h2load"), cpus(o, "server-cpus"), cpus(o, "client-cpus"));
+        o.getOrDefault("h2load", "/usr/bin/h2load"), cpus(o, "server-cpus"), cpus(o, "client-cpus"),
+        flag(o, "jfr"), flag(o, "saving"));
+  }
+
+  private static boolean flag(Map<String, String> o, String name) {
+    String text = o.getOrDefault(name, "false");
+    if (!text.equals("true") && !text.equals("false")) {
+      throw new IllegalArgumentException("--" + name + "=" + text + " must be true or false");
+    }
+    return Boolean.parseBoolean(text);
   }
 
   private static String cpus(Map<String, String> o, String name) {

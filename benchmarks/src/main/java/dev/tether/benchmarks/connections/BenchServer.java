@@ -3,13 +3,17 @@ package dev.tether.benchmarks.connections;
 import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.certificates.SelfSignedCertificate;
+import dev.tether.tls.StatefulSessions;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collections;
 import javax.net.ssl.SSLSessionContext;
+import jdk.jfr.Recording;
 
 /**
  * A benchmark server process: one container (Jetty 12.1 or Tomcat 11) serving {@link OkServlet} at
@@ -23,6 +27,8 @@ import javax.net.ssl.SSLSessionContext;
  *       {@code tether=false};
  *   <li>{@code sessions}: after a full GC, the TLS sessions in the server's
  *       {@link SSLSessionContext} and the heap in use ({@code sessions=... heap=...});
+ *   <li>{@code jfr-start}, {@code jfr-stop <file>}: a flight recording of the server's CPU samples
+ *       (every {@value #SAMPLE_MILLIS} ms per running thread), written to the file;
  *   <li>{@code quit}, or the end of the input: the server stops and the process exits.
  * </ul>
  *
@@ -33,6 +39,9 @@ import javax.net.ssl.SSLSessionContext;
  * </pre>
  */
 public final class BenchServer {
+  static final int SAMPLE_MILLIS = 2;
+  private static Recording recording;
+
   private BenchServer() {}
 
   /** What the container classes give back: where they listen and what the driver may ask. */
@@ -49,6 +58,11 @@ public final class BenchServer {
 
   public static void main(String[] args) throws Exception {
     ServerSpec spec = ServerSpec.fromArgs(args);
+    boolean stateful = "false".equals(System.getProperty(StatefulSessions.PROPERTY));
+    if (stateful != spec.stateful()) {
+      throw new IllegalStateException("the spec says stateful=" + spec.stateful() + " but -D"
+          + StatefulSessions.PROPERTY + "=" + System.getProperty(StatefulSessions.PROPERTY));
+    }
     SelfSignedCertificate certificate =
         SelfSignedCertificate.loadOrCreate(spec.keyStore(), spec.password().toCharArray());
     Running server = spec.container().equals("jetty")
@@ -68,7 +82,12 @@ public final class BenchServer {
   }
 
   private static String answer(String command, Running server) {
+    if (command.startsWith("jfr-stop ")) {
+      return stopRecording(Path.of(command.substring("jfr-stop ".length()).trim()));
+    }
     switch (command) {
+      case "jfr-start":
+        return startRecording();
       case "stats":
         return stats(server.registry());
       case "sessions":
@@ -89,6 +108,33 @@ public final class BenchServer {
         + s.reused() + " revived=" + s.revived() + " active=" + s.active() + " idle=" + s.idle()
         + " deleted=" + s.deleted() + " refused=" + s.refused() + " handshakeFailures="
         + s.handshakeFailures() + " closedBeforeHandshake=" + s.closedBeforeHandshake();
+  }
+
+  private static String startRecording() {
+    if (recording != null) {
+      recording.close();
+    }
+    recording = new Recording();
+    recording.setName("tether-bench");
+    recording.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(SAMPLE_MILLIS));
+    recording.start();
+    return "jfr=started";
+  }
+
+  private static String stopRecording(Path file) {
+    if (recording == null) {
+      return "error=no recording";
+    }
+    try {
+      recording.stop();
+      recording.dump(file);
+      return "jfr=" + file;
+    } catch (IOException e) {
+      return "error=" + e;
+    } finally {
+      recording.close();
+      recording = null;
+    }
   }
 
   private static long heapAfterGc() {

@@ -11,20 +11,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The connection benchmark's driver: for each container (Jetty 12.1, Tomcat 11) and TLS protocol, it
- * starts the bare server and two Tether servers (the grace period, and 0) as separate JVMs with the
- * same flags, warms them up with every client load, then for each load runs rounds against them in
- * turn (the order reversed every other round, so that drifting background load falls on all
- * variants alike), and reports the medians:
- * connections per second, server CPU per connection, Tether/bare ratios (for the HTTP/2 load,
- * requests per second and CPU per request). Every server offers {@code h2} and {@code http/1.1} by
- * ALPN. Then, optionally, the memory
- * comparison: sessions held by the server after clients that connected once have left.
+ * The connection benchmark's driver. For each container (Jetty 12.1, Tomcat 11) and TLS protocol it
+ * starts, side by side, the bare server as shipped (the JDK's stateless session tickets), the bare
+ * server with the stateful session cache Tether needs, and the server with Tether (optionally also
+ * Tether at grace 0), each a JVM of its own with the same flags; warms them up with every client
+ * load, then for each load runs rounds against them in turn (the order reversed every other round,
+ * so that drifting background load falls on all variants alike). It does this {@code forks} times,
+ * with fresh JVMs each time (the variants' start order rotated), because a JVM carries a bias of its
+ * own that no number of rounds averages out. It reports connections per second and server CPU per
+ * connection, and Tether's ratios to both bare servers: per fork the median of the per-round ratios,
+ * then across forks their median, range and the half-width of their 95 % confidence interval, the
+ * smallest difference the run resolves. With {@code --jfr} every server records its CPU samples
+ * while a load is measured, and the report gives Tether's share of them and where it goes. Then,
+ * optionally, the memory comparison: sessions held by the server after clients that connected once
+ * have left. Every server offers {@code h2} and {@code http/1.1} by ALPN; for the HTTP/2 load the
+ * rate and CPU are per request.
  *
  * <pre>
  * mvn -B -q -pl benchmarks -am -DskipTests package
  * java -cp benchmarks/target/benchmarks.jar dev.tether.benchmarks.connections.ConnectionBenchmark \
- *     --out=connections.md
+ *     --server-cpus=0 --client-cpus=1 --jfr --out=connections.md
  * </pre>
  *
  * <p>Options: see {@link BenchOptions}. Progress goes to standard error, the Markdown report to
@@ -101,70 +107,113 @@ public final class ConnectionBenchmark {
     };
   }
 
-  private ServerSpec spec(String container, boolean tether, long grace, String protocol) {
-    return new ServerSpec(container, tether, grace, protocol, keyStore, PASSWORD);
+  /** The variants of one container and protocol: both bare servers, Tether, maybe Tether at 0. */
+  List<ServerSpec> specs(String container, String protocol, boolean reconnecting) {
+    List<ServerSpec> specs = new ArrayList<>(List.of(
+        ServerSpec.bareDefaults(container, protocol, keyStore, PASSWORD),
+        ServerSpec.bareStateful(container, protocol, keyStore, PASSWORD),
+        ServerSpec.tether(container, options.graceMillis(), protocol, keyStore, PASSWORD)));
+    if (options.saving() && reconnecting) {
+      // Clients that reconnect: what the grace period saves against deleting at the last close.
+      specs.add(ServerSpec.tether(container, 0, protocol, keyStore, PASSWORD));
+    }
+    return specs;
   }
 
   /**
-   * Runs the cells of one container and protocol. The server variants are started once and warmed up
-   * with every load in turn (the JIT compiles the same code for all of them), then each load is
-   * measured in interleaved rounds.
+   * Runs the cells of one container and protocol: {@code forks} times, fresh server JVMs of every
+   * variant, warmed up with every load in turn (the JIT compiles the same code for all of them),
+   * then each load measured in interleaved rounds.
    */
   List<Report.Cell> runCells(String container, String protocol, List<Load> loads)
       throws IOException, InterruptedException {
-    List<ServerSpec> specs = new ArrayList<>(List.of(spec(container, false, 0, protocol),
-        spec(container, true, options.graceMillis(), protocol)));
-    boolean reconnecting = loads.stream().anyMatch(l -> reconnects(l.name()));
-    if (reconnecting) {
-      // Clients that reconnect: what the grace period saves against deleting at the last close.
-      specs.add(spec(container, true, 0, protocol));
+    List<ServerSpec> specs = specs(container, protocol,
+        loads.stream().anyMatch(l -> reconnects(l.name())));
+    Map<String, Report.Cell> cells = new LinkedHashMap<>();
+    for (Load load : loads) {
+      cells.put(load.name(), new Report.Cell(container, protocol, load.name(), load.description(),
+          new LinkedHashMap<>(), new ArrayList<>()));
     }
-    List<Variant> variants = Variant.startAll(specs, options.classPath(), jvmArgs(), options.serverCpus(),
-        work);
-    try {
-      for (int w = 0; w < options.warmups(); w++) {
-        Load load = loads.get(w % loads.size());
-        for (Variant v : variants) {
-          Round warm = round(v, load, "warm-up " + (w + 1));
-          if (v == variants.get(0)) {
-            load.calibrate(new Round.ClientResult(warm.connections(), warm.failures(),
-                warm.nanos()));
-          }
+    for (int fork = 0; fork < options.forks(); fork++) {
+      List<ServerSpec> order = new ArrayList<>(specs);
+      Collections.rotate(order, fork);
+      List<Variant> variants = Variant.startAll(order, options.classPath(),
+          options.serverJvmArgs(), options.serverCpus(), work, "-fork" + (fork + 1));
+      try {
+        warmUp(variants, loads, fork);
+        for (Load load : loads) {
+          measure(cells.get(load.name()), variants, load, fork);
+        }
+      } finally {
+        variants.forEach(Variant::close);
+      }
+    }
+    return new ArrayList<>(cells.values());
+  }
+
+  private void warmUp(List<Variant> variants, List<Load> loads, int fork)
+      throws IOException, InterruptedException {
+    for (int w = 0; w < options.warmups(); w++) {
+      Load load = loads.get(w % loads.size());
+      for (Variant v : variants) {
+        Round warm = round(v, load, "fork " + (fork + 1) + " warm-up " + (w + 1));
+        if (v == variants.get(0)) {
+          load.calibrate(new Round.ClientResult(warm.connections(), warm.failures(),
+              warm.nanos()));
         }
       }
-      List<Report.Cell> cells = new ArrayList<>();
-      for (Load load : loads) {
-        // Full handshakes cannot be resumed, and HTTP/2's few connections do not reconnect, so grace
-        // 0 has nothing to show there.
-        List<Variant> measured = reconnects(load.name()) ? variants : variants.subList(0, 2);
-        Map<ServerSpec, List<Round>> rounds = new LinkedHashMap<>();
-        measured.forEach(v -> rounds.put(v.spec, new ArrayList<>()));
-        for (int r = 0; r < options.rounds(); r++) {
-          List<Variant> order = new ArrayList<>(measured);
-          if (r % 2 == 1) {
-            Collections.reverse(order);
-          }
-          for (Variant v : order) {
-            rounds.get(v.spec).add(round(v, load, "round " + (r + 1)));
-          }
-        }
-        cells.add(new Report.Cell(container, protocol, load.name(), load.description(), rounds));
+    }
+  }
+
+  /** One load's rounds in one fork, interleaved; with {@code --jfr} recorded in every variant. */
+  private void measure(Report.Cell cell, List<Variant> variants, Load load, int fork)
+      throws IOException, InterruptedException {
+    // Full handshakes cannot be resumed, and HTTP/2's few connections do not reconnect, so grace 0
+    // has nothing to show there.
+    List<Variant> measured = variants.stream()
+        .filter(v -> reconnects(load.name()) || !v.spec.tether() || v.spec.graceMillis() > 0)
+        .toList();
+    Map<ServerSpec, List<Round>> rounds = new LinkedHashMap<>();
+    measured.forEach(v -> rounds.put(v.spec, new ArrayList<>()));
+    if (options.jfr()) {
+      for (Variant v : measured) {
+        v.startRecording();
       }
-      return cells;
-    } finally {
-      variants.forEach(Variant::close);
+    }
+    for (int r = 0; r < options.rounds(); r++) {
+      List<Variant> order = new ArrayList<>(measured);
+      if (r % 2 == 1) {
+        Collections.reverse(order);
+      }
+      for (Variant v : order) {
+        rounds.get(v.spec).add(round(v, load, "fork " + (fork + 1) + " round " + (r + 1)));
+      }
+    }
+    if (options.jfr()) {
+      for (Variant v : measured) {
+        Path file = work.resolve(String.join("-", cell.container(), cell.protocol(), cell.load(),
+            v.spec.label().replaceAll("[ =,]+", "-"), "fork" + (fork + 1)) + ".jfr");
+        v.stopRecording(file);
+        if (v.spec.tether() && v.spec.graceMillis() == options.graceMillis()) {
+          Profile profile = Profile.of(file);
+          cell.profiles().add(profile);
+          System.err.printf("%s %s %s fork %d: Tether in %.2f%% of %d samples%n",
+              cell.container(), cell.protocol(), cell.load(), fork + 1, profile.share(),
+              profile.samples());
+        }
+      }
+    }
+    rounds.forEach((spec, list) ->
+        cell.rounds().computeIfAbsent(spec, s -> new ArrayList<>()).add(list));
+    if (options.jfr() && fork == options.forks() - 1) {
+      cell.profiles().stream().reduce(Profile.EMPTY, Profile::plus).writeStacks(work.resolve(
+          String.join("-", cell.container(), cell.protocol(), cell.load(), "tether-stacks.txt")));
     }
   }
 
   /** Whether a load's clients reconnect, resuming: where a grace period can save handshakes. */
   private static boolean reconnects(String load) {
     return load.equals("resume") || load.equals("h2load");
-  }
-
-  private List<String> jvmArgs() {
-    List<String> args = new ArrayList<>(options.serverJvmArgs());
-    args.add(BenchOptions.STATEFUL);
-    return args;
   }
 
   private Round round(Variant v, Load load, String what) throws IOException, InterruptedException {
@@ -188,11 +237,12 @@ public final class ConnectionBenchmark {
    */
   Report.Memory memory(String container, String protocol, ChildProcess client)
       throws IOException, InterruptedException {
-    List<ServerSpec> specs = List.of(spec(container, false, 0, protocol),
-        spec(container, true, options.memoryGraceMillis(), protocol),
-        spec(container, true, 0, protocol));
-    List<Variant> variants = Variant.startAll(specs, options.classPath(), jvmArgs(), options.serverCpus(),
-        work);
+    List<ServerSpec> specs = List.of(
+        ServerSpec.bareStateful(container, protocol, keyStore, PASSWORD),
+        ServerSpec.tether(container, options.memoryGraceMillis(), protocol, keyStore, PASSWORD),
+        ServerSpec.tether(container, 0, protocol, keyStore, PASSWORD));
+    List<Variant> variants = Variant.startAll(specs, options.classPath(),
+        options.serverJvmArgs(), options.serverCpus(), work, "-memory");
     try {
       Map<ServerSpec, List<Map<String, String>>> readings = new LinkedHashMap<>();
       long lastLoadEnd = 0;

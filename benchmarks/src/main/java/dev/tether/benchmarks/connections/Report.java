@@ -7,14 +7,20 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The connection benchmark's results as Markdown: the machine, the cost table (bare against Tether),
- * the saving of the grace period for reconnecting clients, the sessions held after clients left,
- * and every round's numbers.
+ * The connection benchmark's results as Markdown: the machine, connections per second and server CPU
+ * per connection of every variant with Tether's ratios to both bare servers (per fork, then across
+ * forks), Tether's share of the server's CPU samples, the saving of the grace period for reconnecting
+ * clients, the sessions held after clients left, and every round's numbers.
  */
 final class Report {
+  /** Two-sided 95 % quantiles of Student's t, by degrees of freedom (1 to 20; 2.0 beyond). */
+  private static final double[] T95 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+      2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086};
+
   private final BenchOptions options;
   private final String machine;
   private final String commandLine;
@@ -28,21 +34,27 @@ final class Report {
     this.commandLine = commandLine;
   }
 
-  /** One container x protocol x load, with the rounds of each server variant. */
+  /**
+   * One container x protocol x load: each server variant's rounds, per fork, and the profiles of
+   * Tether's server (one per fork, with {@code --jfr}).
+   */
   record Cell(String container, String protocol, String load, String description,
-      Map<ServerSpec, List<Round>> rounds) {
+      Map<ServerSpec, List<List<Round>>> rounds, List<Profile> profiles) {
 
-    List<Round> bare() {
-      return find(false, -1);
+    List<List<Round>> bareDefaults() {
+      return find(s -> !s.tether() && !s.stateful());
     }
 
-    List<Round> tether(long grace) {
-      return find(true, grace);
+    List<List<Round>> bareStateful() {
+      return find(s -> !s.tether() && s.stateful());
     }
 
-    private List<Round> find(boolean tether, long grace) {
-      return rounds.entrySet().stream()
-          .filter(e -> e.getKey().tether() == tether && (!tether || e.getKey().graceMillis() == grace))
+    List<List<Round>> tether(long grace) {
+      return find(s -> s.tether() && s.graceMillis() == grace);
+    }
+
+    private List<List<Round>> find(Predicate<ServerSpec> which) {
+      return rounds.entrySet().stream().filter(e -> which.test(e.getKey()))
           .map(Map.Entry::getValue).findFirst().orElse(null);
     }
   }
@@ -50,6 +62,36 @@ final class Report {
   /** The memory comparison of one container and protocol: readings before, at once, after the grace. */
   record Memory(String container, String protocol, long clients, long graceMillis,
       Map<ServerSpec, List<Map<String, String>>> readings) {}
+
+  /**
+   * Tether against a bare server on one measure: each fork's median of per-round ratios, and across
+   * forks their median, range, and the half-width of the 95 % confidence interval of their mean (the
+   * smallest difference the run resolves; none with one fork).
+   */
+  record Comparison(double[] perFork) {
+    double median() {
+      return Report.median(perFork);
+    }
+
+    double resolution() {
+      int n = perFork.length;
+      if (n < 2) {
+        return Double.NaN;
+      }
+      double mean = Arrays.stream(perFork).average().orElseThrow();
+      double variance = Arrays.stream(perFork).map(r -> (r - mean) * (r - mean)).sum() / (n - 1);
+      return (n - 1 <= T95.length ? T95[n - 2] : 2.0) * Math.sqrt(variance / n);
+    }
+
+    String markdown() {
+      double[] sorted = perFork.clone();
+      Arrays.sort(sorted);
+      double res = resolution();
+      return String.format(Locale.ROOT, "**%.3f** (%.3f–%.3f%s)", median(), sorted[0],
+          sorted[sorted.length - 1], Double.isNaN(res) ? "" : String.format(Locale.ROOT,
+              ", ±%.3f", res));
+    }
+  }
 
   void add(Cell cell) {
     cells.add(cell);
@@ -77,19 +119,22 @@ final class Report {
         .append("- Load average at the end (1, 5, 15 min): ").append(endLoad).append("\n\n")
         .append("Command: `java -cp benchmarks/target/benchmarks.jar ")
         .append(ConnectionBenchmark.class.getName()).append(commandLine.isEmpty() ? "" : " ")
-        .append(commandLine).append("`; ").append(options.warmups())
+        .append(commandLine).append("`; ").append(options.forks())
+        .append(" fork(s): fresh server JVMs of every variant, side by side, each fork with ")
+        .append(options.warmups())
         .append(" warm-up rounds per server (cycling through the clients), then ")
         .append(options.rounds()).append(" measured rounds per server and client, of ")
-        .append(options.seconds())
-        .append(" s each; ").append(options.concurrency())
+        .append(options.seconds()).append(" s each, interleaved; ").append(options.concurrency())
         .append(" concurrent client threads (JDK) or clients (h2load); server JVMs: `")
-        .append(String.join(" ", options.serverJvmArgs()))
-        .append(' ').append(BenchOptions.STATEFUL).append("`")
+        .append(String.join(" ", options.serverJvmArgs())).append("`, plus `")
+        .append(BenchOptions.STATEFUL).append("` for all but the bare server as shipped")
         .append(options.serverCpus().isEmpty() ? "" : "; servers on CPU " + options.serverCpus())
         .append(options.clientCpus().isEmpty() ? "" : ", clients on CPU " + options.clientCpus())
         .append(".\n\n");
     if (!cells.isEmpty()) {
-      costTable(md);
+      costTable(md, "Connections per second", Round::perSecond);
+      costTable(md, "Server CPU per connection (µs)", Round::cpuMicrosPerConnection);
+      profileTable(md);
       savingTable(md);
     }
     if (!memories.isEmpty()) {
@@ -101,26 +146,64 @@ final class Report {
     return md.toString();
   }
 
-  private void costTable(StringBuilder md) {
-    md.append("#### Cost: bare container against Tether (grace ")
+  private void costTable(StringBuilder md, String title, ToDoubleFunction<Round> f) {
+    md.append("#### ").append(title).append(": bare servers against Tether (grace ")
         .append(duration(options.graceMillis())).append(")\n\n")
-        .append("Medians over the rounds; a ratio is the median of the rounds' Tether/bare ratios "
-            + "(round i of Tether against round i of bare), with their range.\n\n")
-        .append("| container | TLS | client | handshakes (Tether's counters) | bare conn/s "
-            + "| Tether conn/s | conn/s Tether/bare | bare CPU µs/conn | Tether CPU µs/conn "
-            + "| CPU Tether/bare |\n")
-        .append("|---|---|---|---|--:|--:|--:|--:|--:|--:|\n");
+        .append("Values: medians over every round of every fork. Ratios: Tether/bare per fork (the "
+            + "median of its per-round ratios), then across forks: **median** (range, ± the "
+            + "half-width of the 95 % confidence interval of their mean: the smallest difference "
+            + "this run resolves).\n\n")
+        .append("| container | TLS | client | handshakes (Tether's counters) "
+            + "| bare, JDK defaults | bare, stateful | Tether "
+            + "| Tether / bare, JDK defaults | Tether / bare, stateful |\n")
+        .append("|---|---|---|---|--:|--:|--:|--:|--:|\n");
     for (Cell c : cells) {
-      List<Round> bare = c.bare();
-      List<Round> tether = c.tether(options.graceMillis());
+      List<List<Round>> tether = c.tether(options.graceMillis());
       md.append("| ").append(c.container()).append(" | ").append(c.protocol()).append(" | ")
-          .append(c.description()).append(" | ").append(mix(tether)).append(" | ")
-          .append(num(median(bare, Round::perSecond))).append(failed(bare)).append(" | ")
-          .append(num(median(tether, Round::perSecond))).append(failed(tether)).append(" | ")
-          .append(ratio(bare, tether, Round::perSecond)).append(" | ")
-          .append(num(median(bare, Round::cpuMicrosPerConnection))).append(" | ")
-          .append(num(median(tether, Round::cpuMicrosPerConnection))).append(" | ")
-          .append(ratio(bare, tether, Round::cpuMicrosPerConnection)).append(" |\n");
+          .append(c.description()).append(" | ").append(mix(flatten(tether))).append(" | ")
+          .append(value(c.bareDefaults(), f)).append(" | ")
+          .append(value(c.bareStateful(), f)).append(" | ")
+          .append(value(tether, f)).append(" | ")
+          .append(c.bareDefaults() == null ? "-" : compare(c.bareDefaults(), tether, f).markdown())
+          .append(" | ")
+          .append(c.bareStateful() == null ? "-" : compare(c.bareStateful(), tether, f).markdown())
+          .append(" |\n");
+    }
+    md.append('\n');
+  }
+
+  private void profileTable(StringBuilder md) {
+    if (cells.stream().allMatch(c -> c.profiles().isEmpty())) {
+      return;
+    }
+    md.append("#### Tether's share of the server's CPU samples (JFR, every ")
+        .append(BenchServer.SAMPLE_MILLIS).append(" ms)\n\n")
+        .append("Samples of Tether's server with a frame of Tether's code anywhere in the stack "
+            + "(inclusive), over the measured rounds of every fork, per cent of all its samples; "
+            + "per fork in brackets. Not counted as Tether's: the checks of algorithm constraints "
+            + "the engine's owner set, which Tether's handshake inspector passes each question on "
+            + "to (the JDK asks them the same way without Tether), given apart. Where the rest "
+            + "goes: Tether's methods, inclusive, and the methods running in Tether's samples.\n\n")
+        .append("| container | TLS | client | samples | Tether's share | JDK checks passed on "
+            + "| Tether's methods (inclusive) | running in Tether's samples |\n")
+        .append("|---|---|---|--:|--:|--:|---|---|\n");
+    for (Cell c : cells) {
+      if (c.profiles().isEmpty()) {
+        continue;
+      }
+      Profile all = c.profiles().stream().reduce(Profile.EMPTY, Profile::plus);
+      StringBuilder forks = new StringBuilder();
+      for (Profile p : c.profiles()) {
+        forks.append(forks.length() == 0 ? "" : ", ")
+            .append(String.format(Locale.ROOT, "%.2f", p.share()));
+      }
+      md.append("| ").append(c.container()).append(" | ").append(c.protocol()).append(" | ")
+          .append(c.description()).append(" | ")
+          .append(String.format(Locale.ROOT, "%,d", all.samples())).append(" | ")
+          .append(String.format(Locale.ROOT, "**%.2f %%** (%s)", all.share(), forks))
+          .append(String.format(Locale.ROOT, " | %.2f %%", all.passedOnShare()))
+          .append(" | ").append(all.top(all.byTetherMethod(), 4)).append(" | ")
+          .append(all.top(all.byCallee(), 4)).append(" |\n");
     }
     md.append('\n');
   }
@@ -137,8 +220,8 @@ final class Report {
         .append(": handshakes | SAs revived | conn/s | CPU µs/conn | CPU saved per connection |\n")
         .append("|---|---|---|---|--:|--:|---|--:|--:|--:|--:|\n");
     for (Cell c : withZero) {
-      List<Round> zero = c.tether(0);
-      List<Round> grace = c.tether(options.graceMillis());
+      List<Round> zero = flatten(c.tether(0));
+      List<Round> grace = flatten(c.tether(options.graceMillis()));
       double cpuZero = median(zero, Round::cpuMicrosPerConnection);
       double cpuGrace = median(grace, Round::cpuMicrosPerConnection);
       Round.Counts g = total(grace);
@@ -170,7 +253,7 @@ final class Report {
         long before = Long.parseLong(r.get(0).get("heap"));
         md.append("| ").append(m.container()).append(" | ").append(m.protocol()).append(" | ")
             .append(spec.tether() ? "Tether, grace " + duration(spec.graceMillis())
-                : "bare (JDK cache: 20,480 sessions, 24 h)").append(" | ")
+                : "bare, stateful (JDK cache: 20,480 sessions, 24 h)").append(" | ")
             .append(String.format(Locale.ROOT, "%,d", Long.parseLong(r.get(1).get("sessions"))))
             .append(" | ")
             .append(String.format(Locale.ROOT, "%,d", Long.parseLong(r.get(2).get("sessions"))))
@@ -184,15 +267,51 @@ final class Report {
 
   private void roundsTable(StringBuilder md) {
     md.append("<details><summary>Every round</summary>\n\n")
-        .append("| container | TLS | client | server | conn/s per round | CPU µs/conn per round |\n")
-        .append("|---|---|---|---|---|---|\n");
+        .append("| container | TLS | client | server | fork | conn/s per round "
+            + "| CPU µs/conn per round |\n")
+        .append("|---|---|---|---|--:|---|---|\n");
     for (Cell c : cells) {
-      c.rounds().forEach((spec, rounds) -> md.append("| ").append(c.container()).append(" | ")
-          .append(c.protocol()).append(" | ").append(c.load()).append(" | ").append(spec.label())
-          .append(" | ").append(join(rounds, Round::perSecond)).append(" | ")
-          .append(join(rounds, Round::cpuMicrosPerConnection)).append(" |\n"));
+      c.rounds().forEach((spec, forks) -> {
+        for (int f = 0; f < forks.size(); f++) {
+          md.append("| ").append(c.container()).append(" | ").append(c.protocol()).append(" | ")
+              .append(c.load()).append(" | ").append(spec.label()).append(" | ").append(f + 1)
+              .append(" | ").append(join(forks.get(f), Round::perSecond)).append(" | ")
+              .append(join(forks.get(f), Round::cpuMicrosPerConnection)).append(" |\n");
+        }
+      });
     }
     md.append("\n</details>\n");
+  }
+
+  /** Tether against a bare server, fork by fork: see {@link Comparison}. */
+  static Comparison compare(List<List<Round>> bare, List<List<Round>> tether,
+      ToDoubleFunction<Round> f) {
+    int forks = Math.min(bare.size(), tether.size());
+    double[] perFork = new double[forks];
+    for (int k = 0; k < forks; k++) {
+      List<Round> b = bare.get(k);
+      List<Round> t = tether.get(k);
+      int n = Math.min(b.size(), t.size());
+      double[] ratios = new double[n];
+      for (int i = 0; i < n; i++) {
+        ratios[i] = f.applyAsDouble(t.get(i)) / f.applyAsDouble(b.get(i));
+      }
+      perFork[k] = median(ratios);
+    }
+    return new Comparison(perFork);
+  }
+
+  /** The median over every round of every fork, marked if connections failed. */
+  private static String value(List<List<Round>> forks, ToDoubleFunction<Round> f) {
+    if (forks == null) {
+      return "-";
+    }
+    List<Round> all = flatten(forks);
+    return num(median(all, f)) + failed(all);
+  }
+
+  static List<Round> flatten(List<List<Round>> forks) {
+    return forks == null ? List.of() : forks.stream().flatMap(List::stream).toList();
   }
 
   /** Marks a variant some of whose connections failed: its numbers are not comparable. */
@@ -212,7 +331,7 @@ final class Report {
   }
 
   static Round.Counts total(List<Round> rounds) {
-    if (rounds == null || rounds.get(0).counts() == null) {
+    if (rounds == null || rounds.isEmpty() || rounds.get(0).counts() == null) {
       return null;
     }
     Round.Counts sum = new Round.Counts(0, 0, 0);
@@ -231,19 +350,6 @@ final class Report {
     Arrays.sort(v);
     int n = v.length;
     return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
-
-  /** The median of the per-round ratios {@code tether_i / bare_i}, with their range. */
-  static String ratio(List<Round> bare, List<Round> tether, ToDoubleFunction<Round> f) {
-    int n = Math.min(bare.size(), tether.size());
-    double[] ratios = new double[n];
-    for (int i = 0; i < n; i++) {
-      ratios[i] = f.applyAsDouble(tether.get(i)) / f.applyAsDouble(bare.get(i));
-    }
-    double[] sorted = ratios.clone();
-    Arrays.sort(sorted);
-    return String.format(Locale.ROOT, "**%.3f** (%.2f–%.2f)", median(ratios), sorted[0],
-        sorted[n - 1]);
   }
 
   private static String join(List<Round> rounds, ToDoubleFunction<Round> f) {

@@ -22,20 +22,23 @@ final class Variant implements AutoCloseable {
   }
 
   /**
-   * Starts the server JVMs with {@code jvmArgs} (the same for every variant) side by side and waits
-   * until each listens; their logs go to {@code logDir}. If one fails, all are stopped.
+   * Starts the server JVMs side by side, each with {@code jvmArgs} (the same for every variant) and
+   * its own session mode, and waits until each listens; their logs go to {@code logDir}, named with
+   * {@code suffix}. If one fails, all are stopped.
    */
   static List<Variant> startAll(List<ServerSpec> specs, String classPath, List<String> jvmArgs,
-      String cpus, Path logDir) throws IOException {
+      String cpus, Path logDir, String suffix) throws IOException {
     List<ChildProcess> started = new ArrayList<>();
     List<Variant> variants = new ArrayList<>();
     try {
       for (ServerSpec spec : specs) {
         String name = spec.container() + "-" + spec.protocol() + "-"
-            + spec.label().replace(' ', '-').replace('=', '-');
+            + spec.label().replaceAll("[ =,]+", "-") + suffix;
+        List<String> flags = new ArrayList<>(jvmArgs);
+        flags.addAll(spec.jvmFlags());
         started.add(new ChildProcess(name,
             ChildProcess.pinned(cpus,
-                ChildProcess.java(classPath, jvmArgs, BenchServer.class, spec.toArgs())),
+                ChildProcess.java(classPath, flags, BenchServer.class, spec.toArgs())),
             logDir.resolve(name + ".log")));
       }
       for (int i = 0; i < specs.size(); i++) {
@@ -61,6 +64,16 @@ final class Variant implements AutoCloseable {
   /** Returns the sessions in the server's session cache and the heap in use, after a full GC. */
   Map<String, String> sessions() throws IOException {
     return process.ask("sessions");
+  }
+
+  /** Starts a flight recording of the server's CPU samples. */
+  void startRecording() throws IOException {
+    process.ask("jfr-start");
+  }
+
+  /** Stops the recording and writes it to {@code file}. */
+  void stopRecording(Path file) throws IOException {
+    process.ask("jfr-stop " + file);
   }
 
   long cpuNanos() {

@@ -21,45 +21,58 @@ class ConnectionBenchmarkSmokeTest {
   Path work;
 
   @Test
-  void fullHandshakeCell_onJetty_measuresBareAndTether_andEveryTetherConnectionNegotiates()
+  void fullHandshakeCell_onJetty_measuresBothBareServersAndTether_inEveryFork_withProfiles()
       throws Exception {
     BenchOptions options = BenchOptions.parse("--containers=jetty", "--protocols=TLSv1.3",
-        "--loads=full", "--warmups=0", "--rounds=1", "--seconds=1", "--concurrency=1",
-        "--memory-clients=0", SMALL_JVMS, "--work=" + work);
+        "--loads=full", "--forks=2", "--warmups=0", "--rounds=1", "--seconds=1",
+        "--concurrency=1", "--memory-clients=0", "--jfr", SMALL_JVMS, "--work=" + work);
 
     Report report = new ConnectionBenchmark(options).run("");
 
     assertThat(report.cells()).hasSize(1);
     Report.Cell cell = report.cells().get(0);
-    Round bare = cell.bare().get(0);
-    Round tether = cell.tether(options.graceMillis()).get(0);
-    assertThat(bare.connections()).isPositive();
-    assertThat(bare.failures()).isZero();
-    assertThat(bare.counts()).isNull();
-    assertThat(bare.cpuNanos()).isPositive();
+    assertThat(cell.bareDefaults()).hasSize(2);
+    assertThat(cell.bareStateful()).hasSize(2);
+    assertThat(cell.tether(options.graceMillis())).hasSize(2);
+    for (List<List<Round>> variant : List.of(cell.bareDefaults(), cell.bareStateful())) {
+      Round bare = variant.get(1).get(0);
+      assertThat(bare.connections()).isPositive();
+      assertThat(bare.failures()).isZero();
+      assertThat(bare.counts()).isNull();
+      assertThat(bare.cpuNanos()).isPositive();
+    }
+    Round tether = cell.tether(options.graceMillis()).get(1).get(0);
     assertThat(tether.connections()).isPositive();
     assertThat(tether.failures()).isZero();
     // The client forgets its session after every connection: no resumption reaches Tether.
     assertThat(tether.counts()).isEqualTo(new Round.Counts(tether.connections(), 0, 0));
+    // Each fork's recording of Tether's server has samples, some of them in Tether's frames.
+    assertThat(cell.profiles()).hasSize(2).allSatisfy(p -> {
+      assertThat(p.samples()).isPositive();
+      assertThat(p.tether()).isPositive();
+    });
     assertThat(report.markdown())
-        .contains("| jetty | TLSv1.3 | JDK client, new session per connection | all full |");
+        .contains("| jetty | TLSv1.3 | JDK client, new session per connection | all full |")
+        .contains("Tether's share of the server's CPU samples");
   }
 
   @Test
-  void http2Cell_onTomcat_measuresRequestsOverFewConnections_bareAndTether() throws Exception {
+  void http2Cell_onTomcat_measuresRequestsOverFewConnections_bothBareServersAndTether() throws Exception {
     BenchOptions options = BenchOptions.parse("--containers=tomcat", "--protocols=TLSv1.3",
-        "--loads=h2", "--warmups=0", "--rounds=1", "--seconds=1", "--concurrency=2",
-        "--memory-clients=0", SMALL_JVMS, "--work=" + work);
+        "--loads=h2", "--forks=1", "--warmups=0", "--rounds=1", "--seconds=1",
+        "--concurrency=2", "--memory-clients=0", SMALL_JVMS, "--work=" + work);
 
     Report report = new ConnectionBenchmark(options).run("");
 
     assertThat(report.cells()).hasSize(1);
     Report.Cell cell = report.cells().get(0);
     assertThat(cell.tether(0)).as("no grace-0 variant for long connections").isNull();
-    Round bare = cell.bare().get(0);
-    Round tether = cell.tether(options.graceMillis()).get(0);
-    assertThat(bare.connections()).as("requests").isGreaterThanOrEqualTo(400);
-    assertThat(bare.failures()).isZero();
+    for (List<List<Round>> variant : List.of(cell.bareDefaults(), cell.bareStateful())) {
+      Round bare = variant.get(0).get(0);
+      assertThat(bare.connections()).as("requests").isGreaterThanOrEqualTo(400);
+      assertThat(bare.failures()).isZero();
+    }
+    Round tether = cell.tether(options.graceMillis()).get(0).get(0);
     assertThat(tether.connections()).as("requests").isGreaterThanOrEqualTo(400);
     assertThat(tether.failures()).isZero();
     // Two connections, one SA each, carried every request.
@@ -84,6 +97,7 @@ class ConnectionBenchmarkSmokeTest {
       String atOnce = r.get(1).get("sessions");
       String after = r.get(2).get("sessions");
       if (!spec.tether()) {
+        assertThat(spec.stateful()).isTrue();
         assertThat(List.of(atOnce, after)).as(spec.label()).containsExactly("20", "20");
       } else if (spec.graceMillis() > 0) {
         // The first clients' SAs may expire while the last ones connect.

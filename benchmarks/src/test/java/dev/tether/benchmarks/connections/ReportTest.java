@@ -18,11 +18,31 @@ class ReportTest {
   }
 
   @Test
-  void ratio_isTheMedianOfPerRoundRatios_withTheirRange() {
-    List<Round> bare = List.of(round(100, 1, 0), round(200, 1, 0), round(100, 1, 0));
-    List<Round> tether = List.of(round(99, 1, 0), round(150, 1, 0), round(110, 1, 0));
+  void compare_takesEachForksMedianRatio_thenTheirMedianRangeAndResolution() {
+    List<List<Round>> bare = List.of(
+        List.of(round(100, 1, 0), round(200, 1, 0), round(100, 1, 0)),
+        List.of(round(100, 1, 0), round(100, 1, 0), round(100, 1, 0)),
+        List.of(round(100, 1, 0), round(100, 1, 0), round(100, 1, 0)));
+    List<List<Round>> tether = List.of(
+        List.of(round(99, 1, 0), round(150, 1, 0), round(110, 1, 0)),
+        List.of(round(102, 1, 0), round(104, 1, 0), round(90, 1, 0)),
+        List.of(round(96, 1, 0), round(97, 1, 0), round(98, 1, 0)));
 
-    assertThat(Report.ratio(bare, tether, Round::perSecond)).isEqualTo("**0.990** (0.75–1.10)");
+    Report.Comparison c = Report.compare(bare, tether, Round::perSecond);
+
+    assertThat(c.perFork()).containsExactly(0.99, 1.02, 0.97);
+    assertThat(c.median()).isEqualTo(0.99);
+    // mean 0.99333, sample deviation 0.02517; t(2 df) 4.303 x 0.02517 / sqrt(3) = 0.0625
+    assertThat(c.resolution()).isCloseTo(0.0625, org.assertj.core.data.Offset.offset(0.0005));
+    assertThat(c.markdown()).isEqualTo("**0.990** (0.970–1.020, ±0.063)");
+  }
+
+  @Test
+  void compare_withOneFork_claimsNoResolution() {
+    Report.Comparison c = Report.compare(List.of(List.of(round(100, 1, 0))),
+        List.of(List.of(round(98, 1, 0))), Round::perSecond);
+
+    assertThat(c.markdown()).isEqualTo("**0.980** (0.980–0.980)");
   }
 
   @Test

@@ -1,0 +1,133 @@
+package dev.tether.benchmarks.connections;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordedMethod;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Where a server's CPU went, from the execution samples of a flight recording: how many samples
+ * have a frame of Tether's own code anywhere in their stack (inclusive), and, by method, which of
+ * Tether's methods and which methods they call (JSSE, the JDK) account for them. The benchmark's own
+ * classes ({@code dev.tether.benchmarks}) are the application, not Tether.
+ *
+ * @param samples every execution sample of the server process
+ * @param tether the samples with a Tether frame in their stack
+ * @param passedOn of those, the samples in the checks of algorithm constraints the engine's owner
+ *     set, which Tether's handshake inspector passes each question on to: the JDK asks them the same
+ *     way without Tether, so they are not Tether's cost (the JDK's own defaults are not passed on:
+ *     the JDK checks them around any constraints)
+ * @param byTetherMethod samples by Tether method, inclusive (a sample counts once per method)
+ * @param byCallee samples by the innermost frame (the method running), among Tether's samples
+ * @param stacks Tether's samples by stack, from the outermost Tether frame to the method running
+ *     (frames joined by {@code ;}, as flame-graph tools read them)
+ */
+record Profile(long samples, long tether, long passedOn, Map<String, Long> byTetherMethod,
+    Map<String, Long> byCallee, Map<String, Long> stacks) {
+
+  static final Profile EMPTY = new Profile(0, 0, 0, Map.of(), Map.of(), Map.of());
+
+  /** Reads a recording. */
+  static Profile of(Path recording) throws IOException {
+    long samples = 0;
+    long tether = 0;
+    long passedOn = 0;
+    Map<String, Long> byMethod = new HashMap<>();
+    Map<String, Long> byCallee = new HashMap<>();
+    Map<String, Long> stacks = new HashMap<>();
+    for (RecordedEvent e : RecordingFile.readAllEvents(recording)) {
+      if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
+        continue;
+      }
+      samples++;
+      List<RecordedFrame> frames = e.getStackTrace().getFrames();
+      Set<String> seen = new HashSet<>();
+      int outermost = -1;
+      int innermost = -1;
+      for (int i = 0; i < frames.size(); i++) {
+        if (isTether(frames.get(i).getMethod())) {
+          seen.add(name(frames.get(i).getMethod()));
+          outermost = i;
+          innermost = innermost < 0 ? i : innermost;
+        }
+      }
+      if (!seen.isEmpty()) {
+        tether++;
+        if (innermost > 0 && name(frames.get(innermost).getMethod())
+            .equals("HandshakeInspector.permits")
+            && frames.get(innermost - 1).getMethod().getName().equals("permits")) {
+          passedOn++;
+        }
+        seen.forEach(m -> byMethod.merge(m, 1L, Long::sum));
+        byCallee.merge(name(frames.get(0).getMethod()), 1L, Long::sum);
+        StringBuilder stack = new StringBuilder();
+        for (int i = outermost; i >= 0; i--) {
+          stack.append(i == outermost ? "" : ";").append(name(frames.get(i).getMethod()));
+        }
+        stacks.merge(stack.toString(), 1L, Long::sum);
+      }
+    }
+    return new Profile(samples, tether, passedOn, byMethod, byCallee, stacks);
+  }
+
+  /** Adds another recording of the same cell (another fork). */
+  Profile plus(Profile other) {
+    Map<String, Long> methods = new HashMap<>(byTetherMethod);
+    other.byTetherMethod.forEach((m, n) -> methods.merge(m, n, Long::sum));
+    Map<String, Long> callees = new HashMap<>(byCallee);
+    other.byCallee.forEach((m, n) -> callees.merge(m, n, Long::sum));
+    Map<String, Long> all = new HashMap<>(stacks);
+    other.stacks.forEach((m, n) -> all.merge(m, n, Long::sum));
+    return new Profile(samples + other.samples, tether + other.tether,
+        passedOn + other.passedOn, methods, callees, all);
+  }
+
+  /** Writes Tether's stacks, most frequent first, one per line with its count. */
+  void writeStacks(Path file) throws IOException {
+    StringBuilder text = new StringBuilder();
+    stacks.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .forEach(e -> text.append(e.getKey()).append(' ').append(e.getValue()).append('\n'));
+    Files.writeString(file, text);
+  }
+
+  /** Tether's share of the samples, in per cent: its own work, without what it passes on. */
+  double share() {
+    return samples == 0 ? Double.NaN : 100.0 * (tether - passedOn) / samples;
+  }
+
+  /** The share of the JDK's algorithm checks that Tether's inspector passes on, in per cent. */
+  double passedOnShare() {
+    return samples == 0 ? Double.NaN : 100.0 * passedOn / samples;
+  }
+
+  /** The {@code n} largest entries, as "method 1.2 %" (per cent of all samples). */
+  String top(Map<String, Long> counts, int n) {
+    Map<String, Long> top = new LinkedHashMap<>();
+    counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+        .limit(n).forEach(e -> top.put(e.getKey(), e.getValue()));
+    StringBuilder s = new StringBuilder();
+    top.forEach((m, c) -> s.append(s.length() == 0 ? "" : ", ").append('`').append(m)
+        .append("` ").append(String.format(Locale.ROOT, "%.2f %%", 100.0 * c / samples)));
+    return s.length() == 0 ? "-" : s.toString();
+  }
+
+  static boolean isTether(RecordedMethod m) {
+    String type = m.getType().getName();
+    return type.startsWith("dev.tether.") && !type.startsWith("dev.tether.benchmarks.");
+  }
+
+  private static String name(RecordedMethod m) {
+    String type = m.getType().getName();
+    return type.substring(type.lastIndexOf('.') + 1) + "." + m.getName();
+  }
+}
