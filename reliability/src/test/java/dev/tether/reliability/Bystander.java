@@ -25,6 +25,8 @@ import javax.net.ssl.SSLContext;
  * <p>Runs on its own scheduler thread; the counters may be read from any thread.
  */
 final class Bystander implements AutoCloseable {
+  /** How often it asks before it counts a failure. */
+  private static final int ATTEMPTS = 4;
   private static final int REQUESTS_PER_CONNECTION = 25;
 
   private final ScheduledExecutorService scheduler =
@@ -88,25 +90,26 @@ final class Bystander implements AutoCloseable {
   }
 
   /**
-   * Asks once; if the server ended the connection instead of answering (a flush deleted its SA:
-   * closed, or 421), asks again on a new connection, as a browser does.
+   * Asks; if the server ended the connection instead of answering (a flush deleted its SA: closed,
+   * or 421), asks again on a new connection, as a browser does, up to {@value #ATTEMPTS} times in
+   * all: other clients flush every SA now and then, the new connection's SA included.
    */
   private Conn.Response ask() throws IOException {
-    open();
-    try {
-      Conn.Response r = conn.get("/app/hello");
-      if (r.status() != 421) {
-        return r;
+    for (int attempt = 1; ; attempt++) {
+      open();
+      try {
+        Conn.Response r = conn.get("/app/hello");
+        if (r.status() != 421 || attempt == ATTEMPTS) {
+          return r;
+        }
+      } catch (IOException e) {
+        if (!Conn.endedByServer(e) || attempt == ATTEMPTS) {
+          throw e;
+        }
       }
-    } catch (IOException e) {
-      if (!Conn.endedByServer(e)) {
-        throw e;
-      }
+      retries.incrementAndGet();
+      drop();
     }
-    retries.incrementAndGet();
-    drop();
-    open();
-    return conn.get("/app/hello");
   }
 
   private void open() throws IOException {

@@ -3,18 +3,14 @@ package dev.tether.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tether.AssociationDriver;
 import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.RefusalReason;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
@@ -57,7 +53,7 @@ class ChurnSoakTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Kind.class)
   void churn_connectionsLoginsAndFlushes_endWithNoSaAndCountsThatAddUp(Kind kind) throws Exception {
-    FaultyDriver faulty = new FaultyDriver();
+    FaultTest.FlakyDriver faulty = new FaultTest.FlakyDriver(FAILED_DELETE_EVERY);
     Setup setup = new Setup().grace(GRACE).listener(new FaultTest.BrokenListener())
         .driver(faulty::wrap);
     long started = System.nanoTime();
@@ -138,7 +134,7 @@ class ChurnSoakTest {
    * connections} or {@code duration} passed, then everything drains and the registry's books must
    * balance.
    */
-  private static Leg leg(Kind kind, int leg, Container server, Setup setup, FaultyDriver faulty,
+  private static Leg leg(Kind kind, int leg, Container server, Setup setup, FaultTest.FlakyDriver faulty,
       Tally tally, long connections, Duration duration) throws Exception {
     Accounts accounts = new Accounts();
     AssociationRegistry registry = server.registry();
@@ -220,52 +216,4 @@ class ChurnSoakTest {
 
   /** What a leg did: its registry's counters. */
   private record Leg(AssociationStats stats) {}
-
-  /**
-   * Wraps the JSSE driver: one session delete in {@value #FAILED_DELETE_EVERY} throws instead of
-   * invalidating the session, which stays in the JDK's cache; the ids of those sessions are kept.
-   */
-  static final class FaultyDriver {
-    final AtomicLong calls = new AtomicLong();
-    final AtomicLong failed = new AtomicLong();
-    private final Set<String> keptIds = ConcurrentHashMap.newKeySet();
-
-    boolean kept(SSLSession session) {
-      return keptIds.contains(HexFormat.of().formatHex(session.getId()));
-    }
-
-    AssociationDriver wrap(AssociationDriver jsse) {
-      return new AssociationDriver() {
-        @Override
-        public Object tag(SSLSession session, String key) {
-          return jsse.tag(session, key);
-        }
-
-        @Override
-        public void bind(SSLSession session, String key, Object tag) {
-          jsse.bind(session, key, tag);
-        }
-
-        @Override
-        public void delete(SSLSession session) {
-          if (calls.incrementAndGet() % FAILED_DELETE_EVERY == 0) {
-            failed.incrementAndGet();
-            keptIds.add(HexFormat.of().formatHex(session.getId()));
-            throw new IllegalStateException("driver failure on delete");
-          }
-          jsse.delete(session);
-        }
-
-        @Override
-        public boolean canResume(SSLSession session) {
-          return jsse.canResume(session);
-        }
-
-        @Override
-        public String toString() {
-          return "faulty-driver";
-        }
-      };
-    }
-  }
 }

@@ -14,8 +14,11 @@ import dev.tether.SecurityAssociation;
 import dev.tether.testing.LogCapture;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import javax.net.ssl.SSLException;
@@ -37,7 +40,7 @@ class FaultTest {
   void failingListenerAndDriver_loggedOnce_registryStaysConsistent_othersServed(Kind kind)
       throws Exception {
     Accounts accounts = new Accounts();
-    FlakyDriver flaky = new FlakyDriver();
+    FlakyDriver flaky = new FlakyDriver(2);
     Setup setup = new Setup().grace(GRACE).listener(new BrokenListener()).listener(accounts)
         .driver(flaky::wrap);
     Tally tally = new Tally();
@@ -203,10 +206,24 @@ class FaultTest {
     }
   }
 
-  /** Wraps the JSSE driver; every other delete throws instead of invalidating the session. */
+  /**
+   * Wraps the JSSE driver: one session delete in {@code every} throws instead of invalidating the
+   * session, which stays in the JDK's cache; the ids of those sessions are kept.
+   */
   static final class FlakyDriver {
     final AtomicLong calls = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
+    private final int every;
+    private final Set<String> keptIds = ConcurrentHashMap.newKeySet();
+
+    FlakyDriver(int every) {
+      this.every = every;
+    }
+
+    /** Whether the session is one whose delete this driver failed. */
+    boolean kept(SSLSession session) {
+      return keptIds.contains(HexFormat.of().formatHex(session.getId()));
+    }
 
     AssociationDriver wrap(AssociationDriver jsse) {
       return new AssociationDriver() {
@@ -222,8 +239,9 @@ class FaultTest {
 
         @Override
         public void delete(SSLSession session) {
-          if (calls.incrementAndGet() % 2 == 0) {
+          if (calls.incrementAndGet() % every == 0) {
             failed.incrementAndGet();
+            keptIds.add(HexFormat.of().formatHex(session.getId()));
             throw new IllegalStateException("driver failure on delete");
           }
           jsse.delete(session);
