@@ -33,6 +33,11 @@ import java.util.Map;
  *     {@link StrongPolicy}
  * @param adminPassword the password of the user {@code admin} ({@code --admin-password}, default
  *     {@value #DEFAULT_ADMIN_PASSWORD})
+ * @param cluster the cluster the shop is a node of ({@code --cluster}, {@code --node},
+ *     {@code --cluster-secret-file}), or {@code null} for a shop alone
+ * @param proxyProtocol whether the connector reads the PROXY protocol header a TCP balancer sends
+ *     before the TLS bytes ({@code --proxy-protocol}; Jetty only), so that Tether sees the client's
+ *     address instead of the balancer's
  */
 public record LauncherOptions(
     Container container,
@@ -41,7 +46,9 @@ public record LauncherOptions(
     Path keystore,
     Duration grace,
     Path policies,
-    String adminPassword) {
+    String adminPassword,
+    ClusterOptions cluster,
+    boolean proxyProtocol) {
 
   /** The default HTTPS port. */
   public static final int DEFAULT_PORT = 8443;
@@ -53,9 +60,14 @@ public record LauncherOptions(
   public static final String DEFAULT_ADMIN_PASSWORD = "tether-admin";
 
   private static final List<String> OPTIONS = List.of("--container", "--host", "--port",
-      "--keystore", "--grace", "--policies", "--admin-password");
+      "--keystore", "--grace", "--policies", "--admin-password", "--cluster", "--node",
+      "--cluster-secret-file");
+  /** Options without a value. */
+  private static final List<String> FLAGS = List.of("--proxy-protocol");
+  private static final List<String> CLUSTER = List.of("--cluster", "--node",
+      "--cluster-secret-file");
 
-  /** Checks the values; {@code policies} may be {@code null}. */
+  /** Checks the values; {@code policies} and {@code cluster} may be {@code null}. */
   public LauncherOptions {
     requireNonNull(container, "container");
     requireNonNull(host, "host");
@@ -73,10 +85,22 @@ public record LauncherOptions(
     }
   }
 
+  /** The options of a shop alone, without the PROXY protocol. */
+  public LauncherOptions(Container container, String host, int port, Path keystore, Duration grace,
+      Path policies, String adminPassword) {
+    this(container, host, port, keystore, grace, policies, adminPassword, null, false);
+  }
+
   /** Returns the options of a run without arguments: Jetty on 127.0.0.1:8443, grace 30 s. */
   public static LauncherOptions defaults() {
     return new LauncherOptions(Container.JETTY, DEFAULT_HOST, DEFAULT_PORT,
         Path.of(DEFAULT_KEYSTORE), SaPolicy.DEFAULT_GRACE, null, DEFAULT_ADMIN_PASSWORD);
+  }
+
+  /** Returns these options with another port. */
+  public LauncherOptions withPort(int newPort) {
+    return new LauncherOptions(container, host, newPort, keystore, grace, policies, adminPassword,
+        cluster, proxyProtocol);
   }
 
   /**
@@ -84,7 +108,8 @@ public record LauncherOptions(
    * first.
    *
    * @throws LaunchException a usage error naming the option: unknown option, missing or bad value,
-   *     an option given twice, or {@code --grace} together with {@code --policies}
+   *     an option given twice, {@code --grace} together with {@code --policies}, or a cluster
+   *     option without the other two
    */
   public static LauncherOptions parse(String... args) throws LaunchException {
     Map<String, String> given = new HashMap<>();
@@ -96,6 +121,15 @@ public record LauncherOptions(
       if (arg.startsWith("--") && eq > 0) {
         name = arg.substring(0, eq);
         value = arg.substring(eq + 1);
+      }
+      if (FLAGS.contains(name)) {
+        if (value != null) {
+          throw LaunchException.usage(name + " takes no value");
+        }
+        if (given.put(name, "true") != null) {
+          throw LaunchException.usage(name + " is given twice");
+        }
+        continue;
       }
       if (!OPTIONS.contains(name)) {
         throw LaunchException.usage(arg.startsWith("-") ? "unknown option " + name
@@ -115,6 +149,7 @@ public record LauncherOptions(
       throw LaunchException.usage("--grace cannot be combined with --policies: each policy in the"
           + " file sets its own grace");
     }
+    ClusterOptions cluster = cluster(given);
     LauncherOptions d = defaults();
     try {
       return new LauncherOptions(
@@ -127,7 +162,9 @@ public record LauncherOptions(
           given.containsKey("--policies")
               ? Path.of(nonBlank("--policies", given.get("--policies"))) : null,
           given.containsKey("--admin-password")
-              ? nonBlank("--admin-password", given.get("--admin-password")) : d.adminPassword());
+              ? nonBlank("--admin-password", given.get("--admin-password")) : d.adminPassword(),
+          cluster,
+          given.containsKey("--proxy-protocol"));
     } catch (java.nio.file.InvalidPathException e) {
       throw LaunchException.usage("invalid file name: " + e.getMessage());
     }
@@ -156,9 +193,45 @@ public record LauncherOptions(
           --admin-password TEXT     password of the user admin (default: tether-admin)
           --help                    print this text
 
+        Several nodes (README, "Running several nodes"):
+          --cluster URI             join the nodes that share this Redis: redis://HOST:PORT or
+                                    rediss://HOST:PORT; logins' flushes, peer bindings, HTTP
+                                    sessions and the dashboard's SA table then span every node
+          --node NAME               this node's name, unique among the nodes (with --cluster)
+          --cluster-secret-file FILE
+                                    the nodes' shared secret, at least 16 bytes, e.g. made by
+                                    openssl rand -base64 32 > cluster.secret (with --cluster)
+          --proxy-protocol          read the PROXY protocol header a TCP balancer sends (HAProxy's
+                                    send-proxy-v2), so that Tether sees the client's address
+                                    (Jetty only; without it the balancer is every client's peer)
+          --demo-cluster            start a local demo cluster instead: Redis, three nodes (Jetty,
+                                    Tomcat, Jetty) and HAProxy in front on --port; needs Debian's
+                                    redis-server and haproxy; Ctrl-C stops it all
+
         Users: alice / wonderland and bob / builder (customers), admin / tether-admin (dashboard).
         Exit codes: 0 stopped normally, 1 could not start, 2 bad option.
         """;
+  }
+
+  /** The three cluster options, given together or not at all. */
+  private static ClusterOptions cluster(Map<String, String> given) throws LaunchException {
+    List<String> present = CLUSTER.stream().filter(given::containsKey).toList();
+    if (present.isEmpty()) {
+      return null;
+    }
+    if (present.size() < CLUSTER.size()) {
+      List<String> missing = CLUSTER.stream().filter(o -> !given.containsKey(o)).toList();
+      throw LaunchException.usage(present.get(0) + " needs " + String.join(" and ", missing)
+          + ": a node names its cluster (--cluster redis://HOST:PORT), itself (--node NAME) and"
+          + " the nodes' secret (--cluster-secret-file FILE)");
+    }
+    try {
+      return new ClusterOptions(nonBlank("--cluster", given.get("--cluster")).trim(),
+          nonBlank("--node", given.get("--node")).trim(),
+          Path.of(nonBlank("--cluster-secret-file", given.get("--cluster-secret-file"))));
+    } catch (java.nio.file.InvalidPathException e) {
+      throw LaunchException.usage("--cluster-secret-file: invalid file name: " + e.getMessage());
+    }
   }
 
   private static Container container(String value) throws LaunchException {
