@@ -87,11 +87,14 @@ class ClusterNodesTest {
   }
 
   @Test
-  void startupLines_nameTheNodeAndTheCluster() {
+  void startupLinesAndFooters_nameTheNodeAndTheCluster() throws Exception {
+    assertThat(client("127.0.0.20").get(b.port(), "/").body())
+        .contains("<span class=\"node\" id=\"node\">node b</span>");
     assertThat(b.startupLines()).startsWith("Tether shop node b on Tomcat: https://localhost:")
         .contains("cluster:      node b of the cluster in " + redis.uri(),
             "policy 'customers' for customers, whose logins and logouts flush their address on"
                 + " every node");
+    assertThat(a.stoppedLine()).isEqualTo("Tether shop node a on Jetty stopped");
   }
 
   @Test
