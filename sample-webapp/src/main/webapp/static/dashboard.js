@@ -1,7 +1,8 @@
 // Tether shop: live SA dashboard. Polls the JSON of /tether/* every 2 s, fills the table and the
 // counters, and keeps the last five minutes of samples in the browser for the two charts. On a node
 // of a cluster it lists the nodes and, where /tether/cluster answers (the shop's launcher), shows
-// every node's SAs in one table.
+// every node's SAs in one table and the counters and charts of all nodes together: behind a
+// balancer each of the page's requests may reach another node.
 (function () {
   "use strict";
   var root = document.getElementById("dashboard");
@@ -65,7 +66,8 @@
         }
         note = body.sent !== undefined
           ? "asked node " + params.node + " to flush SA " + params.id + " · "
-          : "flushed " + body.flushed + " SA(s) · ";
+          : "flushed " + body.flushed + " SA(s)" + (params.node ? " on node " + params.node : "")
+            + " · ";
         setTimeout(function () { note = ""; }, 6000);
         poll(false);
       })
@@ -119,7 +121,9 @@
     }
     list.forEach(function (sa) {
       var tr = el("tr");
-      var remote = here && sa.node && sa.node !== here;
+      // With every node's table, one SA's flush goes through /cluster/flush, which reaches its node
+      // whichever node the request lands on.
+      var routed = !!(here && sa.node && clusterTable);
       tr.setAttribute("data-id", sa.id);
       if (sa.node) { tr.setAttribute("data-node", sa.node); }
       tr.appendChild(el("td", "mono", sa.id));
@@ -140,9 +144,9 @@
       var one = el("button", "small secondary", "Flush");
       one.type = "button";
       one.title = "Delete this SA: its sessions can no longer be resumed"
-        + (remote ? " (on node " + sa.node + ", which holds it)" : "");
+        + (routed ? " (on node " + sa.node + ", which holds it)" : "");
       one.addEventListener("click", function () {
-        if (remote) {
+        if (routed) {
           flush({ node: sa.node, id: sa.id }, null, "/cluster/flush");
         } else {
           flush({ id: sa.id });
@@ -186,15 +190,30 @@
     });
   }
 
-  // Every node's SAs from /tether/cluster: a flat list with each SA's node, and the lists by node.
+  // Every node's SAs from /tether/cluster: a flat list with each SA's node, the lists by node, and
+  // the counters of all nodes added up (those whose table is missing are left out).
   function merge(c) {
-    var all = [], byNode = {};
+    var all = [], byNode = {}, sum = null, nodes = 0;
     c.nodes.forEach(function (n) {
-      if (!n.associations) { return; }
+      if (!n.associations || !n.stats) { return; }
+      nodes++;
       byNode[n.name] = n.associations;
       n.associations.forEach(function (sa) { sa.node = n.name; all.push(sa); });
+      sum = add(sum, n.stats);
     });
-    return { list: all, byNode: byNode };
+    return { list: all, byNode: byNode, sum: sum, nodes: nodes, here: c.node };
+  }
+
+  function add(sum, s) {
+    if (!sum) { return JSON.parse(JSON.stringify(s)); }
+    Object.keys(s).forEach(function (k) {
+      if (typeof s[k] === "number") {
+        sum[k] = (sum[k] || 0) + s[k];
+      } else if (s[k] && typeof s[k] === "object") {
+        sum[k] = add(sum[k] || {}, s[k]);
+      }
+    });
+    return sum;
   }
 
   function svgEl(tag, attrs) {
@@ -259,24 +278,27 @@
       if (!s.cluster || !clusterTable) { return { list: r[0], s: s }; }
       return getJson("/cluster").then(function (c) {
         var m = merge(c);
-        return { list: m.list, s: s, byNode: m.byNode };
+        return { list: m.list, s: s, byNode: m.byNode, sum: m.sum, nodes: m.nodes, here: m.here };
       }, function (e) {
         if (e.status === 404) { clusterTable = false; }
         return { list: r[0], s: s };
       });
     }).then(function (r) {
       var list = r.list, s = r.s;
-      var here = s.cluster ? s.cluster.node : null;
+      var here = r.here || (s.cluster ? s.cluster.node : null);
       if (here && !r.byNode) { list.forEach(function (sa) { sa.node = here; }); }
       table(list, here);
       if (s.cluster) { nodes(s.cluster, r.byNode); }
-      counters(s);
+      // All nodes' counters when every node's table is known, else this node's.
+      var c = r.sum || s;
+      counters(c);
       var now = Date.now();
-      history.push({ t: now, active: s.active, idle: s.idle, negotiated: s.negotiated, reused: s.reused });
+      history.push({ t: now, active: c.active, idle: c.idle, negotiated: c.negotiated, reused: c.reused });
       while (history.length && history[0].t < now - WINDOW) { history.shift(); }
       charts();
       status(note + "live · registry " + s.registry
-        + (here ? " · node " + here + " · " + s.cluster.liveNodes + " live node(s)" : "")
+        + (s.cluster ? " · node " + s.cluster.node + " · " + s.cluster.liveNodes + " live node(s)"
+          + (r.sum ? " · counters of " + r.nodes + " node(s)" : " · counters of this node") : "")
         + " · updated " + new Date(now).toLocaleTimeString(), true);
     }).catch(function (e) {
       status(e.message, false);

@@ -2,7 +2,9 @@ package dev.tether.shop.launcher;
 
 import dev.tether.AssociationCluster;
 import dev.tether.AssociationRegistry;
+import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
+import dev.tether.RefusalReason;
 import dev.tether.SecurityAssociation;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +16,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Every node's SA table, for the dashboard: each node writes its own table to Redis once a second
+ * Every node's SA table and counters, for the dashboard: each node writes its own to Redis once a
+ * second
  * ({@value NodeRedis#PREFIX}{@code table:NODE}, kept five seconds), and any node answers with all of
  * them ({@link #json()}: its own table as it is, the others' as last written, with each node's
  * liveness and lag from the cluster's view). An SA lives on one node, so a flush of one SA on
@@ -64,8 +67,8 @@ final class ClusterTable implements AutoCloseable {
         return;
       }
       redis.subscribe(channel(node), this::onFlushRequest);
-      byte[] table = (System.currentTimeMillis() + "\n" + associations(r.associations()))
-          .getBytes(StandardCharsets.UTF_8);
+      byte[] table = (System.currentTimeMillis() + "\n" + stats(r.stats()) + "\n"
+          + associations(r.associations())).getBytes(StandardCharsets.UTF_8);
       redis.set(key(node), redis.sign(key(node), table), KEEP);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "The SA table of node " + node + " was not written", e);
@@ -74,9 +77,10 @@ final class ClusterTable implements AutoCloseable {
 
   /**
    * Returns every node's table: {@code {"node":"THIS","nodes":[{"name":..,"self":..,"live":..,
-   * "address":..,"lagMicros":..,"sinceHeardMillis":..,"tableAgeMillis":..,"associations":[..]}]}},
-   * this node first; a node whose table is missing (not written for five seconds) has
-   * {@code "associations":null}.
+   * "address":..,"lagMicros":..,"sinceHeardMillis":..,"tableAgeMillis":..,"stats":{..},
+   * "associations":[..]}]}}, this node first; a node whose table is missing (not written for five
+   * seconds) has {@code "stats":null,"associations":null}. {@code stats} holds the node's counters
+   * under the names of {@code /tether/stats}.
    */
   String json() {
     AssociationRegistry r = registry;
@@ -98,26 +102,26 @@ final class ClusterTable implements AutoCloseable {
     Json.name(out.append('{'), "node", true);
     Json.string(out, node);
     Json.name(out, "nodes", false).append('[');
-    describe(out, node, true, self, 0, associations(r.associations()));
+    describe(out, node, true, self, 0, stats(r.stats()), associations(r.associations()));
     long now = System.currentTimeMillis();
     for (int i = 0; i < others.size(); i++) {
       AssociationCluster.Node n = others.get(i);
       byte[] payload = redis.verify(key(n.name()), tables.get(i));
-      String text = payload == null ? null : new String(payload, StandardCharsets.UTF_8);
-      int nl = text == null ? -1 : text.indexOf('\n');
+      String[] lines = payload == null ? new String[0]
+          : new String(payload, StandardCharsets.UTF_8).split("\n", 3);
       out.append(',');
-      if (nl < 0) {
-        describe(out, n.name(), false, n, -1, null);
+      if (lines.length < 3) {
+        describe(out, n.name(), false, n, -1, null, null);
       } else {
-        long written = Long.parseLong(text.substring(0, nl));
-        describe(out, n.name(), false, n, Math.max(0, now - written), text.substring(nl + 1));
+        long written = Long.parseLong(lines[0]);
+        describe(out, n.name(), false, n, Math.max(0, now - written), lines[1], lines[2]);
       }
     }
     return out.append("]}").toString();
   }
 
   private static void describe(StringBuilder out, String name, boolean self,
-      AssociationCluster.Node n, long tableAge, String associations) {
+      AssociationCluster.Node n, long tableAge, String stats, String associations) {
     Json.name(out.append('{'), "name", true);
     Json.string(out, name);
     Json.name(out, "self", false).append(self);
@@ -127,8 +131,36 @@ final class ClusterTable implements AutoCloseable {
     Json.name(out, "lagMicros", false).append(n == null ? 0 : n.lag().toNanos() / 1_000);
     Json.name(out, "sinceHeardMillis", false).append(n == null ? 0 : n.sinceHeard().toMillis());
     Json.name(out, "tableAgeMillis", false).append(tableAge);
+    Json.name(out, "stats", false).append(stats == null ? "null" : stats);
     Json.name(out, "associations", false).append(associations == null ? "null" : associations);
     out.append('}');
+  }
+
+  /** Returns the node's counters as the dashboard reads them (names of {@code /tether/stats}). */
+  static String stats(AssociationStats s) {
+    StringBuilder out = new StringBuilder(512).append('{');
+    long[] values = {s.associations(), s.active(), s.idle(), s.leases(), s.accepted(),
+        s.negotiated(), s.reused(), s.released(), s.deleted(), s.flushed(), s.refused(),
+        s.handshakeFailures(), s.closedBeforeHandshake(), s.staleResumptions()};
+    String[] names = {"associations", "active", "idle", "leases", "accepted", "negotiated",
+        "reused", "released", "deleted", "flushed", "refused", "handshakeFailures",
+        "closedBeforeHandshake", "staleResumptions"};
+    for (int i = 0; i < names.length; i++) {
+      Json.name(out, names[i], i == 0).append(values[i]);
+    }
+    Json.name(out, "deletedByCause", false).append('{');
+    DeletionCause[] causes = DeletionCause.values();
+    for (int i = 0; i < causes.length; i++) {
+      Json.name(out, causes[i].name(), i == 0)
+          .append(s.deletedByCause().getOrDefault(causes[i], 0L));
+    }
+    Json.name(out.append('}'), "refusedByReason", false).append('{');
+    RefusalReason[] reasons = RefusalReason.values();
+    for (int i = 0; i < reasons.length; i++) {
+      Json.name(out, reasons[i].name(), i == 0)
+          .append(s.refusedByReason().getOrDefault(reasons[i], 0L));
+    }
+    return out.append("}}").toString();
   }
 
   /**

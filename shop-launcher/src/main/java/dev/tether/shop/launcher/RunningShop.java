@@ -183,7 +183,7 @@ public final class RunningShop implements AutoCloseable {
     }
   }
 
-  private static String urlHost(String host) {
+  static String urlHost(String host) {
     try {
       InetAddress address = InetAddress.getByName(host);
       if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {

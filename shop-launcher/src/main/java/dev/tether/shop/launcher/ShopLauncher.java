@@ -51,6 +51,11 @@ import java.util.function.Consumer;
 public final class ShopLauncher {
   /** The password of the key store file. The certificate is a self-signed one for localhost. */
   public static final String KEYSTORE_PASSWORD = "tether-shop";
+  /**
+   * System property: the pid of a process (the demo cluster) whose end stops this shop, as Ctrl-C
+   * would.
+   */
+  static final String PARENT_PROPERTY = "tether.shop.parent";
 
   private ShopLauncher() {}
 
@@ -70,10 +75,23 @@ public final class ShopLauncher {
       System.setProperty("java.util.logging.SimpleFormatter.format",
           "%1$tT %4$s %3$s: %5$s%6$s%n");
     }
-    int code = run(args, System.out, System.err, shop -> serveUntilShutdown(shop, System.out));
+    followParent();
+    int code = List.of(args).contains(DemoCluster.OPTION)
+        ? DemoCluster.run(args, System.out, System.err)
+        : run(args, System.out, System.err, shop -> serveUntilShutdown(shop, System.out));
     if (code != 0) {
       System.exit(code);
     }
+  }
+
+  /** Stops this JVM (its shutdown hook stops the shop) when the process that started it ends. */
+  private static void followParent() {
+    String parent = System.getProperty(PARENT_PROPERTY);
+    if (parent == null) {
+      return;
+    }
+    ProcessHandle.of(Long.parseLong(parent.trim())).ifPresentOrElse(
+        p -> p.onExit().thenRun(() -> System.exit(0)), () -> System.exit(0));
   }
 
   /**
