@@ -34,6 +34,26 @@ class LauncherOptionsTest {
   }
 
   @Test
+  void clusterOptions_areReadTogether_andTheFlagTakesNoValue() throws Exception {
+    LauncherOptions o = LauncherOptions.parse("--cluster", "redis://10.0.0.5:6379", "--node=web-1",
+        "--cluster-secret-file", "cluster.secret", "--proxy-protocol");
+
+    assertThat(o.cluster()).isEqualTo(new ClusterOptions("redis://10.0.0.5:6379", "web-1",
+        Path.of("cluster.secret")));
+    assertThat(o.proxyProtocol()).isTrue();
+    assertThat(LauncherOptions.parse().cluster()).isNull();
+    assertThat(LauncherOptions.parse().proxyProtocol()).isFalse();
+    assertThat(new ClusterOptions("redis://tether:pw@h:1", "a", Path.of("s")).redactedUri())
+        .isEqualTo("redis://***@h:1");
+    assertThatThrownBy(() -> LauncherOptions.parse("--node", "a"))
+        .hasMessageStartingWith("--node needs --cluster and --cluster-secret-file");
+    assertThatThrownBy(() -> LauncherOptions.parse("--proxy-protocol=yes"))
+        .hasMessage("--proxy-protocol takes no value");
+    assertThatThrownBy(() -> LauncherOptions.parse("--proxy-protocol", "--proxy-protocol"))
+        .hasMessage("--proxy-protocol is given twice");
+  }
+
+  @Test
   void badArguments_areUsageErrors_namingTheOption() {
     assertThatThrownBy(() -> LauncherOptions.parse("--port"))
         .isInstanceOf(LaunchException.class).hasMessage("--port needs a value")
