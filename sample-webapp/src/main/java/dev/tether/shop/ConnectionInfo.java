@@ -19,9 +19,11 @@ import jakarta.servlet.http.HttpServletRequest;
  * @param cipherSuite the cipher suite, or {@code null} if unknown
  * @param associationId the SA id, or {@code null} if the connection has none
  * @param resumed whether the connection resumed its SA, or {@code null} if it has none
+ * @param deleted whether the SA was flushed while this connection held it (the connection ends
+ *     after this response, unless a policy keeps it open)
  */
 public record ConnectionInfo(boolean secure, String protocol, String cipherSuite,
-    String associationId, Boolean resumed) {
+    String associationId, Boolean resumed, boolean deleted) {
 
   static final String CIPHER_SUITE = "jakarta.servlet.request.cipher_suite";
   static final String SECURE_PROTOCOL = "jakarta.servlet.request.secure_protocol";
@@ -30,11 +32,13 @@ public record ConnectionInfo(boolean secure, String protocol, String cipherSuite
   public static ConnectionInfo of(HttpServletRequest request) {
     String protocol = null;
     String cipher = null;
+    boolean deleted = false;
     Lease lease = TetherAttributes.lease(request);
     if (lease != null) {
       SecurityAssociation sa = lease.association();
       protocol = sa.protocol();
       cipher = sa.cipherSuite();
+      deleted = sa.state() == SecurityAssociation.State.DELETED;
     }
     if (protocol == null && request.getAttribute(SECURE_PROTOCOL) instanceof String p) {
       protocol = p;
@@ -43,7 +47,7 @@ public record ConnectionInfo(boolean secure, String protocol, String cipherSuite
       cipher = c;
     }
     return new ConnectionInfo(request.isSecure(), protocol, cipher,
-        TetherAttributes.associationId(request), TetherAttributes.resumed(request));
+        TetherAttributes.associationId(request), TetherAttributes.resumed(request), deleted);
   }
 
   /** Returns the footer's text, for example {@code TLSv1.3 · TLS_AES_128_GCM_SHA256}. */
@@ -66,6 +70,10 @@ public record ConnectionInfo(boolean secure, String protocol, String cipherSuite
   public String association() {
     if (associationId == null) {
       return secure ? "no Tether SA on this connector" : "none";
+    }
+    if (deleted) {
+      // A login or logout flushed it during this request: the connection ends after this page.
+      return "SA " + associationId + " · deleted (flushed: the next page comes over a new SA)";
     }
     if (resumed == null) {
       return "SA " + associationId;

@@ -80,6 +80,19 @@ final class AckWaits {
     return waits.size();
   }
 
+  /**
+   * Ends every wait: the node is leaving, so nothing will acknowledge them here any more. Anyone still
+   * waiting returns at once; nothing is counted as a miss.
+   */
+  void releaseAll() {
+    for (Wait w : waits.values()) {
+      while (w.latch.getCount() > 0) {
+        w.latch.countDown();
+      }
+    }
+    waits.clear();
+  }
+
   private void missed(Wait w) {
     waits.remove(w.seq, w);
     Set<String> lagging = new TreeSet<>(w.missing);

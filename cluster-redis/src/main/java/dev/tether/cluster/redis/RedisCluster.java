@@ -359,6 +359,7 @@ public final class RedisCluster implements AssociationCluster {
       reader.stop();
     }
     shutdown();
+    waits.releaseAll();
     if (jmx != null) {
       jmx.unregister();
     }
