@@ -2,6 +2,7 @@ package dev.tether.benchmarks.connections;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -32,16 +33,27 @@ final class H2load {
 
   /** Returns the command for {@code requests} requests from {@code clients} concurrent clients. */
   List<String> command(int port, long requests, int clients) {
+    return command(port, "/ok", requests, clients);
+  }
+
+  /** The same for the page {@code path}. */
+  List<String> command(int port, String path, long requests, int clients) {
     return ChildProcess.pinned(cpus, List.of(executable, "--h1", "-H", "Connection: close", "-n", Long.toString(requests),
-        "-c", Integer.toString(clients), "-t", "1", "https://127.0.0.1:" + port + "/ok"));
+        "-c", Integer.toString(clients), "-t", "1", "https://127.0.0.1:" + port + path));
   }
 
   Round.ClientResult run(int port, long requests, int clients) throws IOException,
       InterruptedException {
-    Process p = new ProcessBuilder(command(port, requests, clients)).redirectErrorStream(true)
-        .start();
+    return run(port, "/ok", requests, clients, Duration.ofSeconds(60));
+  }
+
+  /** Runs h2load for the page {@code path}, waiting for it at most {@code limit}. */
+  Round.ClientResult run(int port, String path, long requests, int clients, Duration limit)
+      throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command(port, path, requests, clients))
+        .redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+    if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException("h2load failed: " + tail(output));
     }
     return parse(output);
