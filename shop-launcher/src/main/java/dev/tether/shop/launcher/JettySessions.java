@@ -20,8 +20,9 @@ import org.eclipse.jetty.session.SessionData;
 /**
  * Jetty's side of the shared HTTP sessions: a {@link org.eclipse.jetty.session.SessionDataStore} on
  * the cluster's Redis behind a {@link NullSessionCache}, so that every request reads its session from
- * Redis and every response writes it back before it leaves (Jetty's flush on commit, with every
- * session counted as changed: the shop changes its cart in place). Jetty's record of a FORM login
+ * Redis and every response writes it back before it leaves if it changed (Jetty's flush on commit,
+ * with every session offered to the store: the shop changes its cart in place, so the store
+ * compares the session with what it read). Jetty's record of a FORM login
  * ({@link SessionAuthentication}) travels as the user's name and is made again from the shop's
  * users on each read; the other attributes travel as they are ({@link SharedSession}).
  *
@@ -112,11 +113,25 @@ final class JettySessions extends AbstractSessionDataStore {
       data.setAttribute(TETHER_ROLES, null);
     }
     data.clean();
+    ((AlwaysChanged) data).written = shared(id, data).encode();
     return data;
   }
 
+  /**
+   * Writes the session, unless it is what this request read (or last wrote): then only its time to
+   * live is renewed, so that a request that changed nothing (a style sheet, a page) never writes
+   * back an older session over another node's change.
+   */
   @Override
   public void doStore(String id, SessionData data, long lastSaveTime) {
+    AlwaysChanged d = data instanceof AlwaysChanged a ? a : null;
+    byte[] written = shared(id, data).write(redis, d == null ? null : d.written);
+    if (d != null) {
+      d.written = written;
+    }
+  }
+
+  private static SharedSession shared(String id, SessionData data) {
     Map<String, Object> attributes = new LinkedHashMap<>(data.getAllAttributes());
     String user = null;
     String authType = null;
@@ -125,9 +140,8 @@ final class JettySessions extends AbstractSessionDataStore {
       user = auth.getUserIdentity().getUserPrincipal().getName();
       authType = auth.getAuthenticationType();
     }
-    SharedSession s = new SharedSession(id, data.getCreated(),
+    return new SharedSession(id, data.getCreated(),
         (int) Math.max(0, data.getMaxInactiveMs() / 1000), user, authType, attributes);
-    redis.set(SharedSession.key(id), redis.sign(SharedSession.DOMAIN, s.encode()), s.ttl());
   }
 
   @Override
@@ -177,6 +191,8 @@ final class JettySessions extends AbstractSessionDataStore {
    */
   private static final class AlwaysChanged extends SessionData {
     private static final long serialVersionUID = 1L;
+    /** The session as read from Redis or last written there, encoded; {@code null}: never. */
+    transient volatile byte[] written;
 
     AlwaysChanged(String id, String path, String vhost, long created, long accessed,
         long lastAccessed, long maxInactiveMs) {

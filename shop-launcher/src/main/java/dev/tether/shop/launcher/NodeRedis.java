@@ -125,6 +125,21 @@ final class NodeRedis implements AutoCloseable {
     }
   }
 
+  /** Makes {@code key} live {@code ttl} from now; returns whether Redis answered. */
+  boolean touch(String redisKey, Duration ttl) {
+    RedisCommands<String, byte[]> redis = commands();
+    if (redis == null) {
+      return false;
+    }
+    try {
+      redis.pexpire(redisKey, Math.max(1, ttl.toMillis()));
+      return true;
+    } catch (RuntimeException e) {
+      failed("PEXPIRE", e);
+      return false;
+    }
+  }
+
   /** Deletes {@code key}; returns whether Redis answered. */
   boolean delete(String redisKey) {
     RedisCommands<String, byte[]> redis = commands();

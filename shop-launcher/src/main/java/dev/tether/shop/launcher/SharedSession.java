@@ -12,9 +12,11 @@ import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
 import java.io.Serializable;
 import java.lang.System.Logger.Level;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -47,9 +49,12 @@ record SharedSession(String id, long created, int maxInactiveSeconds, String use
   static final int DEFAULT_MAX_INACTIVE = 30 * 60;
   private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
-  /** Packages whose classes an attribute value may hold. */
-  private static final String[] ALLOWED = {"java.lang.", "java.util.", "java.time.",
-      "java.math.", "dev.tether.shop.", "org.eclipse.jetty.http."};
+  /** Packages (with their subpackages) whose classes an attribute value may hold. */
+  private static final String[] ALLOWED_TREES = {"java.lang.", "java.util.", "java.time.",
+      "java.math."};
+  /** Packages (alone) whose classes an attribute value may hold: the shop's, Jetty's saved URI. */
+  private static final Set<String> ALLOWED_PACKAGES = Set.of("dev.tether.shop",
+      "org.eclipse.jetty.http");
 
   /** Returns the Redis key of the session {@code id}. */
   static String key(String id) {
@@ -68,7 +73,27 @@ record SharedSession(String id, long created, int maxInactiveSeconds, String use
         : DEFAULT_MAX_INACTIVE);
   }
 
-  /** Returns the session's bytes; attributes that are not serializable are left out. */
+  /**
+   * Writes this session to Redis, signed, unless its encoding is {@code read} (what the request read
+   * or last wrote): then only its time to live is renewed, so that a request that changed nothing
+   * never writes an older session back over another node's change.
+   *
+   * @return the encoding now in Redis (or that was left there), for the next comparison; {@code read}
+   *     if Redis did not take the write
+   */
+  byte[] write(NodeRedis redis, byte[] read) {
+    byte[] bytes = encode();
+    if (Arrays.equals(bytes, read)) {
+      redis.touch(key(id), ttl());
+      return read;
+    }
+    return redis.set(key(id), redis.sign(DOMAIN, bytes), ttl()) ? bytes : read;
+  }
+
+  /**
+   * Returns the session's bytes, attributes in the order of their names (the same session always
+   * gives the same bytes); attributes that are not serializable are left out.
+   */
   byte[] encode() {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -79,7 +104,7 @@ record SharedSession(String id, long created, int maxInactiveSeconds, String use
       out.writeUTF(user == null ? "" : user);
       out.writeUTF(authType == null ? "" : authType);
       Map<String, byte[]> values = new LinkedHashMap<>();
-      for (Map.Entry<String, Object> a : attributes.entrySet()) {
+      for (Map.Entry<String, Object> a : new TreeMap<>(attributes).entrySet()) {
         byte[] value = serialize(a.getKey(), a.getValue());
         if (value != null) {
           values.put(a.getKey(), value);
@@ -169,12 +194,13 @@ record SharedSession(String id, long created, int maxInactiveSeconds, String use
     if (c.isPrimitive()) {
       return ObjectInputFilter.Status.ALLOWED;
     }
-    for (String p : ALLOWED) {
+    for (String p : ALLOWED_TREES) {
       if (c.getName().startsWith(p)) {
         return ObjectInputFilter.Status.ALLOWED;
       }
     }
-    return ObjectInputFilter.Status.REJECTED;
+    return ALLOWED_PACKAGES.contains(c.getPackageName()) ? ObjectInputFilter.Status.ALLOWED
+        : ObjectInputFilter.Status.REJECTED;
   }
 
   private static void warnOnce(String what, String message) {

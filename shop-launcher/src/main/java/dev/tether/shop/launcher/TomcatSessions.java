@@ -111,19 +111,26 @@ final class TomcatSessions {
       return true;
     }
 
-    /** Writes {@code session} to Redis. */
-    void save(Session session) {
+    /** Returns the session as Redis would hold it. */
+    static SharedSession shared(Session session) {
       StandardSession s = (StandardSession) session;
       Map<String, Object> attributes = new LinkedHashMap<>();
       for (String name : Collections.list(s.getAttributeNames())) {
         attributes.put(name, s.getAttribute(name));
       }
       Principal user = s.getPrincipal();
-      SharedSession shared = new SharedSession(s.getIdInternal(), s.getCreationTimeInternal(),
+      return new SharedSession(s.getIdInternal(), s.getCreationTimeInternal(),
           s.getMaxInactiveInterval(), user == null ? null : user.getName(),
           user == null ? null : s.getAuthType(), attributes);
-      redis.set(SharedSession.key(shared.id()), redis.sign(SharedSession.DOMAIN, shared.encode()),
-          shared.ttl());
+    }
+
+    /**
+     * Writes {@code session} to Redis, unless it is still {@code read} (its encoding before the
+     * request): then only its time to live is renewed, so that a request that changed nothing never
+     * writes back an older session over another node's change.
+     */
+    void save(Session session, byte[] read) {
+      shared(session).write(redis, read);
     }
 
     /** Deletes session {@code id} from Redis: it ended here, or a login changed its id. */
@@ -149,13 +156,15 @@ final class TomcatSessions {
       String requested = request.getRequestedSessionId();
       String id = requested == null ? null : SharedSession.baseId(requested);
       boolean found = id != null && shared.refresh(id, requested);
+      Session before = found ? shared.findSession(id) : null;
+      byte[] read = before == null ? null : SharedManager.shared(before).encode();
       try {
         getNext().invoke(request, response);
       } finally {
         Session session = request.getSessionInternal(false);
         boolean valid = session != null && session.isValid();
         if (valid) {
-          shared.save(session);
+          shared.save(session, session == before ? read : null);
         }
         if (found && (!valid || !id.equals(session.getIdInternal()))) {
           shared.delete(id);
