@@ -164,7 +164,7 @@
     });
   }
 
-  // The nodes of the cluster as this node sees them; tables: each node's SA list by name, if known.
+  // The nodes of the cluster as this node sees them; tables: each node's SA count by name, if known.
   function nodes(cluster, tables) {
     var section = document.getElementById("nodes");
     section.hidden = false;
@@ -182,22 +182,23 @@
       var st = el("td");
       st.appendChild(el("span", "state " + (n.live ? "ACTIVE" : "IDLE"), n.live ? "live" : "not heard"));
       tr.appendChild(st);
-      var list = tables ? tables[n.name] : null;
-      tr.appendChild(el("td", "num", list ? list.length : n.associations));
+      var counted = tables ? tables[n.name] : null;
+      tr.appendChild(el("td", "num", counted !== undefined && counted !== null ? counted : n.associations));
       tr.appendChild(el("td", "num", n.name === cluster.node ? "–" : (n.lagMicros / 1000).toFixed(1) + " ms"));
       tr.appendChild(el("td", "num", n.name === cluster.node ? "–" : duration(n.sinceHeardMillis) + " ago"));
       body.appendChild(tr);
     });
   }
 
-  // Every node's SAs from /tether/cluster: a flat list with each SA's node, the lists by node, and
-  // the counters of all nodes added up (those whose table is missing are left out).
+  // Every node's SAs from /tether/cluster: a flat list with each SA's node (the newest 500 of each),
+  // each node's count, and the counters of all nodes added up (those whose table is missing are
+  // left out).
   function merge(c) {
     var all = [], byNode = {}, sum = null, nodes = 0;
     c.nodes.forEach(function (n) {
       if (!n.associations || !n.stats) { return; }
       nodes++;
-      byNode[n.name] = n.associations;
+      byNode[n.name] = n.stats.associations;
       n.associations.forEach(function (sa) { sa.node = n.name; all.push(sa); });
       sum = add(sum, n.stats);
     });

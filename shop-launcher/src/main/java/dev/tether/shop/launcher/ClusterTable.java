@@ -33,6 +33,8 @@ final class ClusterTable implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ClusterTable.class.getName());
   private static final Duration PERIOD = Duration.ofSeconds(1);
   private static final Duration KEEP = Duration.ofSeconds(5);
+  /** The most SAs of a node the table holds: the newest. */
+  static final int MAX_ROWS = 500;
 
   private final NodeRedis redis;
   private final String node;
@@ -68,7 +70,7 @@ final class ClusterTable implements AutoCloseable {
       }
       redis.subscribe(channel(node), this::onFlushRequest);
       byte[] table = (System.currentTimeMillis() + "\n" + stats(r.stats()) + "\n"
-          + associations(r.associations())).getBytes(StandardCharsets.UTF_8);
+          + associations(newest(r.associations()))).getBytes(StandardCharsets.UTF_8);
       redis.set(key(node), redis.sign(key(node), table), KEEP);
     } catch (RuntimeException e) {
       LOG.log(Level.WARNING, "The SA table of node " + node + " was not written", e);
@@ -80,7 +82,8 @@ final class ClusterTable implements AutoCloseable {
    * "address":..,"lagMicros":..,"sinceHeardMillis":..,"tableAgeMillis":..,"stats":{..},
    * "associations":[..]}]}}, this node first; a node whose table is missing (not written for five
    * seconds) has {@code "stats":null,"associations":null}. {@code stats} holds the node's counters
-   * under the names of {@code /tether/stats}.
+   * under the names of {@code /tether/stats}; {@code associations} the node's newest
+   * {@value #MAX_ROWS} SAs.
    */
   String json() {
     AssociationRegistry r = registry;
@@ -102,7 +105,7 @@ final class ClusterTable implements AutoCloseable {
     Json.name(out.append('{'), "node", true);
     Json.string(out, node);
     Json.name(out, "nodes", false).append('[');
-    describe(out, node, true, self, 0, stats(r.stats()), associations(r.associations()));
+    describe(out, node, true, self, 0, stats(r.stats()), associations(newest(r.associations())));
     long now = System.currentTimeMillis();
     for (int i = 0; i < others.size(); i++) {
       AssociationCluster.Node n = others.get(i);
@@ -189,6 +192,11 @@ final class ClusterTable implements AutoCloseable {
     if (r != null && !r.isClosed()) {
       r.flush(new String(id, StandardCharsets.UTF_8), DeletionCause.MANUAL);
     }
+  }
+
+  /** Returns the newest {@link #MAX_ROWS} SAs of {@code list} (oldest first, as it is). */
+  static <T> List<T> newest(List<T> list) {
+    return list.size() <= MAX_ROWS ? list : list.subList(list.size() - MAX_ROWS, list.size());
   }
 
   /** Returns the SA views as the dashboard reads them. */
