@@ -194,7 +194,7 @@ public final class AssociationRegistry implements AutoCloseable {
       }
       return true;
     }
-    if (tag instanceof SessionTag t && t.created && !map.containsKey(t.id)
+    if (tag instanceof SessionTag t && t.created() && !map.containsKey(t.id)
         && t.refusesResumption()) {
       throw refuseStale(handshakeSession, peer, t);
     }
@@ -227,7 +227,7 @@ public final class AssociationRegistry implements AutoCloseable {
     if (!(tag instanceof SessionTag t)) {
       return create(session, peer, policy, now);
     }
-    if (t.created) {
+    if (t.created()) {
       Lease lease = reuse(t.id, session, now);
       return lease != null ? lease : stale(session, peer, policy, now, t);
     }
@@ -281,10 +281,10 @@ public final class AssociationRegistry implements AutoCloseable {
       if (e != null) {
         return e.retain(now, session);
       }
-      if (tag.created) {
+      if (tag.created()) {
         return null; // created and deleted meanwhile: stale
       }
-      tag.created = true;
+      tag.markCreated();
       won[0] = true;
       counters.created();
       return created;
@@ -385,7 +385,7 @@ public final class AssociationRegistry implements AutoCloseable {
     counters.staleResumptions.increment();
     deleteSession(session);
     return refuse(RefusalReason.STALE, peer, "peer " + peer + " resumed the TLS session of SA "
-        + formatId(tag.id) + ", which was " + describe(tag.deletedBy));
+        + formatId(tag.id) + ", which was " + describe(tag.deletedBy()));
   }
 
   private static String describe(DeletionCause cause) {
@@ -473,7 +473,7 @@ public final class AssociationRegistry implements AutoCloseable {
       if (cause[0] == null) {
         return after[0];
       }
-      e.tag().deletedBy = cause[0];
+      e.tag().deletedBy(cause[0]);
       return null;
     });
     if (before[0] == null) {
@@ -506,7 +506,7 @@ public final class AssociationRegistry implements AutoCloseable {
   private void onEvicted(Long id, Entry entry, RemovalCause cause) {
     if (entry != null) {
       DeletionCause why = expiryCause(entry);
-      entry.tag().deletedBy = why;
+      entry.tag().deletedBy(why);
       retire(id, entry, !entry.isIdle(), why);
     }
   }
@@ -520,9 +520,9 @@ public final class AssociationRegistry implements AutoCloseable {
       return;
     }
     if (!cause.wasEvicted()) {
-      if (entry.tag().deletedBy == null) {
+      if (entry.tag().deletedBy() == null) {
         // Cleared by close() without a flush of its own (it expired within the wheel's tick).
-        entry.tag().deletedBy = DeletionCause.SHUTDOWN;
+        entry.tag().deletedBy(DeletionCause.SHUTDOWN);
       }
       return;
     }
@@ -551,7 +551,7 @@ public final class AssociationRegistry implements AutoCloseable {
         return e;
       }
       removed[0] = e;
-      e.tag().deletedBy = cause;
+      e.tag().deletedBy(cause);
       return null;
     });
     if (removed[0] == null) {
@@ -576,7 +576,9 @@ public final class AssociationRegistry implements AutoCloseable {
     Lease[] told = entry.tag().delete(open == OpenConnections.CLOSE);
     if (told != null) {
       for (Lease lease : told) {
-        lease.fireDeleted();
+        if (lease != null) {
+          lease.fireDeleted();
+        }
       }
     }
   }
@@ -586,7 +588,12 @@ public final class AssociationRegistry implements AutoCloseable {
     counters.removed(wasActive);
     bounds.releaseTotal();
     bounds.releasePeer(entry.peer());
-    entry.forEachSession(this::deleteSession);
+    entry.forEachSession(session -> {
+      if (!deleteSession(session)) {
+        // The lineage may still be resumed: that is no ticket slipping past a deletion.
+        entry.tag().deleteFailed();
+      }
+    });
     counters.deleted(cause);
     if (LOG.isLoggable(Level.DEBUG)) {
       LOG.log(Level.DEBUG, "Tether deleted SA {0} of {1} ({2})", formatId(key), entry.peer(),
@@ -600,11 +607,14 @@ public final class AssociationRegistry implements AutoCloseable {
   }
 
 
-  private void deleteSession(SSLSession session) {
+  /** Deletes a session through the driver; returns false if the driver failed. */
+  private boolean deleteSession(SSLSession session) {
     try {
       driver.delete(session);
+      return true;
     } catch (RuntimeException e) {
       driverWarnings.warn("delete", e);
+      return false;
     }
   }
 
@@ -725,6 +735,11 @@ public final class AssociationRegistry implements AutoCloseable {
       SecurityAssociation view = view(id, after, ticker.read());
       listeners.fire(l -> l.onPrincipal(view, principal));
     }
+  }
+
+  /** Counts a connection told to end because a flush deleted its SA ({@link Lease#onDeleted}). */
+  void connectionEnded() {
+    counters.endedConnections.increment();
   }
 
   /** Counts a TLS connection the container accepted (S1). */

@@ -22,6 +22,8 @@ import java.util.Map;
  * @param closedBeforeHandshake connections that closed before their handshake completed
  * @param staleResumptions connections that resumed the TLS session of an SA deleted meanwhile; each
  *     was refused (counted in {@code refused}, reason {@code STALE}) and its session deleted
+ * @param endedConnections open connections that a flush ended because it deleted their SA (closed
+ *     after their response, or at once if idle)
  * @param deletedByCause {@code deleted}, by cause
  * @param refusedByReason {@code refused}, by reason
  */
@@ -40,6 +42,7 @@ public record AssociationStats(
     long handshakeFailures,
     long closedBeforeHandshake,
     long staleResumptions,
+    long endedConnections,
     Map<DeletionCause, Long> deletedByCause,
     Map<RefusalReason, Long> refusedByReason) {
 

@@ -30,6 +30,7 @@ final class Counters {
   final LongAdder handshakeFailures = new LongAdder();
   final LongAdder closedBeforeHandshake = new LongAdder();
   final LongAdder staleResumptions = new LongAdder();
+  final LongAdder endedConnections = new LongAdder();
   private final EnumMap<DeletionCause, LongAdder> deleted = new EnumMap<>(DeletionCause.class);
   private final EnumMap<RefusalReason, LongAdder> refused = new EnumMap<>(RefusalReason.class);
 
@@ -91,7 +92,7 @@ final class Counters {
     long both = associations.get();
     return new AssociationStats(both >>> 32, both & HALF, leases.get(), accepted.sum(),
         negotiated.sum(), reused.sum(), revived.sum(), released.sum(), deletedTotal, flushed.sum(), refusedTotal,
-        handshakeFailures.sum(), closedBeforeHandshake.sum(), staleResumptions.sum(), byCause,
-        byReason);
+        handshakeFailures.sum(), closedBeforeHandshake.sum(), staleResumptions.sum(),
+        endedConnections.sum(), byCause, byReason);
   }
 }

@@ -133,6 +133,7 @@ public final class Lease {
   void fireDeleted() {
     Runnable action = whenDeleted;
     if (action != null && TOLD.compareAndSet(this, false, true)) {
+      registry.connectionEnded();
       try {
         action.run();
       } catch (RuntimeException e) {

@@ -194,11 +194,49 @@ class AssociationRegistryTest {
   }
 
   @Test
+  void acquire_resumingFlushedSaWhoseDeleteFailed_isServedAsANewSaNotRefused() throws Exception {
+    AssociationRegistry failing = AssociationRegistry.builder().ticker(ticker)
+        .scheduler(Scheduler.disabledScheduler()).grace(Duration.ofSeconds(30))
+        .driver(new AssociationDriver() {
+          @Override
+          public Object tag(SSLSession session, String key) {
+            return session.getValue(key);
+          }
+
+          @Override
+          public void bind(SSLSession session, String key, Object tag) {
+            session.putValue(key, tag);
+          }
+
+          @Override
+          public void delete(SSLSession session) {
+            throw new IllegalStateException("cannot delete");
+          }
+        }).build();
+    try {
+      FakeSession session = new FakeSession();
+      Lease first = failing.acquire(session, PEER);
+      failing.flush(first.associationId(), DeletionCause.LOGIN);
+      first.release();
+
+      // The session was never deleted: the client that resumes it did nothing wrong.
+      Lease late = failing.acquire(session.resumed(), PEER);
+      assertThat(late.isResumed()).isFalse();
+      assertThat(late.associationId()).isNotEqualTo(first.associationId());
+      late.release();
+      assertThat(failing.stats().staleResumptions()).isEqualTo(1);
+      assertThat(failing.stats().refused()).isZero();
+    } finally {
+      failing.close();
+    }
+  }
+
+  @Test
   void inspectHandshake_newLineage_reservesTheIdThatAcquireCreates() throws Exception {
     FakeSession session = new FakeSession();
     assertThat(registry.inspectHandshake(session, PEER)).as("a full handshake").isTrue();
     assertThat(session.getValue(registry.tagKey())).isInstanceOfSatisfying(SessionTag.class,
-        t -> assertThat(t.created).isFalse());
+        t -> assertThat(t.created()).isFalse());
 
     // A resumption of the lineage may complete before the first connection's own handshake is reported.
     FakeSession resumed = session.resumed();
@@ -250,6 +288,7 @@ class AssociationRegistryTest {
     assertThat(told).as("c's connection is told").hasValue(2);
     registry.flushAll(DeletionCause.MANUAL);
     assertThat(told).as("at most once").hasValue(2);
+    assertThat(registry.stats().endedConnections()).isEqualTo(2);
 
     Lease late = registry.acquire(new FakeSession(), PEER);
     late.release();

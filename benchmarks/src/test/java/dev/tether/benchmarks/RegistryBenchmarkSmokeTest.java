@@ -31,12 +31,17 @@ class RegistryBenchmarkSmokeTest {
     assertThat(statistics.getPercentile(50)).isPositive();
   }
 
+  /**
+   * The measured bound of the moment, not the target: an SA's mutable part ({@code SessionTag}: its
+   * tag in the sessions, its deletion cause and the connections to end) took the figure from 266 to
+   * 328 bytes (100,000 SAs, distinct peers); the engine's next step aims at 250.
+   */
   @Test
-  void footprint_ofIdleSas_isUnder300BytesEach() throws Exception {
+  void footprint_ofIdleSas_isUnder350BytesEach() throws Exception {
     String line = Footprint.measure(100_000, true);
 
     assertThat(line).matches(".* \\d+ bytes of Tether bookkeeping per SA");
     long bytes = Long.parseLong(line.replaceAll(".* (\\d+) bytes.*", "$1"));
-    assertThat(bytes).isBetween(1L, 300L);
+    assertThat(bytes).isBetween(1L, 350L);
   }
 }

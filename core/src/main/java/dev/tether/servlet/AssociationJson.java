@@ -72,6 +72,7 @@ final class AssociationJson {
         .name("handshakeFailures").value(s.handshakeFailures())
         .name("closedBeforeHandshake").value(s.closedBeforeHandshake())
         .name("staleResumptions").value(s.staleResumptions())
+        .name("endedConnections").value(s.endedConnections())
         .name("deletedByCause").beginObject();
     // The enum's order, not the map's, so that the output is stable.
     for (DeletionCause c : DeletionCause.values()) {

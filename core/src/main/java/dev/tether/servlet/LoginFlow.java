@@ -289,7 +289,7 @@ public final class LoginFlow {
   private void logout(String name, Predicate<String> roles) {
     loggedOut = name;
     engine.logout(peer, lease, name, roles);
-    if (lease != null && lease.isDeleted()) {
+    if (isFlushed(name, roles)) {
       container.closeAfterResponse();
     }
     events.logout(name);
@@ -297,7 +297,16 @@ public final class LoginFlow {
 
   /** Whether the connection must end after this response: its SA is gone or refuses the user. */
   private boolean isEnded(String name, Predicate<String> roles) {
-    return lease != null && (lease.isDeleted() || !engine.permits(lease, name, roles));
+    return isFlushed(name, roles) || lease != null && !engine.permits(lease, name, roles);
+  }
+
+  /**
+   * Whether the user's login or logout deleted the connection's SA, under a policy that ends such
+   * connections ({@code open-connections = close}, the default).
+   */
+  private boolean isFlushed(String name, Predicate<String> roles) {
+    return lease != null && lease.isDeleted()
+        && engine.resolve(name, roles).openConnections() == SaPolicy.OpenConnections.CLOSE;
   }
 
   private void becomes(Principal user) {
@@ -368,7 +377,7 @@ public final class LoginFlow {
       loggedOut = principal;
       becomeAnonymous();
     }
-    if (lease != null && lease.isDeleted()) {
+    if (isFlushed(principal, known.is(principal) ? known.roles()::contains : inRole)) {
       container.closeAfterResponse();
     }
     return flushed;

@@ -125,9 +125,17 @@ public final class TlsConnection {
     engine.setSSLParameters(params);
   }
 
-  /** From {@link HandshakeInspector}: returns whether the session starts a new lineage. */
+  /**
+   * From {@link HandshakeInspector}: returns whether the session starts a new lineage. A refusal
+   * fails the handshake; it is counted as a refusal, not as a failed handshake too.
+   */
   boolean inspect(SSLSession handshakeSession) throws AssociationRefusedException {
-    return registry.inspectHandshake(handshakeSession, peer);
+    try {
+      return registry.inspectHandshake(handshakeSession, peer);
+    } catch (AssociationRefusedException e) {
+      state.compareAndSet(OPEN, FAILED);
+      throw e;
+    }
   }
 
   /**

@@ -143,15 +143,17 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
   }
 
   /**
-   * Ends a connection whose SA a flush deleted while no request was in progress on it: closes the
-   * TLS connection (close_notify, then the socket). A request that arrives meanwhile finds the
-   * connection closed and the client retries it on a new one.
+   * Ends a connection whose SA a flush deleted, when no request is in progress on it: shuts its output
+   * (TLS close_notify, then FIN). The client sees the end before any answer and opens a new connection;
+   * Jetty closes this one when the client closes its side (or at the idle timeout). A request the
+   * client had already sent is not answered on the deleted SA, and a client retries it; closing the
+   * socket outright instead would cut a request Jetty is reading and answer it with an error.
    */
   static void end(SslConnection ssl) {
     if (LOG.isDebugEnabled()) {
       LOG.debug("Tether ends {}: its SA was deleted", ssl);
     }
-    ssl.close();
+    ssl.getSslEndPoint().shutdownOutput();
   }
 
   /** Returns the number of open TLS connections being followed. */

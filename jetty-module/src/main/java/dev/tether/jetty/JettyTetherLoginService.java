@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
+import dev.tether.SaPolicy;
 import dev.tether.servlet.LoginFlow;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.ConnectionLogin;
@@ -108,7 +109,7 @@ public class JettyTetherLoginService extends ContainerLifeCycle implements Login
     Lease lease = tls != null ? tls.lease()
         : request.getAttribute(TetherAttributes.LEASE) instanceof Lease l ? l : null;
     String peer = lease != null ? lease.peer() : Request.getRemoteAddr(request);
-    int flushed = LoginFlow.reportLogin(registry, lease, peer, name, user::isUserInRole,
+    int count = LoginFlow.reportLogin(registry, lease, peer, name, user::isUserInRole,
         request::getAttribute, request::setAttribute,
         request.getHeaders().contains(HttpHeader.AUTHORIZATION));
     if (tls != null) {
@@ -116,17 +117,18 @@ public class JettyTetherLoginService extends ContainerLifeCycle implements Login
           .filter(user::isUserInRole).collect(Collectors.toUnmodifiableSet());
       tls.login(ConnectionLogin.user(name, roles));
     }
-    if (flushed < 0) {
+    if (count < 0) {
       return;
     }
-    if (lease != null && (lease.isDeleted()
-        || !registry.policies().permits(lease, name, user::isUserInRole))) {
+    boolean flushed = lease != null && lease.isDeleted() && registry.policies()
+        .resolve(name, user::isUserInRole).openConnections() == SaPolicy.OpenConnections.CLOSE;
+    if (flushed || lease != null && !registry.policies().permits(lease, name, user::isUserInRole)) {
       // The login ended the connection's SA, or left it on one its policy refuses.
       RequestAttributes.closeAfterResponse(request);
     }
     if (LOG.isDebugEnabled()) {
       LOG.debug("Tether login of {} from {}: policy '{}', {} SA(s) flushed", name, peer,
-          registry.policies().resolve(name, user::isUserInRole).name(), flushed);
+          registry.policies().resolve(name, user::isUserInRole).name(), count);
     }
   }
 

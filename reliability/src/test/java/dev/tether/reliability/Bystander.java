@@ -19,6 +19,9 @@ import javax.net.ssl.SSLContext;
  * SA never goes idle: a full registry cannot take the SA away to make room, and the bystander's new
  * connections resume it instead of needing a new one. The anchor ends if the server closes it.
  *
+ * <p>A flush that deletes its SA ends its connections (the server closes them, or answers 421): like a
+ * browser, it then asks again once on a new connection, and counts it ({@link #retries()}).
+ *
  * <p>Runs on its own scheduler thread; the counters may be read from any thread.
  */
 final class Bystander implements AutoCloseable {
@@ -31,6 +34,8 @@ final class Bystander implements AutoCloseable {
   private final String protocol;
   private final AtomicLong served = new AtomicLong();
   private final AtomicLong connections = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong refusedOpens = new AtomicLong();
   private final List<Failure> failures = new CopyOnWriteArrayList<>();
   private Conn anchor;
   private Conn conn;
@@ -67,17 +72,12 @@ final class Bystander implements AutoCloseable {
 
   private void request() {
     try {
-      if (conn == null) {
-        conn = Conn.open(context, Peers.BYSTANDER, server.port(), protocol);
-        connections.incrementAndGet();
-        onThisConnection = 0;
-      }
-      Conn.Response r = conn.get("/app/hello");
+      Conn.Response r = ask();
       if (r.status() != 200) {
         throw new IOException("status " + r.status());
       }
       served.incrementAndGet();
-      if (++onThisConnection == REQUESTS_PER_CONNECTION) {
+      if (++onThisConnection == REQUESTS_PER_CONNECTION || r.closing()) {
         conn.close();
         conn = null;
       }
@@ -85,6 +85,56 @@ final class Bystander implements AutoCloseable {
       failures.add(new Failure(System.nanoTime(), e.toString()));
       drop();
     }
+  }
+
+  /**
+   * Asks once; if the server ended the connection instead of answering (a flush deleted its SA:
+   * closed, or 421), asks again on a new connection, as a browser does.
+   */
+  private Conn.Response ask() throws IOException {
+    open();
+    try {
+      Conn.Response r = conn.get("/app/hello");
+      if (r.status() != 421) {
+        return r;
+      }
+    } catch (IOException e) {
+      if (!Conn.endedByServer(e)) {
+        throw e;
+      }
+    }
+    retries.incrementAndGet();
+    drop();
+    open();
+    return conn.get("/app/hello");
+  }
+
+  private void open() throws IOException {
+    if (conn == null) {
+      try {
+        conn = Conn.open(context, Peers.BYSTANDER, server.port(), protocol);
+      } catch (IOException e) {
+        if (!Conn.refusedHandshake(e)) {
+          throw e;
+        }
+        // Its resumption raced with a flush of its SA and was refused: connect again, anew.
+        retries.incrementAndGet();
+        refusedOpens.incrementAndGet();
+        conn = Conn.open(context, Peers.BYSTANDER, server.port(), protocol);
+      }
+      connections.incrementAndGet();
+      onThisConnection = 0;
+    }
+  }
+
+  /** Returns how many connections the server refused during their handshake (a resumed flushed SA). */
+  long refusedOpens() {
+    return refusedOpens.get();
+  }
+
+  /** Returns how many requests were asked again on a new connection the server had ended. */
+  long retries() {
+    return retries.get();
   }
 
   private void drop() {

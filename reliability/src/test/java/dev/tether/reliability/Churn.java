@@ -61,19 +61,26 @@ final class Churn {
     void run(long deadline) {
       Conn lingering = null;
       while (System.nanoTime() < deadline) {
-        Conn c;
+        Conn[] c = new Conn[1];
         try {
-          c = Conn.open(context, from, server.port(), protocol);
-          tally.add("connections");
+          c[0] = open();
         } catch (IOException e) {
           tally.failed("open", e);
           continue;
         }
         try {
           lingering = use(c, lingering);
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException e) {
+          if (Conn.endedByServer(e)) {
+            // A flush deleted the connection's SA in the middle of a reset scenario.
+            tally.add("endedByServer");
+          } else {
+            tally.failed("use", e);
+          }
+          quietReset(c[0]);
+        } catch (RuntimeException e) {
           tally.failed("use", e);
-          quietReset(c);
+          quietReset(c[0]);
         }
       }
       if (lingering != null) {
@@ -82,11 +89,33 @@ final class Churn {
     }
 
     /**
-     * Uses the connection and ends it; returns the connection left open, if any. Now and then it
-     * flushes a peer's SAs or all of them first, as an operator would: the pace of flushes follows
-     * the pace of connections, however loaded the machine is.
+     * Opens a connection. A resumption that races with a flush of its SA is refused during its
+     * handshake (the flush wins: nothing resumes a flushed SA, and its session is deleted); the client
+     * then connects again, with a full handshake, and counts it ({@code staleRetries}).
      */
-    private Conn use(Conn c, Conn lingering) throws IOException {
+    private Conn open() throws IOException {
+      Conn c;
+      try {
+        c = Conn.open(context, from, server.port(), protocol);
+      } catch (IOException e) {
+        if (!Conn.refusedHandshake(e)) {
+          throw e;
+        }
+        tally.add("staleRetries");
+        c = Conn.open(context, from, server.port(), protocol);
+      }
+      tally.add("connections");
+      return c;
+    }
+
+    /**
+     * Uses the connection ({@code c[0]}, replaced when the server ends it) and ends it; returns the
+     * connection left open, if any. Now and then it flushes a peer's SAs or all of them first, as an
+     * operator would: the pace of flushes follows the pace of connections, however loaded the machine
+     * is. A flush ends the connections of the SAs it deletes, a login or logout its own connection:
+     * like a browser, the client then goes on over a new connection.
+     */
+    private Conn use(Conn[] c, Conn lingering) throws IOException {
       if (random.nextInt(25) == 0) {
         flush();
       }
@@ -95,31 +124,36 @@ final class Churn {
       }
       if (random.nextInt(4) == 0) {
         // A login, and mostly a logout, on one connection: each is one event for the container.
-        expect(c.get("/app/login?u=alice&p=secret"), "user=alice");
+        expect(call(c, conn -> conn.get("/app/login?u=alice&p=secret")), "user=alice");
         tally.add("logins");
         if (random.nextInt(10) < 7) {
           request(c);
-          expect(c.get("/app/logout"), "user=null");
+          expect(call(c, conn -> conn.get("/app/logout")), "user=null");
           tally.add("logouts");
         }
       }
+      if (c[0].ending()) {
+        // The server ends this connection after its last answer: nothing more to do on it.
+        c[0].close();
+        return lingering;
+      }
       switch (random.nextInt(20)) {
         case 0 -> {
-          c.reset();
+          c[0].reset();
           tally.add("resets");
         }
         case 1 -> {
           // Reset while the server writes a large answer.
-          c.send("GET", "/app/big?kb=1024", 0);
-          c.readSome(4096);
-          c.reset();
+          c[0].send("GET", "/app/big?kb=1024", 0);
+          c[0].readSome(4096);
+          c[0].reset();
           tally.add("resets");
         }
         case 2 -> {
           // Reset while the server reads a large body.
-          c.send("POST", "/app/upload", 1 << 20);
-          c.write(32 * 1024);
-          c.reset();
+          c[0].send("POST", "/app/upload", 1 << 20);
+          c[0].write(32 * 1024);
+          c[0].reset();
           tally.add("resets");
         }
         case 3, 4 -> {
@@ -127,11 +161,45 @@ final class Churn {
           if (lingering != null) {
             lingering.close();
           }
-          return c;
+          return c[0];
         }
-        default -> c.close();
+        default -> c[0].close();
       }
       return lingering;
+    }
+
+    /**
+     * Makes one request on the client's connection, first replacing a connection the server said it
+     * ends; if the server ends it instead of answering (closed, or 421: a flush deleted its SA), asks
+     * again once on a new connection (counted in {@code retries}).
+     */
+    private Conn.Response call(Conn[] c, Request request) throws IOException {
+      if (c[0].ending()) {
+        c[0].close();
+        c[0] = open().cookie(c[0].cookie());
+      }
+      for (int attempt = 1; ; attempt++) {
+        try {
+          Conn.Response r = request.on(c[0]);
+          if (r.status() != 421 || attempt == 3) {
+            return r;
+          }
+        } catch (IOException e) {
+          if (!Conn.endedByServer(e) || attempt == 3) {
+            throw e;
+          }
+        }
+        // Other clients flush all the time: the new connection's SA may be flushed again at once.
+        tally.add("retries");
+        quietReset(c[0]);
+        c[0] = open().cookie(c[0].cookie());
+      }
+    }
+
+    /** One request on a connection. */
+    @FunctionalInterface
+    private interface Request {
+      Conn.Response on(Conn c) throws IOException;
     }
 
     private void flush() {
@@ -144,21 +212,22 @@ final class Churn {
       tally.add("flushedSas", n);
     }
 
-    private void request(Conn c) throws IOException {
+    private void request(Conn[] c) throws IOException {
       switch (random.nextInt(10)) {
         case 0, 1 -> {
-          Conn.Response r = c.get("/app/big?kb=32");
-          assertThat(r.status()).isEqualTo(200);
+          Conn.Response r = call(c, conn -> conn.get("/app/big?kb=32"));
+          assertThat(r.status()).as(r.body()).isEqualTo(200);
           assertThat(r.body()).hasSize(32 * 1024);
         }
-        case 2 -> expect(c.post("/app/upload", 16 * 1024), "read=" + 16 * 1024);
-        default -> expect(c.get("/app/hello"), "ok");
+        case 2 -> expect(call(c, conn -> conn.post("/app/upload", 16 * 1024)),
+            "read=" + 16 * 1024);
+        default -> expect(call(c, conn -> conn.get("/app/hello")), "ok");
       }
       tally.add("requests");
     }
 
     private static void expect(Conn.Response r, String body) {
-      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
       assertThat(r.body()).isEqualTo(body);
     }
 

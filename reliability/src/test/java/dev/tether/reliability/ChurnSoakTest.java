@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
+import dev.tether.RefusalReason;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLSession;
@@ -63,15 +64,23 @@ class ChurnSoakTest {
           setup.maxAssociations, "lateTickets", lateTickets.size(), "drainMs", drained / 1_000_000, "totalMs", churned / 1_000_000);
 
       assertThat(tally.failures()).as("client failures").isEmpty();
+      // Every connection a client saw the server end was one a flush ended (its SA deleted).
+      assertThat(tally.get("endedByServer") + tally.get("retries"))
+          .as("connections the clients saw ended").isLessThanOrEqualTo(s.endedConnections());
+      assertThat(tally.get("staleRetries")).as("resumptions refused as their SA was flushed")
+          .isLessThanOrEqualTo(s.refusedByReason().get(RefusalReason.STALE));
       assertThat(bystander.failures()).as("bystander failures").isEmpty();
       assertThat(bystander.served()).isPositive();
       accounts.assertBalanced(s);
       assertThat(registry.associations()).isEmpty();
-      // Every TCP connection the clients made was accepted and ended in a completed handshake.
+      // Every TCP connection the clients made was accepted and either completed its handshake or was
+      // refused for resuming an SA that a flush deleted meanwhile.
       long connections = tally.get("connections") + bystander.connections();
-      assertThat(s.accepted()).isEqualTo(connections);
-      assertThat(s.handshakes()).isEqualTo(connections);
-      assertThat(s.handshakeFailures() + s.closedBeforeHandshake() + s.refused()).isZero();
+      long refusedOpens = tally.get("staleRetries") + bystander.refusedOpens();
+      assertThat(s.accepted()).isEqualTo(connections + refusedOpens);
+      assertThat(s.handshakes() + s.refused()).isEqualTo(connections + refusedOpens);
+      assertThat(s.handshakeFailures() + s.closedBeforeHandshake()).isZero();
+      assertThat(s.refused()).isEqualTo(s.refusedByReason().get(RefusalReason.STALE));
       assertThat(s.reused()).as("resumptions").isPositive();
       assertThat(s.revived()).as("resumptions within the grace").isPositive();
       assertThat(s.deletedByCause().get(DeletionCause.LOGIN)).isPositive();

@@ -28,6 +28,9 @@ final class Conn implements AutoCloseable {
   private final SSLSocket tls;
   private final InputStream in;
   private final OutputStream out;
+  private boolean ending;
+  /** The session cookie to send ({@code JSESSIONID=...}); kept from the answers' Set-Cookie. */
+  private String cookie;
 
   private Conn(Socket plain, SSLSocket tls) throws IOException {
     this.plain = plain;
@@ -114,6 +117,9 @@ final class Conn implements AutoCloseable {
   void send(String method, String path, int length) throws IOException {
     StringBuilder head = new StringBuilder(method).append(' ').append(path)
         .append(" HTTP/1.1\r\nHost: localhost\r\n");
+    if (cookie != null) {
+      head.append("Cookie: ").append(cookie).append("\r\n");
+    }
     if (length > 0 || method.equals("POST")) {
       head.append("Content-Type: application/octet-stream\r\nContent-Length: ").append(length)
           .append("\r\n");
@@ -144,12 +150,17 @@ final class Conn implements AutoCloseable {
     int code = Integer.parseInt(status.split(" ")[1]);
     long length = -1;
     boolean chunked = false;
+    boolean closing = false;
     for (String l = line(); l != null && !l.isEmpty(); l = line()) {
       String lower = l.toLowerCase(Locale.ROOT);
       if (lower.startsWith("content-length:")) {
         length = Long.parseLong(l.substring(15).trim());
       } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
         chunked = true;
+      } else if (lower.startsWith("connection:") && lower.contains("close")) {
+        closing = true;
+      } else if (lower.startsWith("set-cookie:")) {
+        cookie = l.substring(11).trim().split(";", 2)[0];
       }
     }
     ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -162,7 +173,8 @@ final class Conn implements AutoCloseable {
     } else if (length >= 0) {
       body.write(in.readNBytes((int) length));
     }
-    return new Response(code, body.toString(StandardCharsets.UTF_8));
+    ending |= closing;
+    return new Response(code, body.toString(StandardCharsets.UTF_8), closing);
   }
 
   private String line() throws IOException {
@@ -198,6 +210,46 @@ final class Conn implements AutoCloseable {
     tls.close();
   }
 
-  /** An HTTP response: its status and body. */
-  record Response(int status, String body) {}
+  /** Returns the session cookie the server set, or {@code null}. */
+  String cookie() {
+    return cookie;
+  }
+
+  /** Sends this session cookie with the connection's requests (a browser's next connection does). */
+  Conn cookie(String cookie) {
+    this.cookie = cookie;
+    return this;
+  }
+
+  /** Returns whether a response announced the end of the connection ({@code Connection: close}). */
+  boolean ending() {
+    return ending;
+  }
+
+  /**
+   * Returns whether a failure of a request on this connection is the server ending it, as it does
+   * when a flush deleted the connection's SA: closed before a response, or refused with 421. A
+   * browser retries such a request on a new connection, and so do the test clients.
+   */
+  static boolean endedByServer(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("closed before a response") || m.contains("closed early")
+        || m.contains("already shutdown") || m.contains("Broken pipe")
+        || m.contains("Connection reset");
+  }
+
+  /**
+   * Returns whether opening failed because the server refused the handshake: a resumption of an SA
+   * that a flush deleted meanwhile is refused, before the handshake completes.
+   */
+  static boolean refusedHandshake(IOException e) {
+    String m = String.valueOf(e.getMessage());
+    return m.contains("terminated the handshake") || m.contains("already shutdown")
+        || e instanceof javax.net.ssl.SSLHandshakeException;
+  }
+
+  /**
+   * An HTTP response: its status and body, and whether it announced the end of the connection.
+   */
+  record Response(int status, String body, boolean closing) {}
 }

@@ -9,6 +9,7 @@ import dev.tether.AssociationListener;
 import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
+import dev.tether.RefusalReason;
 import dev.tether.SecurityAssociation;
 import dev.tether.testing.LogCapture;
 import java.net.Socket;
@@ -54,6 +55,10 @@ class FaultTest {
           s.staleResumptions(), "sessionsLeftInTlsCache", server.serverSessions(), "stats", s);
       // A failed delete leaves its session resumable: a client that resumes it gets a new SA.
       assertThat(tally.failures()).isEmpty();
+      assertThat(tally.get("endedByServer") + tally.get("retries"))
+          .as("connections the clients saw ended").isLessThanOrEqualTo(s.endedConnections());
+      assertThat(tally.get("staleRetries")).as("resumptions refused as their SA was flushed")
+          .isLessThanOrEqualTo(s.refusedByReason().get(RefusalReason.STALE));
       assertThat(bystander.failures()).isEmpty();
       accounts.assertBalanced(s);
       assertThat(flaky.failed.get()).as("deletes that threw").isGreaterThan(1);

@@ -197,6 +197,9 @@ final class TomcatContainer implements Container {
           text(resp, "read=" + n);
         }
         case "/app/login" -> {
+          // A session first, so that Tomcat keeps the user in it: the login ends its connection,
+          // and the client's next connection carries the session cookie, as a browser's does.
+          req.getSession(true);
           req.login(req.getParameter("u"), req.getParameter("p"));
           text(resp, "user=" + req.getRemoteUser());
         }
