@@ -143,11 +143,12 @@ final class ClusterTable implements AutoCloseable {
   static String stats(AssociationStats s) {
     StringBuilder out = new StringBuilder(512).append('{');
     long[] values = {s.associations(), s.active(), s.idle(), s.leases(), s.accepted(),
-        s.negotiated(), s.reused(), s.released(), s.deleted(), s.flushed(), s.refused(),
-        s.handshakeFailures(), s.closedBeforeHandshake(), s.staleResumptions()};
-    String[] names = {"associations", "active", "idle", "leases", "accepted", "negotiated",
-        "reused", "released", "deleted", "flushed", "refused", "handshakeFailures",
-        "closedBeforeHandshake", "staleResumptions"};
+        s.handshakes(), s.negotiated(), s.reused(), s.released(), s.deleted(), s.flushed(),
+        s.refused(), s.handshakeFailures(), s.closedBeforeHandshake(), s.staleResumptions(),
+        s.endedConnections()};
+    String[] names = {"associations", "active", "idle", "leases", "accepted", "handshakes",
+        "negotiated", "reused", "released", "deleted", "flushed", "refused", "handshakeFailures",
+        "closedBeforeHandshake", "staleResumptions", "endedConnections"};
     for (int i = 0; i < names.length; i++) {
       Json.name(out, names[i], i == 0).append(values[i]);
     }

@@ -181,6 +181,15 @@ class ClusterNodesTest {
       assertThat(((List<?>) nodeC.get("associations")).stream()
           .map(sa -> (Object) ((Map<?, ?>) sa).get("id")).toList()).contains(onC);
     });
+    Map<?, ?> stats = (Map<?, ?>) JsonParser.parse(admin.get(c.port(), "/tether/stats").body());
+    Set<Object> counters = stats.entrySet().stream()
+        .filter(e -> !e.getKey().toString().startsWith("max") && !(e.getValue() instanceof String))
+        .map(Map.Entry::getKey).filter(k -> !"cluster".equals(k)).collect(Collectors.toSet());
+    Map<?, ?> table = (Map<?, ?>) JsonParser.parse(admin.get(a.port(), "/tether/cluster").body());
+    Set<Object> inTable = Set.copyOf(((Map<?, ?>) ((Map<?, ?>) ((List<?>) table.get("nodes"))
+        .get(2)).get("stats")).keySet());
+    assertThat(inTable).as("node c's counters in the table, named as in its /tether/stats")
+        .containsExactlyInAnyOrderElementsOf(counters);
 
     Https1.Response flushed = admin.post(a.port(), "/tether/cluster/flush",
         List.of("X-Tether-Flush: 1"), "node", "c", "id", onC);
