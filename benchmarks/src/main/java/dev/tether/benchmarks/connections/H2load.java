@@ -20,7 +20,7 @@ final class H2load {
   private static final Pattern FINISHED =
       Pattern.compile("finished in ([0-9.]+)(s|ms|us),");
   private static final Pattern REQUESTS = Pattern.compile(
-      "requests: \\d+ total, \\d+ started, (\\d+) done, \\d+ succeeded, \\d+ failed, (\\d+) errored");
+      "requests: \\d+ total, \\d+ started, \\d+ done, (\\d+) succeeded, (\\d+) failed, (\\d+) errored");
 
   private final String executable;
 
@@ -60,10 +60,12 @@ final class H2load {
   }
 
   /**
-   * Reads the connections done and the time taken from h2load's summary. A request counts if it was
-   * done without a transport error ("errored"): h2load 1.52 also counts a complete {@code 200} answer
-   * as "failed" when its status line has no reason phrase, which is how Tomcat answers
-   * ({@code HTTP/1.1 200 }), so its "succeeded" would read 0 for Tomcat.
+   * Reads the connections done and the time taken from h2load's summary. A request counts if it got
+   * an answer, that is without a transport error ("errored"): "succeeded" plus "failed" less
+   * "errored". h2load 1.52 counts a complete {@code 200} answer as "failed" when its status line has
+   * no reason phrase, which is how Tomcat answers ({@code HTTP/1.1 200 }), so its "succeeded" would
+   * read 0 for Tomcat; and the requests a failed connection abandons are "failed" and "errored" but
+   * not "done", so "done" less "errored" can be negative.
    */
   static Round.ClientResult parse(String output) throws IOException {
     Matcher finished = FINISHED.matcher(output);
@@ -77,9 +79,9 @@ final class H2load {
       case "ms" -> 1e6;
       default -> 1e3;
     };
-    long done = Long.parseLong(requests.group(1));
-    long errored = Long.parseLong(requests.group(2));
-    return new Round.ClientResult(done - errored, errored, (long) (time * unit));
+    long answered = Long.parseLong(requests.group(1)) + Long.parseLong(requests.group(2));
+    long errored = Long.parseLong(requests.group(3));
+    return new Round.ClientResult(answered - errored, errored, (long) (time * unit));
   }
 
   private static String tail(String output) {

@@ -43,7 +43,11 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Without the PROXY protocol the nodes take HAProxy's address for every client's, so each login
  * flushes every SA behind the balancer, h2load's included, and ends their connections;
- * {@code --containers=jetty,jetty,jetty --proxy-protocol} makes the peers exact.
+ * {@code --containers=jetty,jetty,jetty --proxy-protocol} makes the peers exact. Either way h2load
+ * is one address, so the nodes run with {@code --max-per-peer} (default here 100000): with the
+ * launcher's default of 1,000 SAs per address the nodes refuse h2load's connections within seconds
+ * (a new SA for every connection that lands on a node it did not come from, each kept for its
+ * grace, 30 s).
  *
  * <pre>
  * mvn -B -q -pl benchmarks -am -DskipTests package
@@ -53,8 +57,8 @@ import javax.net.ssl.SSLContext;
  *
  * <p>Options ({@code --name=value}): {@code containers} (jetty,tomcat,jetty), {@code proxy-protocol}
  * (false), {@code requests} (20000), {@code warmup} (5000), {@code clients} (16),
- * {@code logins-per-second} (20), {@code h2load} (/usr/bin/h2load), {@code haproxy}
- * (/usr/sbin/haproxy), {@code path} (/static/shop.css).
+ * {@code logins-per-second} (20), {@code max-per-peer} (100000), {@code h2load} (/usr/bin/h2load),
+ * {@code haproxy} (/usr/sbin/haproxy), {@code path} (/static/shop.css).
  */
 public final class ShopClusterBenchmark {
   private final Map<String, String> o;
@@ -94,7 +98,8 @@ public final class ShopClusterBenchmark {
     String path = opt("path", "/static/shop.css");
     Path dir = Files.createTempDirectory("tether-shop-cluster-bench");
     List<RunningShop> nodes = new ArrayList<>();
-    try (RedisServer redis = RedisServer.start()) {
+    RedisServer redis = RedisServer.start();
+    try {
       Path secret = Files.writeString(dir.resolve("cluster.secret"),
           "the benchmark cluster's shared secret\n", StandardCharsets.UTF_8);
       Path keystore = dir.resolve("shop.p12");
@@ -107,6 +112,7 @@ public final class ShopClusterBenchmark {
         if (proxy) {
           args.add("--proxy-protocol");
         }
+        args.addAll(List.of("--max-per-peer", opt("max-per-peer", "100000")));
         RunningShop shop = ShopLauncher.start(LauncherOptions.parse(args.toArray(String[]::new)));
         nodes.add(shop);
         shop.registry().cluster().observeLag(d -> {
@@ -152,7 +158,8 @@ public final class ShopClusterBenchmark {
             after[0] - before[0], after[1] - before[1], misses);
       }
     } finally {
-      nodes.forEach(RunningShop::stop);
+      nodes.forEach(RunningShop::stop); // before Redis: each node leaves the cluster
+      redis.close();
     }
   }
 

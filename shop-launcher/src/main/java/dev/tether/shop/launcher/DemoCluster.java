@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * {@code kill -9}) is started again five seconds later, on the same port.
  *
  * <p>The other options are the launcher's and apply to every node ({@code --keystore},
- * {@code --grace}, {@code --policies}, {@code --admin-password}); {@code --host} is where HAProxy
+ * {@code --grace}, {@code --policies}, {@code --admin-password}, {@code --max-per-peer});
+ * {@code --host} is where HAProxy
  * listens, the nodes listen on 127.0.0.1. Without {@code redis-server} or {@code haproxy} it stops
  * at once with one line naming the Debian packages to install.
  *
@@ -235,6 +236,9 @@ final class DemoCluster implements AutoCloseable {
       }
       if (!options.adminPassword().equals(LauncherOptions.DEFAULT_ADMIN_PASSWORD)) {
         o.addAll(List.of("--admin-password", options.adminPassword()));
+      }
+      if (options.maxPerPeer() != LauncherOptions.defaults().maxPerPeer()) {
+        o.addAll(List.of("--max-per-peer", Integer.toString(options.maxPerPeer())));
       }
       if (options.proxyProtocol()) {
         o.add("--proxy-protocol");

@@ -119,6 +119,7 @@ final class JettyShop implements ShopServer {
   private static AssociationRegistry registry(LauncherOptions options, PolicySet policies,
       ShopCluster cluster) {
     var builder = AssociationRegistry.builder().name("shop")
+        .maxAssociationsPerPeer(options.maxPerPeer())
         .policies(policies != null ? policies
             : StrongPolicy.policies(options.grace(), cluster != null));
     if (cluster != null) {

@@ -2,6 +2,7 @@ package dev.tether.shop.launcher;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tether.RegistryBuilder;
 import dev.tether.SaPolicy;
 import dev.tether.internal.Durations;
 import java.nio.file.Path;
@@ -38,6 +39,9 @@ import java.util.Map;
  * @param proxyProtocol whether the connector reads the PROXY protocol header a TCP balancer sends
  *     before the TLS bytes ({@code --proxy-protocol}; Jetty only), so that Tether sees the client's
  *     address instead of the balancer's
+ * @param maxPerPeer the most SAs one client address may hold ({@code --max-per-peer}, default
+ *     {@value RegistryBuilder#DEFAULT_MAX_ASSOCIATIONS_PER_PEER}); behind a TCP balancer without the
+ *     PROXY protocol every client has the balancer's address, so raise it there
  */
 public record LauncherOptions(
     Container container,
@@ -48,7 +52,8 @@ public record LauncherOptions(
     Path policies,
     String adminPassword,
     ClusterOptions cluster,
-    boolean proxyProtocol) {
+    boolean proxyProtocol,
+    int maxPerPeer) {
 
   /** The default HTTPS port. */
   public static final int DEFAULT_PORT = 8443;
@@ -61,7 +66,7 @@ public record LauncherOptions(
 
   private static final List<String> OPTIONS = List.of("--container", "--host", "--port",
       "--keystore", "--grace", "--policies", "--admin-password", "--cluster", "--node",
-      "--cluster-secret-file");
+      "--cluster-secret-file", "--max-per-peer");
   /** Options without a value. */
   private static final List<String> FLAGS = List.of("--proxy-protocol");
   private static final List<String> CLUSTER = List.of("--cluster", "--node",
@@ -83,6 +88,16 @@ public record LauncherOptions(
     if (adminPassword.isEmpty()) {
       throw new IllegalArgumentException("the admin password is empty");
     }
+    if (maxPerPeer < 1) {
+      throw new IllegalArgumentException("maxPerPeer " + maxPerPeer + " is less than 1");
+    }
+  }
+
+  /** The options of a node with Tether's default bound of SAs per client address. */
+  public LauncherOptions(Container container, String host, int port, Path keystore, Duration grace,
+      Path policies, String adminPassword, ClusterOptions cluster, boolean proxyProtocol) {
+    this(container, host, port, keystore, grace, policies, adminPassword, cluster, proxyProtocol,
+        RegistryBuilder.DEFAULT_MAX_ASSOCIATIONS_PER_PEER);
   }
 
   /** The options of a shop alone, without the PROXY protocol. */
@@ -100,7 +115,7 @@ public record LauncherOptions(
   /** Returns these options with another port. */
   public LauncherOptions withPort(int newPort) {
     return new LauncherOptions(container, host, newPort, keystore, grace, policies, adminPassword,
-        cluster, proxyProtocol);
+        cluster, proxyProtocol, maxPerPeer);
   }
 
   /**
@@ -164,7 +179,9 @@ public record LauncherOptions(
           given.containsKey("--admin-password")
               ? nonBlank("--admin-password", given.get("--admin-password")) : d.adminPassword(),
           cluster,
-          given.containsKey("--proxy-protocol"));
+          given.containsKey("--proxy-protocol"),
+          given.containsKey("--max-per-peer") ? maxPerPeer(given.get("--max-per-peer"))
+              : d.maxPerPeer());
     } catch (java.nio.file.InvalidPathException e) {
       throw LaunchException.usage("invalid file name: " + e.getMessage());
     }
@@ -191,6 +208,9 @@ public record LauncherOptions(
                                     together with --grace (default: one policy for everybody,
                                     TLS 1.2 and 1.3 with AEAD cipher suites only)
           --admin-password TEXT     password of the user admin (default: tether-admin)
+          --max-per-peer N          the most SAs one client address may hold (default: 1000);
+                                    behind a TCP balancer without the PROXY protocol every
+                                    client has the balancer's address: raise it there
           --help                    print this text
 
         Several nodes (README, "Running several nodes"):
@@ -253,6 +273,19 @@ public record LauncherOptions(
     }
     throw LaunchException.usage("--port '" + value + "' is not a port number: use 0-65535"
         + " (0 picks a free port)");
+  }
+
+  private static int maxPerPeer(String value) throws LaunchException {
+    try {
+      int max = Integer.parseInt(value.trim());
+      if (max >= 1) {
+        return max;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw LaunchException.usage("--max-per-peer '" + value + "' is not a number of SAs: use 1 or"
+        + " more (default " + RegistryBuilder.DEFAULT_MAX_ASSOCIATIONS_PER_PEER + ")");
   }
 
   private static Duration grace(String value) throws LaunchException {

@@ -65,6 +65,7 @@ final class TomcatShop implements ShopServer {
     set(https, "address", options.host());
     set(https, "SSLEnabled", "true");
     set(https, "registryName", "shop");
+    set(https, "maxAssociationsPerPeer", Integer.toString(options.maxPerPeer()));
     Path file = policies != null ? policies
         : Files.writeString(files.work().resolve(StrongPolicy.RESOURCE),
             StrongPolicy.text(options.grace(), cluster != null), StandardCharsets.UTF_8);

@@ -56,7 +56,7 @@ class ClusterNodesTest {
   private static RunningShop node(String container, String name, Path secret) throws Exception {
     return ShopLauncher.start(LauncherOptions.parse("--container", container, "--port", "0",
         "--keystore", dir.resolve("shop.p12").toString(), "--cluster", redis.uri(),
-        "--node", name, "--cluster-secret-file", secret.toString()));
+        "--node", name, "--cluster-secret-file", secret.toString(), "--max-per-peer", "5000"));
   }
 
   @AfterAll
@@ -160,6 +160,13 @@ class ClusterNodesTest {
           .containsAll(neighbours.get(n));
     }
     assertThat(a.registry().cluster().view().ackMisses()).isZero();
+  }
+
+  @Test
+  void maxPerPeer_reachesTheRegistryOfJettyAndTomcatNodes() {
+    for (RunningShop n : List.of(a, b, c)) {
+      assertThat(n.registry().maxAssociationsPerPeer()).as("node %s", n.node()).isEqualTo(5000);
+    }
   }
 
   @Test

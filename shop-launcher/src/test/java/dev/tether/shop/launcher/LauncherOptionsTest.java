@@ -68,5 +68,16 @@ class LauncherOptionsTest {
         .hasMessage("--admin-password needs a value");
     assertThatThrownBy(() -> LauncherOptions.parse("--grace", "-1s"))
         .hasMessageContaining("--grace='-1s' is not a duration");
+    assertThatThrownBy(() -> LauncherOptions.parse("--max-per-peer", "0"))
+        .hasMessageStartingWith("--max-per-peer '0' is not a number of SAs");
+    assertThatThrownBy(() -> LauncherOptions.parse("--max-per-peer", "many"))
+        .hasMessageStartingWith("--max-per-peer 'many' is not a number of SAs");
+  }
+
+  @Test
+  void maxPerPeer_isTethersDefault_unlessGiven() throws Exception {
+    assertThat(LauncherOptions.parse().maxPerPeer()).isEqualTo(1_000);
+    assertThat(LauncherOptions.parse("--max-per-peer=50000").maxPerPeer()).isEqualTo(50_000);
+    assertThat(LauncherOptions.parse("--max-per-peer", "7").withPort(0).maxPerPeer()).isEqualTo(7);
   }
 }
