@@ -146,6 +146,7 @@ public final class ShopClusterBenchmark {
         long[] after = handshakes(nodes);
         progress("round 3: " + requests + " requests through HAProxy, " + rate + " logins/s");
         long missesBefore = ackMisses(nodes);
+        Map<String, Long> effectsBefore = effects(nodes);
         measuring = true;
         Thread storm = loginStorm(certificate.clientContext(), lb.port(), rate);
         Round.ClientResult withLogins = h2load.run(lb.port(), path, requests, clients, limit);
@@ -154,8 +155,11 @@ public final class ShopClusterBenchmark {
         Thread.sleep(500); // the last logins' events land
         measuring = false;
         long misses = ackMisses(nodes) - missesBefore;
+        Map<String, Long> effects = effects(nodes);
+        effects.replaceAll((k, v) -> v - effectsBefore.get(k));
         report(containers, proxy, clients, path, direct, balanced, withLogins,
             after[0] - before[0], after[1] - before[1], misses);
+        System.out.println("\nRound 3 on the nodes: " + effects);
       }
     } finally {
       nodes.forEach(RunningShop::stop); // before Redis: each node leaves the cluster
@@ -201,6 +205,25 @@ public final class ShopClusterBenchmark {
       reused += s.reused();
     }
     return new long[] {negotiated, reused};
+  }
+
+  /** The nodes' counts of what a login's flush does to other clients' connections, added up. */
+  private static Map<String, Long> effects(List<RunningShop> nodes) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (String k : List.of("LOGIN deletions", "endedConnections", "staleResumptions",
+        "refused", "handshakeFailures")) {
+      m.put(k, 0L);
+    }
+    for (RunningShop n : nodes) {
+      AssociationStats s = n.registry().stats();
+      m.merge("LOGIN deletions", s.deletedByCause().getOrDefault(dev.tether.DeletionCause.LOGIN,
+          0L), Long::sum);
+      m.merge("endedConnections", s.endedConnections(), Long::sum);
+      m.merge("staleResumptions", s.staleResumptions(), Long::sum);
+      m.merge("refused", s.refused(), Long::sum);
+      m.merge("handshakeFailures", s.handshakeFailures(), Long::sum);
+    }
+    return m;
   }
 
   private static long ackMisses(List<RunningShop> nodes) {
