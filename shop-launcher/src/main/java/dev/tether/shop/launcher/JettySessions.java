@@ -186,8 +186,9 @@ final class JettySessions extends AbstractSessionDataStore {
   }
 
   /**
-   * Session data that always counts as changed, so that Jetty writes it before each response: the
-   * shop changes its cart in place, without setting the attribute again.
+   * Session data that always counts as changed, so that Jetty offers it to the store before each
+   * response (the shop changes its cart in place, without setting the attribute again); the store
+   * writes it only if it differs from {@link #written}.
    */
   private static final class AlwaysChanged extends SessionData {
     private static final long serialVersionUID = 1L;
