@@ -2,7 +2,9 @@ package dev.tether.shop.launcher;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tether.cluster.redis.RedisClusterBuilder;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The launcher's cluster options: the shop runs as one node of several that share a Redis
@@ -16,13 +18,21 @@ import java.nio.file.Path;
  *     {@code redis://USER:PASSWORD@HOST:PORT} for an ACL user
  * @param node this node's name: 1 to 64 letters, digits, '.', '_' or '-'
  * @param secretFile the file of the cluster's shared secret, at least 16 bytes
+ * @param ackTimeout how long a login's flush waits at most for every live node to apply it
+ *     ({@code --cluster-ack-timeout}, default 50 ms, 0 to 10 s)
  */
-public record ClusterOptions(String uri, String node, Path secretFile) {
+public record ClusterOptions(String uri, String node, Path secretFile, Duration ackTimeout) {
   /** Checks that no value is missing. */
   public ClusterOptions {
     requireNonNull(uri, "uri");
     requireNonNull(node, "node");
     requireNonNull(secretFile, "secretFile");
+    requireNonNull(ackTimeout, "ackTimeout");
+  }
+
+  /** The options of a node with Tether's default wait for the other nodes, 50 ms. */
+  public ClusterOptions(String uri, String node, Path secretFile) {
+    this(uri, node, secretFile, RedisClusterBuilder.DEFAULT_ACK_TIMEOUT);
   }
 
   /** Returns the URI with its password, if any, replaced by {@code ***}: for logs and messages. */

@@ -3,6 +3,7 @@ package dev.tether.shop.launcher;
 import static java.util.Objects.requireNonNull;
 
 import dev.tether.RegistryBuilder;
+import dev.tether.cluster.redis.RedisClusterBuilder;
 import dev.tether.SaPolicy;
 import dev.tether.internal.Durations;
 import java.nio.file.Path;
@@ -66,7 +67,7 @@ public record LauncherOptions(
 
   private static final List<String> OPTIONS = List.of("--container", "--host", "--port",
       "--keystore", "--grace", "--policies", "--admin-password", "--cluster", "--node",
-      "--cluster-secret-file", "--max-per-peer");
+      "--cluster-secret-file", "--max-per-peer", "--cluster-ack-timeout");
   /** Options without a value. */
   private static final List<String> FLAGS = List.of("--proxy-protocol");
   private static final List<String> CLUSTER = List.of("--cluster", "--node",
@@ -221,6 +222,9 @@ public record LauncherOptions(
           --cluster-secret-file FILE
                                     the nodes' shared secret, at least 16 bytes, e.g. made by
                                     openssl rand -base64 32 > cluster.secret (with --cluster)
+          --cluster-ack-timeout DURATION
+                                    how long a login's flush waits at most for every live node
+                                    to apply it, 0 to 10s (default: 50ms; with --cluster)
           --proxy-protocol          read the PROXY protocol header a TCP balancer sends (HAProxy's
                                     send-proxy-v2), so that Tether sees the client's address
                                     (Jetty only; without it the balancer is every client's peer)
@@ -237,6 +241,10 @@ public record LauncherOptions(
   private static ClusterOptions cluster(Map<String, String> given) throws LaunchException {
     List<String> present = CLUSTER.stream().filter(given::containsKey).toList();
     if (present.isEmpty()) {
+      if (given.containsKey("--cluster-ack-timeout")) {
+        throw LaunchException.usage("--cluster-ack-timeout needs --cluster, --node and"
+            + " --cluster-secret-file: only a node of a cluster waits for the others");
+      }
       return null;
     }
     if (present.size() < CLUSTER.size()) {
@@ -248,7 +256,10 @@ public record LauncherOptions(
     try {
       return new ClusterOptions(nonBlank("--cluster", given.get("--cluster")).trim(),
           nonBlank("--node", given.get("--node")).trim(),
-          Path.of(nonBlank("--cluster-secret-file", given.get("--cluster-secret-file"))));
+          Path.of(nonBlank("--cluster-secret-file", given.get("--cluster-secret-file"))),
+          given.containsKey("--cluster-ack-timeout")
+              ? duration("--cluster-ack-timeout", given.get("--cluster-ack-timeout"))
+              : RedisClusterBuilder.DEFAULT_ACK_TIMEOUT);
     } catch (java.nio.file.InvalidPathException e) {
       throw LaunchException.usage("--cluster-secret-file: invalid file name: " + e.getMessage());
     }
@@ -289,8 +300,12 @@ public record LauncherOptions(
   }
 
   private static Duration grace(String value) throws LaunchException {
+    return duration("--grace", value);
+  }
+
+  private static Duration duration(String option, String value) throws LaunchException {
     try {
-      return Durations.parse("--grace", value);
+      return Durations.parse(option, value);
     } catch (IllegalArgumentException e) {
       throw LaunchException.usage(e.getMessage());
     }

@@ -51,6 +51,12 @@ final class ShopCluster implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw LaunchException.usage(rename(e.getMessage(), "clusterNode", "--node"));
     }
+    try {
+      check.ackTimeout(options.ackTimeout());
+    } catch (IllegalArgumentException e) {
+      throw LaunchException.usage(rename(e.getMessage(), "clusterAckTimeout",
+          "--cluster-ack-timeout"));
+    }
     return new ShopCluster(options, secret);
   }
 
@@ -93,7 +99,7 @@ final class ShopCluster implements AutoCloseable {
   /** Returns Tether's cluster for the registry of a node whose address is {@code address}. */
   RedisCluster tetherCluster(String address) {
     return RedisCluster.builder().uri(options.uri()).node(options.node()).secret(secret)
-        .address(address).build();
+        .ackTimeout(options.ackTimeout()).address(address).build();
   }
 
   /** Returns the launcher's link to Redis (shared sessions). */

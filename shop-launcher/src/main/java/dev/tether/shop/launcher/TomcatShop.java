@@ -75,6 +75,7 @@ final class TomcatShop implements ShopServer {
       set(https, "clusterUri", c.uri());
       set(https, "clusterNode", c.node());
       set(https, "clusterSecretFile", c.secretFile().toAbsolutePath().toString());
+      set(https, "clusterAckTimeout", c.ackTimeout().toMillis() + "ms");
       set(https, "clusterAddress", RunningShop.address(options));
     }
     https.addSslHostConfig(TomcatTls.hostConfig(certificate, "TLSv1.2+TLSv1.3"));

@@ -56,7 +56,8 @@ class ClusterNodesTest {
   private static RunningShop node(String container, String name, Path secret) throws Exception {
     return ShopLauncher.start(LauncherOptions.parse("--container", container, "--port", "0",
         "--keystore", dir.resolve("shop.p12").toString(), "--cluster", redis.uri(),
-        "--node", name, "--cluster-secret-file", secret.toString(), "--max-per-peer", "5000"));
+        "--node", name, "--cluster-secret-file", secret.toString(), "--max-per-peer", "5000",
+        "--cluster-ack-timeout", "2s"));
   }
 
   @AfterAll

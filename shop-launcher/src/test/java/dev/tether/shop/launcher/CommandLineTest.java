@@ -162,6 +162,11 @@ class CommandLineTest {
     assertThat(errorLine()).contains("--cluster-secret-file " + dir.resolve("missing")
         + ": no such file (make one with: openssl rand -base64 32 >");
     err.reset();
+    assertThat(run("--cluster", "redis://127.0.0.1:6379", "--node", "a",
+        "--cluster-secret-file", secret.toString(), "--cluster-ack-timeout", "11s")).isEqualTo(2);
+    assertThat(errorLine()).contains("tether-shop: --cluster-ack-timeout 11000 ms must be from 0 to"
+        + " 10000 ms");
+    err.reset();
     assertThat(run("--cluster", "redis://127.0.0.1:6379")).isEqualTo(2);
     assertThat(errorLine()).contains("--cluster needs --node and --cluster-secret-file");
   }

@@ -114,7 +114,11 @@ final class JarCluster implements AutoCloseable {
         "--container", n.container.optionValue(), "--port", Integer.toString(n.port),
         "--keystore", dir.resolve("shop.p12").toString(),
         "--cluster", redis.uri(), "--node", n.name,
-        "--cluster-secret-file", secret.toString()));
+        "--cluster-secret-file", secret.toString(),
+        // A login's response waits for every node up to 2 s, not 50 ms: on a machine loaded by
+        // other builds a node may be descheduled longer than 50 ms, and the tests check that every
+        // SA is gone when the response arrives.
+        "--cluster-ack-timeout", "2s"));
     if (proxyProtocol) {
       command.add("--proxy-protocol");
     }

@@ -41,6 +41,13 @@ class LauncherOptionsTest {
     assertThat(o.cluster()).isEqualTo(new ClusterOptions("redis://10.0.0.5:6379", "web-1",
         Path.of("cluster.secret")));
     assertThat(o.proxyProtocol()).isTrue();
+    assertThat(o.cluster().ackTimeout()).isEqualTo(Duration.ofMillis(50));
+    assertThat(LauncherOptions.parse("--cluster", "redis://h:1", "--node=a",
+        "--cluster-secret-file", "s", "--cluster-ack-timeout", "2s").cluster().ackTimeout())
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThatThrownBy(() -> LauncherOptions.parse("--cluster-ack-timeout", "2s"))
+        .hasMessageStartingWith("--cluster-ack-timeout needs --cluster, --node and"
+            + " --cluster-secret-file");
     assertThat(LauncherOptions.parse().cluster()).isNull();
     assertThat(LauncherOptions.parse().proxyProtocol()).isFalse();
     assertThat(new ClusterOptions("redis://tether:pw@h:1", "a", Path.of("s")).redactedUri())
