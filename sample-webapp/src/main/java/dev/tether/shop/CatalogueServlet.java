@@ -9,7 +9,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
-/** The catalogue, the shop's home page: every product with an "add to cart" form. */
+/**
+ * The catalogue, the shop's home page: every product with its picture and an "add to cart" form. A
+ * browser fetches the pictures at once, over several connections, which resume one TLS session.
+ */
 public class CatalogueServlet extends HttpServlet {
 
   @Override
@@ -24,6 +27,8 @@ public class CatalogueServlet extends HttpServlet {
     String token = FormToken.field(request);
     for (Product p : Shop.of(getServletContext()).catalogue().products()) {
       sb.append("<li class=\"product\" id=\"product-").append(esc(p.id())).append("\">\n")
+          .append("<img src=\"").append(url(request, "/static/products/" + p.id() + ".svg"))
+          .append("\" alt=\"\" width=\"160\" height=\"90\">\n")
           .append("<h2>").append(esc(p.name())).append("</h2>\n")
           .append("<p>").append(esc(p.description())).append("</p>\n")
           .append("<form method=\"post\" action=\"").append(url(request, "/cart")).append("\">")

@@ -76,6 +76,8 @@ public final class Page {
     sb.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
         .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
         .append("<title>").append(esc(title)).append(" · Tether shop</title>\n")
+        .append("<link rel=\"icon\" href=\"").append(url(request, "/static/favicon.svg"))
+        .append("\" type=\"image/svg+xml\">\n")
         .append("<link rel=\"stylesheet\" href=\"").append(url(request, "/static/shop.css"))
         .append("\">\n</head>\n<body>\n");
     header(request, sb);
