@@ -48,9 +48,12 @@ import javax.net.ssl.SSLSession;
  * {@link Entry} records; every change to an SA (reference count, state, principals) is one
  * {@code compute} on its key, so counts change atomically and never go negative. Deletion removes the
  * entry in the same atomic step that decides it, and only the thread that removed it runs the
- * deletion's side effects (bounds, driver, counters), then tells the listeners outside any lock. An
- * expiry's side effects run in Caffeine's eviction step, its announcement after it. Ids are never
- * reused, so a late release or flush of a deleted SA finds nothing and does nothing.
+ * deletion's side effects (bounds, driver, counters). An expiry's side effects run in Caffeine's
+ * eviction step. Listeners are told outside every lock: their events, and whatever the cache hands
+ * to an executor (its maintenance, its removal notifications, which it hands over under its eviction
+ * lock), go through an {@link Outbox} that one thread at a time runs in order, after the step that
+ * queued them. Ids are never reused, so a late release or flush of a deleted SA finds nothing and
+ * does nothing.
  */
 public final class AssociationRegistry implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
@@ -63,6 +66,7 @@ public final class AssociationRegistry implements AutoCloseable {
   private final PolicyEngine policies;
   private final Ticker ticker;
   private final AssociationDriver driver;
+  private final Outbox outbox;
   private final Listeners listeners;
   private final Counters counters = new Counters();
   private final Bounds bounds;
@@ -91,7 +95,8 @@ public final class AssociationRegistry implements AutoCloseable {
     this.policies = new PolicyEngine(this, policySet, b.bindingTtl, b.maxBindings, b.ticker);
     this.ticker = b.ticker;
     this.driver = b.driver;
-    this.listeners = new Listeners(b.listeners);
+    this.outbox = new Outbox(b.executor);
+    this.listeners = new Listeners(b.listeners, outbox);
     this.bounds = new Bounds(b.maxAssociations, b.maxAssociationsPerPeer);
     this.refusalLog = new RefusalLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
     this.flushLog = new FlushLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
@@ -102,8 +107,10 @@ public final class AssociationRegistry implements AutoCloseable {
     }
     this.cache = Caffeine.newBuilder()
         .ticker(ticker)
-        .executor(b.executor)
-        .scheduler(b.scheduler)
+        // Whatever the cache hands over (maintenance, removal notifications) it may hand over under
+        // its eviction lock: it waits in the outbox until the operation or the wake-up ends.
+        .executor(outbox)
+        .scheduler(delivering(b.scheduler, b.executor))
         .expireAfter(new EntryExpiry())
         .evictionListener(this::onEvicted)
         .removalListener(this::onRemoval)
@@ -114,6 +121,20 @@ public final class AssociationRegistry implements AutoCloseable {
     LOG.log(Level.INFO, "Tether registry ''{0}'' started: policies={1}, anonymous grace={2}, "
         + "maxAssociations={3}, maxAssociationsPerPeer={4}, driver={5}", name, policySet,
         defaultPolicy.grace(), b.maxAssociations, b.maxAssociationsPerPeer, driver);
+  }
+
+  /**
+   * Wraps the expiry scheduler so that each wake-up delivers what the expiry queued in the outbox;
+   * the disabled scheduler stays itself (Caffeine then computes no wake-ups at all).
+   */
+  private Scheduler delivering(Scheduler scheduler, Executor executor) {
+    if (scheduler == Scheduler.disabledScheduler()) {
+      return scheduler;
+    }
+    return (ignored, command, delay, unit) -> scheduler.schedule(executor, () -> {
+      command.run();
+      outbox.deliver();
+    }, delay, unit);
   }
 
   /** Returns a builder with the defaults: grace 30 s, 100,000 SAs, 1,000 per peer, JSSE driver. */
@@ -187,6 +208,15 @@ public final class AssociationRegistry implements AutoCloseable {
    */
   public boolean inspectHandshake(SSLSession handshakeSession, String peer)
       throws AssociationRefusedException {
+    try {
+      return inspect(handshakeSession, peer);
+    } finally {
+      outbox.settle();
+    }
+  }
+
+  private boolean inspect(SSLSession handshakeSession, String peer)
+      throws AssociationRefusedException {
     Object tag = tagOf(handshakeSession);
     if (tag == null) {
       if (!closed) {
@@ -214,6 +244,15 @@ public final class AssociationRegistry implements AutoCloseable {
    *     session deleted so that the TLS stack does not keep state nobody owns
    */
   public Lease acquire(SSLSession session, String peer, SaPolicy policy)
+      throws AssociationRefusedException {
+    try {
+      return correlate(session, peer, policy);
+    } finally {
+      outbox.settle();
+    }
+  }
+
+  private Lease correlate(SSLSession session, String peer, SaPolicy policy)
       throws AssociationRefusedException {
     requireNonNull(session, "session");
     requireNonNull(peer, "peer");
@@ -258,7 +297,9 @@ public final class AssociationRegistry implements AutoCloseable {
       SecurityAssociation view = view(id, after, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onReused(view));
       if (idleSince >= 0) {
-        Duration idleFor = Duration.ofNanos(now - idleSince);
+        // 'now' was read before the atomic step, and a release racing with it may have made the
+        // SA idle after that instant: such an SA was idle for no time at all, never for less.
+        Duration idleFor = Duration.ofNanos(Math.max(0, now - idleSince));
         listeners.fire(l -> l.onRevived(view, idleFor));
       }
     }
@@ -452,6 +493,14 @@ public final class AssociationRegistry implements AutoCloseable {
   // S4-S7: release, delete
 
   void release(Long key, Entry acquired) {
+    try {
+      releaseNow(key, acquired);
+    } finally {
+      outbox.settle();
+    }
+  }
+
+  private void releaseNow(Long key, Entry acquired) {
     long now = ticker.read();
     counters.leases.decrementAndGet();
     counters.released.increment();
@@ -634,9 +683,13 @@ public final class AssociationRegistry implements AutoCloseable {
     requireNonNull(cause, "cause");
     requireNonNull(open, "open");
     long key = parseId(id);
-    int n = key >= 0 && remove(key, cause, e -> true, open) ? 1 : 0;
-    logFlush(n, cause, "SA " + id);
-    return n;
+    try {
+      int n = key >= 0 && remove(key, cause, e -> true, open) ? 1 : 0;
+      logFlush(n, cause, "SA " + id);
+      return n;
+    } finally {
+      outbox.settle();
+    }
   }
 
   /**
@@ -707,10 +760,14 @@ public final class AssociationRegistry implements AutoCloseable {
     requireNonNull(cause, "cause");
     requireNonNull(open, "open");
     int n = 0;
-    for (var e : map.entrySet()) {
-      if (filter.test(e.getKey(), e.getValue()) && remove(e.getKey(), cause, x -> true, open)) {
-        n++;
+    try {
+      for (var e : map.entrySet()) {
+        if (filter.test(e.getKey(), e.getValue()) && remove(e.getKey(), cause, x -> true, open)) {
+          n++;
+        }
       }
+    } finally {
+      outbox.settle();
     }
     logFlush(n, cause, what);
     return n;
@@ -726,11 +783,16 @@ public final class AssociationRegistry implements AutoCloseable {
   void recordPrincipal(Long id, String principal) {
     requireNonNull(principal, "principal");
     boolean[] added = {false};
-    Entry after = map.computeIfPresent(id, (k, e) -> {
-      Entry n = e.withPrincipal(principal);
-      added[0] = n != e;
-      return n;
-    });
+    Entry after;
+    try {
+      after = map.computeIfPresent(id, (k, e) -> {
+        Entry n = e.withPrincipal(principal);
+        added[0] = n != e;
+        return n;
+      });
+    } finally {
+      outbox.settle();
+    }
     if (added[0] && !listeners.isEmpty()) {
       SecurityAssociation view = view(id, after, ticker.read());
       listeners.fire(l -> l.onPrincipal(view, principal));
@@ -776,6 +838,7 @@ public final class AssociationRegistry implements AutoCloseable {
   public Optional<SecurityAssociation> find(String id) {
     long key = parseId(id);
     Entry e = key < 0 ? null : map.get(key);
+    outbox.settle();
     return e == null ? Optional.empty() : Optional.of(view(key, e, ticker.read()));
   }
 
@@ -783,6 +846,7 @@ public final class AssociationRegistry implements AutoCloseable {
   public List<SecurityAssociation> associations() {
     long now = ticker.read();
     List<Map.Entry<Long, Entry>> entries = new ArrayList<>(map.entrySet());
+    outbox.settle();
     entries.sort(Map.Entry.comparingByKey());
     List<SecurityAssociation> views = new ArrayList<>(entries.size());
     for (var e : entries) {
@@ -808,7 +872,11 @@ public final class AssociationRegistry implements AutoCloseable {
 
   /** Runs pending expiry now (the scheduler does it on its own when one is set). */
   public void cleanUp() {
-    cache.cleanUp();
+    try {
+      cache.cleanUp();
+    } finally {
+      outbox.settle();
+    }
   }
 
   /** Returns the cluster the registry's flushes and bindings travel through. */
@@ -847,9 +915,14 @@ public final class AssociationRegistry implements AutoCloseable {
     boolean idle = e.isIdle();
     return new SecurityAssociation(formatId(key), e.peer(), e.protocol(), e.cipherSuite(),
         e.policy().name(), e.principals(), instant(e.createdNanos()), instant(e.lastUsedNanos()),
-        idle ? instant(e.idleSinceNanos()) : null, Duration.ofNanos(now - e.createdNanos()),
-        idle ? Duration.ofNanos(now - e.idleSinceNanos()) : Duration.ZERO, state, e.references(),
+        idle ? instant(e.idleSinceNanos()) : null, since(now, e.createdNanos()),
+        idle ? since(now, e.idleSinceNanos()) : Duration.ZERO, state, e.references(),
         e.reuses());
+  }
+
+  /** The time from {@code then} to {@code now}; zero if a racing change came after {@code now}. */
+  private static Duration since(long now, long then) {
+    return Duration.ofNanos(Math.max(0, now - then));
   }
 
   private Instant instant(long nanos) {
@@ -874,6 +947,7 @@ public final class AssociationRegistry implements AutoCloseable {
     // not evicted yet; clearing the cache evicts it as expired, through the eviction listener.
     cache.invalidateAll();
     cache.cleanUp();
+    outbox.settle();
     flushLog.summarize();
     try {
       cluster.close();

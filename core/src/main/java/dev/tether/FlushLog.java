@@ -10,7 +10,8 @@ import java.util.Map;
  * follow users (login, logout) are DEBUG each and summarized at INFO at most once per interval, so a
  * busy site logs one line a minute, not one per login.
  *
- * <p>Concurrency: {@link #flushed} is synchronized; it is called once per flush, not per connection.
+ * <p>Concurrency: the pending counts are guarded by this object's monitor, held once per flush (not
+ * per connection); the lines are logged after it is released.
  */
 final class FlushLog {
   private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
@@ -29,7 +30,7 @@ final class FlushLog {
   }
 
   /** Records a flush of {@code count} SAs of {@code what} (an SA, a peer, all). */
-  synchronized void flushed(int count, DeletionCause cause, String what) {
+  void flushed(int count, DeletionCause cause, String what) {
     boolean followsUsers = cause == DeletionCause.LOGIN || cause == DeletionCause.LOGOUT;
     if (!followsUsers) {
       if (count > 0) {
@@ -42,30 +43,48 @@ final class FlushLog {
       LOG.log(Level.DEBUG, "Tether registry ''{0}'' flushed {1} SA(s) ({2}, {3})", registry, count,
           cause, what);
     }
-    long[] totals = pending.computeIfAbsent(cause, c -> new long[2]);
-    totals[0]++;
-    totals[1] += count;
-    long now = ticker.read();
-    if (now - windowStart >= intervalNanos) {
-      summarize(now);
+    Object[] summary = record(cause, count);
+    if (summary != null) {
+      log(summary);
     }
   }
 
   /** Logs what is pending, e.g. at close. */
-  synchronized void summarize() {
-    summarize(ticker.read());
+  void summarize() {
+    Object[] summary;
+    synchronized (this) {
+      summary = summarize(ticker.read());
+    }
+    if (summary != null) {
+      log(summary);
+    }
   }
 
-  private void summarize(long now) {
+  private static void log(Object[] line) {
+    LOG.log(Level.INFO, (String) line[0], java.util.Arrays.copyOfRange(line, 1, line.length));
+  }
+
+  private synchronized Object[] record(DeletionCause cause, int count) {
+    long[] totals = pending.computeIfAbsent(cause, c -> new long[2]);
+    totals[0]++;
+    totals[1] += count;
+    long now = ticker.read();
+    return now - windowStart >= intervalNanos ? summarize(now) : null;
+  }
+
+  /** Returns the summary line of what is pending, if anything is, and starts a new window. */
+  private Object[] summarize(long now) {
+    Object[] line = null;
     if (!pending.isEmpty()) {
       StringBuilder text = new StringBuilder();
       pending.forEach((cause, t) -> text.append(text.length() == 0 ? "" : ", ").append(t[0])
           .append(' ').append(cause.name().toLowerCase(java.util.Locale.ROOT))
           .append(" flush(es) deleting ").append(t[1]).append(" SA(s)"));
-      LOG.log(Level.INFO, "Tether registry ''{0}'': {1} in the last {2} s", registry, text,
-          (now - windowStart) / 1_000_000_000L);
+      line = new Object[] {"Tether registry ''{0}'': {1} in the last {2} s", registry,
+          text.toString(), (now - windowStart) / 1_000_000_000L};
       pending.clear();
     }
     windowStart = now;
+    return line;
   }
 }

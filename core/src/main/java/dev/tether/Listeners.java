@@ -11,7 +11,8 @@ import java.util.function.Consumer;
 /**
  * Calls the registered listeners, each in its own try/catch: a listener that throws is logged at WARN
  * the first time (and at DEBUG after that) and cannot affect the registry or the other listeners.
- * Only a {@link VirtualMachineError} (out of memory, stack overflow) is let through.
+ * Only a {@link VirtualMachineError} (out of memory, stack overflow) is let through. Events go
+ * through the registry's {@link Outbox}: outside every lock, one thread at a time, in order.
  */
 final class Listeners {
   private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
@@ -21,8 +22,11 @@ final class Listeners {
   private final Set<AssociationListener> warned =
       Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
-  Listeners(List<AssociationListener> listeners) {
+  private final Outbox outbox;
+
+  Listeners(List<AssociationListener> listeners, Outbox outbox) {
     this.listeners = new CopyOnWriteArrayList<>(listeners);
+    this.outbox = outbox;
   }
 
   void add(AssociationListener listener) {
@@ -38,7 +42,15 @@ final class Listeners {
     return listeners.isEmpty();
   }
 
+  /**
+   * Announces an event: queued behind the events before it and delivered now on this thread, unless
+   * another thread is delivering them (then by that thread). Called outside any lock.
+   */
   void fire(Consumer<AssociationListener> event) {
+    outbox.send(() -> fireNow(event));
+  }
+
+  private void fireNow(Consumer<AssociationListener> event) {
     for (AssociationListener listener : listeners) {
       try {
         event.accept(listener);

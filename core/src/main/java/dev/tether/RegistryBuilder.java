@@ -164,10 +164,11 @@ public final class RegistryBuilder {
   }
 
   /**
-   * Sets the executor of the cache's maintenance and of expiry's deletions. Default: the thread
-   * that triggers them ({@code Runnable::run}), which is a connection's thread for the maintenance
-   * after an acquire or release and, with the default {@link #scheduler}, a common-pool thread for
-   * timely expiry.
+   * Sets the executor of the cache's maintenance, expiry's deletions and the listeners' events
+   * queued behind them, once the operation that caused them has left every lock. Default: the
+   * thread of that operation ({@code Runnable::run}), which is a connection's thread for the
+   * maintenance after an acquire or release and, with the default {@link #scheduler}, a common-pool
+   * thread for timely expiry. Whatever the executor, they run one thread at a time, in order.
    *
    * <p>Why not a pool: a server sees registry writes a few at a time, so a pool thread would be woken
    * for nearly every acquire and release; the wake-up costs tens of microseconds of CPU on a small

@@ -170,6 +170,45 @@ class AssociationRegistryTest {
   }
 
   @Test
+  void revival_racingWithTheSasLastRelease_wasIdleForNoTime_neverForLess() throws Exception {
+    // The resuming connection reads the time, then the SA's last connection closes a moment
+    // later, before the resumption's atomic step finds the SA idle.
+    AtomicReference<Runnable> beforeNextRead = new AtomicReference<>();
+    long[] nanos = {0};
+    List<Duration> revived = new CopyOnWriteArrayList<>();
+    registry.close();
+    registry = AssociationRegistry.builder().name("race")
+        .ticker(() -> {
+          long now = nanos[0];
+          Runnable r = beforeNextRead.getAndSet(null);
+          if (r != null) {
+            nanos[0] += 1_000_000;
+            r.run();
+          }
+          return now;
+        })
+        .scheduler(Scheduler.disabledScheduler()).executor(Runnable::run)
+        .listener(new AssociationListener() {
+          @Override
+          public void onRevived(SecurityAssociation sa, Duration idleFor) {
+            revived.add(idleFor);
+            revived.add(sa.age());
+          }
+        })
+        .build();
+    FakeSession session = new FakeSession("TLSv1.2");
+    Lease first = registry.acquire(session, PEER);
+    beforeNextRead.set(first::release);
+
+    Lease second = registry.acquire(session, PEER);
+
+    assertThat(second.isResumed()).isTrue();
+    assertThat(registry.stats().revived()).isEqualTo(1);
+    assertThat(revived).as("idle for, age").containsExactly(Duration.ZERO, Duration.ZERO);
+    second.release();
+  }
+
+  @Test
   void acquire_resumingDeletedSa_isRefusedAndItsSessionDeleted() throws Exception {
     FakeSession session = new FakeSession();
     Lease first = registry.acquire(session, PEER);

@@ -130,6 +130,9 @@ class JettyTetherPolicyTest {
         .createSocket("localhost", server.port())) {
       early.setSoTimeout(20_000);
       early.startHandshake();
+      // The client's handshake ends when it sends its Finished; the server takes the connection's
+      // SA when it reads it. The login below must find that SA to flush it.
+      await().until(() -> registry.stats().leases() == 1);
       WebClient browser = new WebClient(browserTls, server.port());
       // The operator's login flushes the peer's SAs but keeps their connections open.
       browser.formLogin("oper", "secret");

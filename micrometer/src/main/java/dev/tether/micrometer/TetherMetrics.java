@@ -34,7 +34,8 @@ import java.util.function.ToDoubleFunction;
  *       {@code tether.associations.flushed} (tag
  *       {@code cause}: the flush causes), {@code tether.associations.refused} (tag {@code reason}),
  *       {@code tether.handshakes.failed}, {@code tether.connections.unhandshaken} (closed before their
- *       handshake), {@code tether.handshakes.saved} (resumptions of idle SAs: full handshakes the
+ *       handshake), {@code tether.connections.ended} (open connections a flush ended because it
+ *       deleted their SA), {@code tether.handshakes.saved} (resumptions of idle SAs: full handshakes the
  *       grace period avoided);
  *   <li>timers {@code tether.association.lifetime} (age of each deleted SA) and
  *       {@code tether.association.idle} (how long each SA was idle before a resumption revived it or
@@ -100,6 +101,9 @@ public final class TetherMetrics implements MeterBinder {
     counter(meters, "tether.connections.unhandshaken",
         "connections closed before their handshake completed", Tags.empty(),
         AssociationStats::closedBeforeHandshake);
+    counter(meters, "tether.connections.ended",
+        "open connections ended because a flush deleted their SA", Tags.empty(),
+        AssociationStats::endedConnections);
     for (DeletionCause cause : DeletionCause.values()) {
       Tags t = Tags.of("cause", cause.name().toLowerCase(Locale.ROOT));
       counter(meters, "tether.associations.deleted", "SAs deleted, by cause", t,

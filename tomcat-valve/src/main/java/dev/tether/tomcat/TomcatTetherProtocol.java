@@ -53,6 +53,9 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
   private volatile AdapterSettings settings;
   private volatile PolicySet policySet;
   private volatile AssociationRegistry registry;
+  /** A registry its owner built and closes ({@link #useRegistry}), with the settings it was built from. */
+  private AssociationRegistry givenRegistry;
+  private AdapterSettings givenSettings;
   private ObjectName jmxName;
   /** Lets tests inject time and threads into the registry; the identity in production. */
   UnaryOperator<RegistryBuilder> registryCustomizer = UnaryOperator.identity();
@@ -76,7 +79,7 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   /** Returns the registry's name; see {@link #setRegistryName}. */
   public String getRegistryName() {
-    return attribute(Setting.REGISTRY_NAME);
+    return givenRegistry != null ? givenRegistry.name() : attribute(Setting.REGISTRY_NAME);
   }
 
   /** Sets the registry's name, shown in logs and JMX and matched by the valve. Default {@code default}. */
@@ -322,6 +325,27 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     return registry;
   }
 
+  /**
+   * Serves the connector's connections from {@code registry}, which its owner built from
+   * {@code settings} and closes, instead of building one from the attributes: an application that
+   * shares one registry among the connector and its own parts (Tether's Spring Boot starter). The
+   * connector takes its TLS settings ({@code provider}, {@code requireStatefulSessions},
+   * {@code renegotiationAllowed}) from {@code settings} as well, and JMX shows them. Call it before
+   * the connector initializes; a connector given a registry refuses Tether attributes of its own.
+   *
+   * @param settings the checked settings the registry was built from, named as its owner's users
+   *     write them
+   * @throws IllegalArgumentException if the registry's name is not {@code settings}' registry name
+   */
+  public void useRegistry(AssociationRegistry registry, AdapterSettings settings) {
+    if (!registry.name().equals(settings.registryName())) {
+      throw new IllegalArgumentException("the registry '" + registry.name() + "' was not built"
+          + " from these settings (registryName " + settings.registryName() + ")");
+    }
+    givenRegistry = registry;
+    givenSettings = settings;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Lifecycle
 
@@ -330,14 +354,24 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     if (renamed != null) {
       throw new IllegalArgumentException("Tether connector attribute " + renamed);
     }
-    AdapterSettings s = new AdapterSettings(
-        (key, value) -> "Tether connector attribute " + key + "=\"" + value + "\"");
-    attributes.forEach(s::set);
-    String base = System.getProperty("catalina.base");
-    // Read now, so that a bad file fails the connector's init, as Tomcat's own files do.
-    policySet = s.policySet(base == null ? null : Path.of(base));
-    // The cluster's settings too: made here only to be checked, it is made again at each start.
-    s.cluster(base == null ? null : Path.of(base));
+    AdapterSettings s;
+    if (givenRegistry != null) {
+      if (!attributes.isEmpty()) {
+        throw new IllegalArgumentException("Tether connector attributes " + attributes.keySet()
+            .stream().map(Setting::key).toList() + " are set, but the connector was given the"
+            + " registry '" + givenRegistry.name() + "': configure its owner instead");
+      }
+      s = givenSettings;
+    } else {
+      s = new AdapterSettings(
+          (key, value) -> "Tether connector attribute " + key + "=\"" + value + "\"");
+      attributes.forEach(s::set);
+      String base = System.getProperty("catalina.base");
+      // Read now, so that a bad file fails the connector's init, as Tomcat's own files do.
+      policySet = s.policySet(base == null ? null : Path.of(base));
+      // The cluster's settings too: made here only to be checked, it is made again at each start.
+      s.cluster(base == null ? null : Path.of(base));
+    }
     if (!isSSLEnabled()) {
       LOG.warn("Tether connector protocol without SSLEnabled=\"true\": it tracks TLS connections only");
     }
@@ -373,9 +407,18 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
 
   @Override
   public void start() throws Exception {
-    String base = System.getProperty("catalina.base");
-    AssociationRegistry r = registryCustomizer.apply(
-        settings.registryBuilder(policySet, base == null ? null : Path.of(base))).build();
+    AssociationRegistry r;
+    if (givenRegistry != null) {
+      if (givenRegistry.isClosed()) {
+        throw new IllegalStateException("the registry '" + givenRegistry.name() + "' given to the"
+            + " Tether connector is closed");
+      }
+      r = givenRegistry;
+    } else {
+      String base = System.getProperty("catalina.base");
+      r = registryCustomizer.apply(
+          settings.registryBuilder(policySet, base == null ? null : Path.of(base))).build();
+    }
     registry = r;
     tetherEndpoint.configure(r, settings.flag(Setting.RENEGOTIATION_ALLOWED));
     try {
@@ -433,7 +476,7 @@ public class TomcatTetherProtocol extends Http11NioProtocol {
     AssociationRegistry r = registry;
     tetherEndpoint.configure(null, false);
     registry = null;
-    if (r != null) {
+    if (r != null && r != givenRegistry) {
       r.close();
     }
   }

@@ -283,7 +283,9 @@ public final class TomcatTetherValve extends ValveBase {
       throw new LifecycleException("TomcatTetherValve registryName=\"" + registryName
           + "\": no connector of service '" + service.getName() + "' has this registryName");
     }
-    if (!any && containerLog != null) {
+    // Spring Boot's embedded Tomcat adds its connectors only once the application is ready: a
+    // Service with no connector yet says nothing about Tether's.
+    if (!any && service.findConnectors().length > 0 && containerLog != null) {
       containerLog.warn("TomcatTetherValve: service '" + service.getName()
           + "' has no connector with protocol " + TomcatTetherProtocol.class.getName()
           + "; the valve will pass every request through");

@@ -2,7 +2,9 @@ package dev.tether.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tether.AssociationRegistry;
 import dev.tether.SaPolicy;
+import dev.tether.internal.AdapterSettings;
 import dev.tether.internal.Setting;
 import dev.tether.testing.LogCapture;
 import dev.tether.tls.ClientRenegotiation;
@@ -231,6 +233,45 @@ class ProtocolConfigurationTest {
     }
     assertThat(ManagementFactory.getPlatformMBeanServer().queryNames(
         new ObjectName("*:type=TetherRegistry,name=\"jmx-test\",*"), null)).isEmpty();
+  }
+
+  @Test
+  void givenRegistry_servesTheConnector_showsItsSettings_andOutlivesTheConnector() throws Exception {
+    AdapterSettings settings = new AdapterSettings((key, value) -> "owner." + key + "=" + value);
+    settings.set(Setting.REGISTRY_NAME, "given");
+    settings.set(Setting.GRACE, "45s");
+    AssociationRegistry registry = settings.registryBuilder(null).build();
+    try {
+      try (TetherServer server = TetherServer.builder().registry(registry, settings).start();
+          HttpsClient client = HttpsClient.open(TetherServer.clientContext(), server.port(),
+              "TLSv1.3")) {
+        assertThat(client.get("/app/sa").body()).contains("registry=AssociationRegistry[given]");
+        assertThat(server.registry()).isSameAs(registry);
+        assertThat(registry.stats().negotiated()).isEqualTo(1);
+        MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
+        ObjectName name = mbeans.queryNames(
+            new ObjectName("*:type=TetherRegistry,name=\"given\",*"), null).iterator().next();
+        assertThat(mbeans.getAttribute(name, "grace")).isEqualTo("45s");
+      }
+      assertThat(registry.isClosed()).isFalse();
+      assertThat(registry.stats().leases()).isZero();
+    } finally {
+      registry.close();
+    }
+  }
+
+  @Test
+  void givenRegistry_withTetherAttributesOfItsOwn_failsStartNamingThem() throws Exception {
+    AdapterSettings settings = new AdapterSettings((key, value) -> key + "=" + value);
+    try (AssociationRegistry registry = settings.registryBuilder(null).build();
+        LogCapture log = new LogCapture();
+        TetherServer server = TetherServer.builder().registry(registry, settings)
+            .set("grace", "0").start()) {
+      assertConnectorFailed(server);
+      assertThat(log.text(Level.SEVERE)).contains("attributes [grace] are set, but the connector"
+          + " was given the registry 'default'");
+      assertThat(registry.isClosed()).isFalse();
+    }
   }
 
   /**

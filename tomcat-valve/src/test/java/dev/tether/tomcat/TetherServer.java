@@ -7,6 +7,7 @@ import dev.tether.Lease;
 import dev.tether.SaPolicy;
 import dev.tether.SecurityAssociation;
 import dev.tether.certificates.SelfSignedCertificate;
+import dev.tether.internal.AdapterSettings;
 import dev.tether.certificates.TomcatTls;
 import dev.tether.testing.FakeTicker;
 import jakarta.servlet.ServletException;
@@ -77,6 +78,9 @@ final class TetherServer implements AutoCloseable {
       }
       return rb;
     };
+    if (b.givenRegistry != null) {
+      protocol().useRegistry(b.givenRegistry, b.givenSettings);
+    }
     tomcat.getService().addConnector(connector);
     tomcat.setConnector(connector);
     valve = new TomcatTetherValve();
@@ -249,7 +253,15 @@ final class TetherServer implements AutoCloseable {
     private int connectionTimeout = 20_000;
     private FakeTicker ticker;
     private SaPolicy policy;
+    private AssociationRegistry givenRegistry;
+    private AdapterSettings givenSettings;
     private final Map<String, String> properties = new LinkedHashMap<>();
+
+    Builder registry(AssociationRegistry registry, AdapterSettings settings) {
+      this.givenRegistry = registry;
+      this.givenSettings = settings;
+      return this;
+    }
 
     Builder protocols(String protocols) {
       this.protocols = protocols;
