@@ -20,7 +20,11 @@ import javax.net.ssl.SSLSession;
  * to the container's decorator, which may leave values of its own in it for the same reason.
  *
  * <p>It never changes what the engine permits: every question goes to the constraints the engine
- * had before, or is answered yes (the JDK adds its own defaults in any case).
+ * had before, or is answered yes. The JDK checks its own defaults around whatever constraints an
+ * engine holds: when the engine held only those defaults (the JDK's {@code SSLAlgorithmConstraints},
+ * as every engine does unless its owner set constraints), passing the question on would check them
+ * a second time, which costs as much as the rest of a resumption's algorithm checks; the answer is
+ * then yes.
  *
  * <p>Concurrency: an engine runs its handshake on one thread at a time (its own lock); the state is
  * read and written only under it.
@@ -39,9 +43,23 @@ final class HandshakeInspector implements AlgorithmConstraints {
   HandshakeInspector(SSLEngine engine, AlgorithmConstraints previous, TlsConnection connection,
       Consumer<SSLSession> decorator) {
     this.engine = engine;
-    this.previous = previous;
+    this.previous = isJdkDefault(previous) ? null : previous;
     this.connection = connection;
     this.decorator = decorator;
+  }
+
+  /**
+   * Whether {@code constraints} are the JDK's own defaults, which it applies around any constraints
+   * an engine holds (its {@code SSLAlgorithmConstraints}: the user cannot make one).
+   */
+  static boolean isJdkDefault(AlgorithmConstraints constraints) {
+    return constraints != null
+        && constraints.getClass().getName().equals("sun.security.ssl.SSLAlgorithmConstraints");
+  }
+
+  /** Whether questions go on to constraints the engine's owner set. */
+  boolean passesOn() {
+    return previous != null;
   }
 
   /** Whether the engine is the JDK's, whose handshake this callback is known to reach. */

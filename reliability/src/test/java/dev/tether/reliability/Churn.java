@@ -30,11 +30,27 @@ import javax.net.ssl.SSLContext;
 final class Churn {
   /** The first peer address of the clients: 127.0.0.10, 127.0.0.11, ... */
   static final int FIRST_PEER = 10;
+  /**
+   * How often a client asks before it gives up on a request. The other client of its address logs
+   * in and out all the time, flushing the address's SAs: on a loaded machine a new connection's SA
+   * is sometimes flushed again before its request, two or three times in a row.
+   */
+  private static final int ATTEMPTS = 8;
 
   private Churn() {}
 
   /** Runs {@code clients} client threads for {@code duration}; returns when all have stopped. */
   static void run(Container server, int clients, Duration duration, Tally tally) throws Exception {
+    run(server, clients, duration, Long.MAX_VALUE, tally);
+  }
+
+  /**
+   * Runs {@code clients} client threads until {@code duration} has passed or they have opened
+   * {@code connections} connections between them (counted in the tally's {@code connections});
+   * returns when all have stopped.
+   */
+  static void run(Container server, int clients, Duration duration, long connections, Tally tally)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
       long deadline = System.nanoTime() + duration.toNanos();
@@ -44,7 +60,7 @@ final class Churn {
         shared = i % 2 == 0 ? Certificates.client() : shared;
         Client client = new Client(server, shared, Peers.of(FIRST_PEER + i / 2), (clients + 1) / 2,
             i % 2 == 0 ? "TLSv1.3" : "TLSv1.2", new Random(i), tally);
-        running.add(pool.submit(() -> client.run(deadline)));
+        running.add(pool.submit(() -> client.run(deadline, connections)));
       }
       for (Future<?> f : running) {
         f.get(duration.toSeconds() + 120, TimeUnit.SECONDS);
@@ -58,9 +74,9 @@ final class Churn {
   private record Client(Container server, SSLContext context, InetAddress from, int peers,
       String protocol, Random random, Tally tally) {
 
-    void run(long deadline) {
+    void run(long deadline, long connections) {
       Conn lingering = null;
-      while (System.nanoTime() < deadline) {
+      while (System.nanoTime() < deadline && tally.get("connections") < connections) {
         Conn[] c = new Conn[1];
         try {
           c[0] = open();
@@ -171,7 +187,7 @@ final class Churn {
     /**
      * Makes one request on the client's connection, first replacing a connection the server said it
      * ends; if the server ends it instead of answering (closed, or 421: a flush deleted its SA), asks
-     * again once on a new connection (counted in {@code retries}).
+     * again on a new connection, up to {@link #ATTEMPTS} times in all (counted in {@code retries}).
      */
     private Conn.Response call(Conn[] c, Request request) throws IOException {
       if (c[0].ending()) {
@@ -181,11 +197,11 @@ final class Churn {
       for (int attempt = 1; ; attempt++) {
         try {
           Conn.Response r = request.on(c[0]);
-          if (r.status() != 421 || attempt == 3) {
+          if (r.status() != 421 || attempt == ATTEMPTS) {
             return r;
           }
         } catch (IOException e) {
-          if (!Conn.endedByServer(e) || attempt == 3) {
+          if (!Conn.endedByServer(e) || attempt == ATTEMPTS) {
             throw e;
           }
         }

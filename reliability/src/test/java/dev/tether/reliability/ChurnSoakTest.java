@@ -3,41 +3,145 @@ package dev.tether.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tether.AssociationDriver;
 import dev.tether.AssociationRegistry;
 import dev.tether.AssociationStats;
 import dev.tether.DeletionCause;
 import dev.tether.RefusalReason;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLSession;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The churn soak: many clients opening, resuming, using and closing TLS connections, logging in and
- * out, while SAs are flushed under them and their grace periods run out. At the end, once the last
- * grace period has passed, nothing is left and every count adds up.
+ * out, while SAs are flushed under them and their grace periods run out, next to a listener that
+ * throws on every event and a driver whose session deletes fail now and then. Every
+ * {@code tether.soak.restart-every} client connections the clients stop, the server drains and restarts with
+ * a new registry: a leg. At the end of each leg, once the last grace period has passed, nothing is
+ * left and every count adds up; at the end of the soak, heap and file descriptors are back where they
+ * started, within {@value #HEAP_MARGIN_MIB} MiB and {@value #FD_MARGIN} descriptors.
  *
  * <p>It runs {@code tether.soak.seconds} per container (25 s by default; {@code -Psoak} makes it ten
- * minutes).
+ * minutes), or {@code tether.soak.connections} connections when set (then without a time limit).
+ * Every {@code tether.soak.sample-seconds} it samples SAs, leases, the TLS session cache, heap,
+ * threads, descriptors and connections per second into {@code target/reliability/soak-KIND.csv} and
+ * {@code soak-KIND.png}.
  */
 class ChurnSoakTest {
-  private static final Duration DURATION = Duration.ofSeconds(Long.getLong("tether.soak.seconds", 25));
+  private static final long CONNECTIONS = Long.getLong("tether.soak.connections", 0);
+  private static final Duration DURATION = CONNECTIONS > 0 ? Duration.ofDays(7)
+      : Duration.ofSeconds(Long.getLong("tether.soak.seconds", 25));
+  private static final long RESTART_EVERY = Long.getLong("tether.soak.restart-every", 1_000);
+  private static final Duration SAMPLE_EVERY =
+      Duration.ofSeconds(Long.getLong("tether.soak.sample-seconds", 2));
+  private static final Duration MIN_LEG = Duration.ofSeconds(5);
   private static final int CLIENTS = 8;
   private static final Duration GRACE = Duration.ofSeconds(1);
+  /** One session delete in this many fails (the driver throws instead). */
+  private static final int FAILED_DELETE_EVERY = 500;
+  static final int HEAP_MARGIN_MIB = 64;
+  static final int FD_MARGIN = 32;
 
   @ParameterizedTest(name = "{0}")
   @EnumSource(Kind.class)
   void churn_connectionsLoginsAndFlushes_endWithNoSaAndCountsThatAddUp(Kind kind) throws Exception {
-    Accounts accounts = new Accounts();
-    Setup setup = new Setup().grace(GRACE).listener(accounts);
-    Tally tally = new Tally();
+    FaultyDriver faulty = new FaultyDriver();
+    Setup setup = new Setup().grace(GRACE).listener(new FaultTest.BrokenListener())
+        .driver(faulty::wrap);
     long started = System.nanoTime();
-    try (Container server = kind.start(setup);
-        Bystander bystander = Bystander.start(server)) {
-      AssociationRegistry registry = server.registry();
-      accounts.attach(registry);
-      Churn.run(server, CLIENTS, DURATION, tally);
+    long deadline = started + DURATION.toNanos();
+    long target = CONNECTIONS > 0 ? CONNECTIONS : Long.MAX_VALUE;
+    LongAdder done = new LongAdder();
+    // The current leg's tally, read by the sampler for the connections so far.
+    AtomicReference<Tally> live = new AtomicReference<>(new Tally());
+    LongSupplier connectionsSoFar = () -> {
+      synchronized (live) {
+        return done.sum() + live.get().get("connections");
+      }
+    };
+    try (Container server = kind.start(setup)) {
+      int fdsBefore = (int) SoakSampler.fileDescriptors();
+      double heapBefore = SoakSampler.heapAfterFullGcMiB();
+      int legs = 0;
+      LongAdder reused = new LongAdder();
+      LongAdder revived = new LongAdder();
+      AtomicLong[] byCause = new AtomicLong[DeletionCause.values().length];
+      for (int i = 0; i < byCause.length; i++) {
+        byCause[i] = new AtomicLong();
+      }
+      try (SoakSampler sampler = SoakSampler.start(server, connectionsSoFar, SAMPLE_EVERY)) {
+        // A leg that would have less than MIN_LEG to run is not started.
+        while (done.sum() < target && deadline - System.nanoTime() > MIN_LEG.toNanos()) {
+          if (legs > 0) {
+            server.restart();
+          }
+          legs++;
+          long legConnections = Math.min(RESTART_EVERY, target - done.sum());
+          Duration left = Duration.ofNanos(deadline - System.nanoTime());
+          Tally tally = new Tally();
+          live.set(tally);
+          Leg leg = leg(kind, legs, server, setup, faulty, tally, legConnections, left);
+          synchronized (live) {
+            done.add(tally.get("connections"));
+            live.set(new Tally());
+          }
+          reused.add(leg.stats().reused());
+          revived.add(leg.stats().revived());
+          leg.stats().deletedByCause().forEach((c, n) -> byCause[c.ordinal()].addAndGet(n));
+        }
+        sampler.close();
+        Path csv = sampler.write(Path.of(System.getProperty("tether.reliability.report",
+            "target/reliability")), "soak-" + kind.name().toLowerCase(Locale.ROOT),
+            "Churn soak, " + kind + ": " + done.sum() + " connections, " + legs + " legs");
+        int fdsAfter = (int) SoakSampler.fileDescriptors();
+        double heapAfter = SoakSampler.heapAfterFullGcMiB();
+        Report.line("soak " + kind, "connections", done.sum(), "legs", legs, "seconds",
+            (System.nanoTime() - started) / 1_000_000_000, "failedDeletes", faulty.failed.get(),
+            "heapMiBBefore", Math.round(heapBefore), "heapMiBAfter", Math.round(heapAfter),
+            "fdsBefore", fdsBefore, "fdsAfter", fdsAfter, "samples", csv);
+        assertThat(reused.sum()).as("resumptions").isPositive();
+        assertThat(revived.sum()).as("resumptions within the grace").isPositive();
+        for (DeletionCause c : List.of(DeletionCause.LOGIN, DeletionCause.MANUAL,
+            DeletionCause.GRACE_EXPIRED)) {
+          assertThat(byCause[c.ordinal()].get()).as("deleted by " + c).isPositive();
+        }
+        assertThat(heapAfter).as("heap after a full collection, MiB")
+            .isLessThanOrEqualTo(heapBefore + HEAP_MARGIN_MIB);
+        assertThat(fdsAfter).as("open file descriptors").isLessThanOrEqualTo(fdsBefore + FD_MARGIN);
+        assertThat(sampler.samples()).as("samples").hasSizeGreaterThan(2)
+            .allSatisfy(s -> assertThat(s.leases()).isNotNegative());
+      }
+    }
+  }
+
+  /**
+   * Runs one leg on the server's current registry: clients churn until they opened {@code
+   * connections} or {@code duration} passed, then everything drains and the registry's books must
+   * balance.
+   */
+  private static Leg leg(Kind kind, int leg, Container server, Setup setup, FaultyDriver faulty,
+      Tally tally, long connections, Duration duration) throws Exception {
+    Accounts accounts = new Accounts();
+    AssociationRegistry registry = server.registry();
+    registry.addListener(accounts);
+    accounts.attach(registry);
+    long loginsBefore = server.logins();
+    long logoutsBefore = server.logouts();
+    long failedBefore = faulty.failed.get();
+    long started = System.nanoTime();
+    try (Bystander bystander = Bystander.start(server)) {
+      Churn.run(server, CLIENTS, duration, connections, tally);
       bystander.close();
       long churned = System.nanoTime() - started;
 
@@ -53,15 +157,17 @@ class ChurnSoakTest {
 
       AssociationStats s = registry.stats();
       List<SSLSession> lateTickets = server.cachedSessions();
-      Report.line("churn " + kind, "seconds", DURATION.toSeconds(), "clients", CLIENTS + 1,
-          "clientConnections", tally.get("connections"), "bystanderConnections",
+      Report.line("churn " + kind + " leg " + leg, "seconds", churned / 1_000_000_000, "clients",
+          CLIENTS + 1, "clientConnections", tally.get("connections"), "bystanderConnections",
           bystander.connections(), "bystanderRequests", bystander.served(), "requests",
           tally.get("requests"), "logins", tally.get("logins"), "logouts", tally.get("logouts"),
           "flushes", tally.get("flushes"), "flushedSas", tally.get("flushedSas"), "resets",
           tally.get("resets"), "accepted", s.accepted(), "negotiated", s.negotiated(), "reused",
           s.reused(), "revived", s.revived(), "stale", s.staleResumptions(), "deletedByCause",
           s.deletedByCause(), "peakTable", accounts.peak(), "maxAssociations",
-          setup.maxAssociations, "lateTickets", lateTickets.size(), "drainMs", drained / 1_000_000, "totalMs", churned / 1_000_000);
+          setup.maxAssociations, "failedDeletes", faulty.failed.get() - failedBefore,
+          "lateTickets", lateTickets.size(), "drainMs", drained / 1_000_000, "totalMs",
+          churned / 1_000_000);
 
       assertThat(tally.failures()).as("client failures").isEmpty();
       // Every connection a client saw the server end was one a flush ended (its SA deleted).
@@ -75,30 +181,81 @@ class ChurnSoakTest {
       assertThat(registry.associations()).isEmpty();
       // Every TCP connection the clients made was accepted and either completed its handshake or was
       // refused for resuming an SA that a flush deleted meanwhile.
-      long connections = tally.get("connections") + bystander.connections();
+      long opened = tally.get("connections") + bystander.connections();
       long refusedOpens = tally.get("staleRetries") + bystander.refusedOpens();
-      assertThat(s.accepted()).isEqualTo(connections + refusedOpens);
-      assertThat(s.handshakes() + s.refused()).isEqualTo(connections + refusedOpens);
+      assertThat(s.accepted()).isEqualTo(opened + refusedOpens);
+      assertThat(s.handshakes() + s.refused()).isEqualTo(opened + refusedOpens);
       assertThat(s.handshakeFailures() + s.closedBeforeHandshake()).isZero();
       assertThat(s.refused()).isEqualTo(s.refusedByReason().get(RefusalReason.STALE));
-      assertThat(s.reused()).as("resumptions").isPositive();
-      assertThat(s.revived()).as("resumptions within the grace").isPositive();
-      assertThat(s.deletedByCause().get(DeletionCause.LOGIN)).isPositive();
-      assertThat(s.deletedByCause().get(DeletionCause.MANUAL)).isPositive();
-      assertThat(s.deletedByCause().get(DeletionCause.GRACE_EXPIRED)).isPositive();
-      assertThat(server.logins()).as("logins the container reported").isEqualTo(tally.get("logins"));
-      assertThat(server.logouts()).as("logouts the container reported")
+      assertThat(server.logins() - loginsBefore).as("logins the container reported")
+          .isEqualTo(tally.get("logins"));
+      assertThat(server.logouts() - logoutsBefore).as("logouts the container reported")
           .isEqualTo(tally.get("logouts"));
       assertThat(accounts.peak()).isLessThanOrEqualTo(setup.maxAssociations);
-      // What the server's TLS cache still holds are TLS 1.3 tickets the JDK issued on a connection
-      // after its SA was flushed (see JsseLateTicketTest in core): each belongs to a lineage Tether
-      // tagged and deleted, and a client resumes it at most once, getting a new SA that cannot be
-      // resumed. There cannot be more of them than SAs flushed.
-      assertThat(lateTickets).allSatisfy(t -> {
-        assertThat(t.getProtocol()).isEqualTo("TLSv1.3");
-        assertThat(t.getValueNames()).anyMatch(n -> n.startsWith("dev.tether.association."));
-      });
-      assertThat((long) lateTickets.size()).isLessThanOrEqualTo(s.flushed());
+      // What the server's TLS cache still holds belongs to Tether: sessions whose delete the driver
+      // failed (served, unflushed, until the JDK's own timeout) and TLS 1.3 tickets the JDK issued on
+      // a connection after its SA was flushed (see JsseLateTicketTest in core), each of a lineage
+      // Tether tagged and deleted, which a client resumes at most once, getting a new SA that cannot
+      // be resumed. There cannot be more of the latter than SAs flushed.
+      assertThat(lateTickets).allSatisfy(t ->
+          assertThat(t.getValueNames()).anyMatch(n -> n.startsWith("dev.tether.association.")));
+      List<SSLSession> late = lateTickets.stream().filter(t -> !faulty.kept(t)).toList();
+      assertThat(late).allSatisfy(t -> assertThat(t.getProtocol()).isEqualTo("TLSv1.3"));
+      assertThat((long) late.size()).isLessThanOrEqualTo(s.flushed());
+      return new Leg(s);
+    } finally {
+      registry.removeListener(accounts);
+    }
+  }
+
+  /** What a leg did: its registry's counters. */
+  private record Leg(AssociationStats stats) {}
+
+  /**
+   * Wraps the JSSE driver: one session delete in {@value #FAILED_DELETE_EVERY} throws instead of
+   * invalidating the session, which stays in the JDK's cache; the ids of those sessions are kept.
+   */
+  static final class FaultyDriver {
+    final AtomicLong calls = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    private final Set<String> keptIds = ConcurrentHashMap.newKeySet();
+
+    boolean kept(SSLSession session) {
+      return keptIds.contains(HexFormat.of().formatHex(session.getId()));
+    }
+
+    AssociationDriver wrap(AssociationDriver jsse) {
+      return new AssociationDriver() {
+        @Override
+        public Object tag(SSLSession session, String key) {
+          return jsse.tag(session, key);
+        }
+
+        @Override
+        public void bind(SSLSession session, String key, Object tag) {
+          jsse.bind(session, key, tag);
+        }
+
+        @Override
+        public void delete(SSLSession session) {
+          if (calls.incrementAndGet() % FAILED_DELETE_EVERY == 0) {
+            failed.incrementAndGet();
+            keptIds.add(HexFormat.of().formatHex(session.getId()));
+            throw new IllegalStateException("driver failure on delete");
+          }
+          jsse.delete(session);
+        }
+
+        @Override
+        public boolean canResume(SSLSession session) {
+          return jsse.canResume(session);
+        }
+
+        @Override
+        public String toString() {
+          return "faulty-driver";
+        }
+      };
     }
   }
 }
