@@ -15,6 +15,11 @@ import java.io.IOException;
  * The SA dashboard ({@code admin} role): the page around {@code static/dashboard.js}, which polls
  * {@code /tether/associations} and {@code /tether/stats} every 2 seconds, fills the table and the
  * counters, draws the charts and sends the flush buttons' posts.
+ *
+ * <p>On a node of a cluster ({@code stats} has {@code cluster}) it also shows every node (name,
+ * address, SAs, propagation lag, last heard) and, where the shop's launcher serves
+ * {@code /tether/cluster}, every node's SAs in one table with the node of each; a flush of one SA
+ * goes to the node that holds it, a flush of a peer or of all SAs reaches every node.
  */
 public class DashboardServlet extends HttpServlet {
 
@@ -48,13 +53,21 @@ public class DashboardServlet extends HttpServlet {
             "<span class=\"key negotiated\">negotiated (full)</span>"
                 + "<span class=\"key reused\">resumed (reused SA)</span>"))
         .append("</section>\n")
+        .append("<section id=\"nodes\" hidden>\n<h2>Nodes <span class=\"count\" id=\"node-count\">")
+        .append("</span></h2>\n<p class=\"small\">The nodes behind the balancer, as this node sees them")
+        .append(" in the cluster: a login's flush reaches every live node before its response")
+        .append(" leaves.</p>\n<div class=\"scroll\"><table class=\"kv nodes\" id=\"node-table\">")
+        .append("<thead><tr><th>Node</th><th>Address</th><th>State</th><th class=\"num\">SAs</th>")
+        .append("<th class=\"num\">Lag</th><th class=\"num\">Heard</th></tr></thead>")
+        .append("<tbody></tbody></table></div>\n</section>\n")
         .append("<section>\n<div class=\"toolbar\"><h2>Table <span class=\"count\" id=\"count\"></span></h2>")
         .append("<button type=\"button\" class=\"danger\" id=\"flush-all\">Flush all</button></div>\n")
         .append("<div class=\"scroll\"><table class=\"sa\" id=\"sa-table\">\n<thead><tr>")
         .append("<th>Id</th><th>Peer</th><th>Protocol</th><th>Cipher suite</th><th>Policy</th>")
         .append("<th>Principals</th><th>State</th><th class=\"num\">Refs</th><th class=\"num\">Reuses</th>")
-        .append("<th class=\"num\">Age</th><th class=\"num\">Idle</th><th></th></tr></thead>\n")
-        .append("<tbody><tr><td colspan=\"12\" class=\"empty\">Loading…</td></tr></tbody>\n</table></div>\n")
+        .append("<th class=\"num\">Age</th><th class=\"num\">Idle</th><th class=\"node-col\">Node</th>")
+        .append("<th></th></tr></thead>\n")
+        .append("<tbody><tr><td colspan=\"13\" class=\"empty\">Loading…</td></tr></tbody>\n</table></div>\n")
         .append("</section>\n")
         .append("<section class=\"columns\">\n<div><h2>Deletions by cause</h2>")
         .append("<table class=\"kv\" id=\"by-cause\"><tbody></tbody></table></div>\n")

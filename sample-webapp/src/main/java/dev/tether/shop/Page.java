@@ -1,5 +1,8 @@
 package dev.tether.shop;
 
+import dev.tether.AssociationCluster;
+import dev.tether.AssociationRegistry;
+import dev.tether.servlet.TetherAttributes;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -7,7 +10,8 @@ import java.security.Principal;
 
 /**
  * The shop's page layout and HTML helpers: header with navigation and the visitor's login state,
- * the page's content, and a footer that shows the connection's security association.
+ * the page's content, and a footer that shows the connection's security association (and, on a
+ * node of a cluster, the node that served the page).
  *
  * <pre>{@code
  * Page.send(request, response, "Cart", "<h1>Your cart</h1>" + Page.esc(note));
@@ -141,6 +145,22 @@ public final class Page {
     sb.append("<footer class=\"conn\">\n<span class=\"label\">This connection</span>\n")
         .append("<span class=\"transport\">").append(esc(c.transport())).append("</span>\n")
         .append("<span class=\"sa").append(c.resumed() == null ? "" : c.resumed() ? " resumed" : " new")
-        .append("\" id=\"sa\">").append(esc(c.association())).append("</span>\n</footer>\n");
+        .append("\" id=\"sa\">").append(esc(c.association())).append("</span>\n");
+    String node = node(request);
+    if (node != null) {
+      sb.append("<span class=\"node\" id=\"node\">node ").append(esc(node)).append("</span>\n");
+    }
+    sb.append("</footer>\n");
+  }
+
+  /** The name of the node that served the page, when the shop runs as a node of a cluster. */
+  private static String node(HttpServletRequest request) {
+    try {
+      AssociationRegistry registry = TetherAttributes.registry(request);
+      return registry == null || registry.cluster() == AssociationCluster.none() ? null
+          : registry.cluster().view().node();
+    } catch (IllegalStateException e) {
+      return null;
+    }
   }
 }

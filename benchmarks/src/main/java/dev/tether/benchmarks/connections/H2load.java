@@ -2,6 +2,7 @@ package dev.tether.benchmarks.connections;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -21,7 +22,7 @@ final class H2load {
   private static final Pattern FINISHED =
       Pattern.compile("finished in ([0-9.]+)(s|ms|us),");
   private static final Pattern REQUESTS = Pattern.compile(
-      "requests: \\d+ total, \\d+ started, (\\d+) done, \\d+ succeeded, \\d+ failed, (\\d+) errored");
+      "requests: \\d+ total, \\d+ started, \\d+ done, (\\d+) succeeded, (\\d+) failed, (\\d+) errored");
 
   private final String executable;
 
@@ -37,8 +38,13 @@ final class H2load {
 
   /** Returns the command for {@code requests} requests from {@code clients} concurrent clients. */
   List<String> command(int port, long requests, int clients) {
+    return command(port, "/ok", requests, clients);
+  }
+
+  /** The same for the page {@code path}. */
+  List<String> command(int port, String path, long requests, int clients) {
     return ChildProcess.pinned(cpus, List.of(executable, "--h1", "-H", "Connection: close", "-n", Long.toString(requests),
-        "-c", Integer.toString(clients), "-t", "1", "https://127.0.0.1:" + port + "/ok"));
+        "-c", Integer.toString(clients), "-t", "1", "https://127.0.0.1:" + port + path));
   }
 
   /**
@@ -53,30 +59,38 @@ final class H2load {
 
   Round.ClientResult run(int port, long requests, int clients) throws IOException,
       InterruptedException {
-    return run(command(port, requests, clients));
+    return run(port, "/ok", requests, clients, Duration.ofSeconds(60));
+  }
+
+  /** Runs h2load for the page {@code path}, waiting for it at most {@code limit}. */
+  Round.ClientResult run(int port, String path, long requests, int clients, Duration limit)
+      throws IOException, InterruptedException {
+    return run(command(port, path, requests, clients), limit);
   }
 
   /** Runs HTTP/2 requests; the result counts requests, not connections. */
   Round.ClientResult runHttp2(int port, long requests, int clients) throws IOException,
       InterruptedException {
-    return run(http2Command(port, requests, clients));
+    return run(http2Command(port, requests, clients), Duration.ofSeconds(60));
   }
 
-  private Round.ClientResult run(List<String> command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .start();
+  private Round.ClientResult run(List<String> command, Duration limit)
+      throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+    if (!p.waitFor(limit.toSeconds(), TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IOException("h2load failed: " + tail(output));
     }
     return parse(output);
   }
 
   /**
-   * Reads the connections done and the time taken from h2load's summary. A request counts if it was
-   * done without a transport error ("errored"): h2load 1.52 also counts a complete {@code 200} answer
-   * as "failed" when its status line has no reason phrase, which is how Tomcat answers
-   * ({@code HTTP/1.1 200 }), so its "succeeded" would read 0 for Tomcat.
+   * Reads the connections done and the time taken from h2load's summary. A request counts if it got
+   * an answer, that is without a transport error ("errored"): "succeeded" plus "failed" less
+   * "errored". h2load 1.52 counts a complete {@code 200} answer as "failed" when its status line has
+   * no reason phrase, which is how Tomcat answers ({@code HTTP/1.1 200 }), so its "succeeded" would
+   * read 0 for Tomcat; and the requests a failed connection abandons are "failed" and "errored" but
+   * not "done", so "done" less "errored" can be negative.
    */
   static Round.ClientResult parse(String output) throws IOException {
     Matcher finished = FINISHED.matcher(output);
@@ -90,9 +104,9 @@ final class H2load {
       case "ms" -> 1e6;
       default -> 1e3;
     };
-    long done = Long.parseLong(requests.group(1));
-    long errored = Long.parseLong(requests.group(2));
-    return new Round.ClientResult(done - errored, errored, (long) (time * unit));
+    long answered = Long.parseLong(requests.group(1)) + Long.parseLong(requests.group(2));
+    long errored = Long.parseLong(requests.group(3));
+    return new Round.ClientResult(answered - errored, errored, (long) (time * unit));
   }
 
   private static String tail(String output) {

@@ -31,6 +31,16 @@ class H2loadTest {
   }
 
   @Test
+  void parse_countsOnlyAnsweredRequests_whenFailedConnectionsAbandonedTheirs() throws IOException {
+    String abandoned = "finished in 1.00s, 100.00 req/s, 0B/s\n"
+        + "requests: 10000 total, 10000 started, 4437 done, 4437 succeeded, 5563 failed,"
+        + " 5563 errored, 0 timeout\n";
+
+    assertThat(H2load.parse(abandoned)).isEqualTo(new Round.ClientResult(4437, 5563,
+        1_000_000_000L));
+  }
+
+  @Test
   void parse_understandsMilliseconds() throws IOException {
     assertThat(H2load.parse(SUMMARY.replace("4.99s", "812.50ms")).nanos()).isEqualTo(812_500_000L);
   }

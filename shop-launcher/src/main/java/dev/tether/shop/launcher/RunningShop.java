@@ -35,16 +35,18 @@ public final class RunningShop implements AutoCloseable {
   private final ShopFiles files;
   private final SelfSignedCertificate certificate;
   private final boolean keystoreCreated;
+  private final ShopCluster cluster;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final CountDownLatch stopped = new CountDownLatch(1);
 
   RunningShop(LauncherOptions options, ShopServer server, ShopFiles files,
-      SelfSignedCertificate certificate, boolean keystoreCreated) {
+      SelfSignedCertificate certificate, boolean keystoreCreated, ShopCluster cluster) {
     this.options = options;
     this.server = server;
     this.files = files;
     this.certificate = certificate;
     this.keystoreCreated = keystoreCreated;
+    this.cluster = cluster;
   }
 
   /** Returns the options the shop was started with. */
@@ -68,6 +70,16 @@ public final class RunningShop implements AutoCloseable {
    */
   public URI uri() {
     return URI.create("https://" + urlHost(options.host()) + ":" + port() + "/");
+  }
+
+  /** Returns this node's name in its cluster, or {@code null} for a shop alone. */
+  public String node() {
+    return options.cluster() == null ? null : options.cluster().node();
+  }
+
+  /** What a node announces as its address to the others: its {@link #uri()} for a known port. */
+  static String address(LauncherOptions options) {
+    return "https://" + urlHost(options.host()) + ":" + options.port() + "/";
   }
 
   /** Returns the registry of the HTTPS connector's security associations, while the shop runs. */
@@ -97,7 +109,19 @@ public final class RunningShop implements AutoCloseable {
         ? "policies from " + options.policies().toAbsolutePath()
         : "policy '" + StrongPolicy.NAME + "' for everybody (TLS 1.2 and 1.3, AEAD cipher suites"
             + " only), grace " + Durations.format(options.grace());
-    return "Tether shop on " + container().displayName() + ": " + uri() + "  (" + admin
+    if (options.policies() == null && options.cluster() != null) {
+      policy += "; policy '" + StrongPolicy.CUSTOMERS + "' for customers, whose logins and logouts"
+          + " flush their address on every node";
+    }
+    ClusterOptions c = options.cluster();
+    String cluster = c == null ? ""
+        : "  cluster:      node " + c.node() + " of the cluster in " + c.redactedUri()
+            + " (flushes, peer bindings, HTTP sessions and the SA table shared there)\n";
+    String proxy = options.proxyProtocol()
+        ? "  PROXY:        a balancer's PROXY protocol header names the client (send-proxy-v2)\n"
+        : "";
+    return "Tether shop " + (c == null ? "" : "node " + c.node() + " ") + "on "
+        + container().displayName() + ": " + uri() + "  (" + admin
         + "; customers alice / wonderland, bob / builder)\n"
         + "  SA dashboard: " + uri().resolve("/admin/associations") + "\n"
         + "  certificate:  " + keystore + (keystoreCreated
@@ -105,7 +129,14 @@ public final class RunningShop implements AutoCloseable {
         + "  SAs:          " + policy + "\n"
         + "  protocols:    " + (options.http2() ? "HTTP/2 and HTTP/1.1 (ALPN h2, http/1.1)"
             : "HTTP/1.1 only (--http2 off)") + "\n"
+        + cluster + proxy
         + "  Ctrl-C stops the shop.";
+  }
+
+  /** Returns the line printed once the shop stopped. */
+  String stoppedLine() {
+    return "Tether shop " + (node() == null ? "" : "node " + node() + " ") + "on "
+        + container().displayName() + " stopped";
   }
 
   /** Stops the shop (see the class comment); returns when it is stopped. */
@@ -119,8 +150,14 @@ public final class RunningShop implements AutoCloseable {
     } catch (Exception e) {
       LOG.log(Level.WARNING, "The shop on " + container().displayName() + " did not stop cleanly", e);
     } finally {
-      files.delete();
-      stopped.countDown();
+      try {
+        if (cluster != null) {
+          cluster.close();
+        }
+      } finally {
+        files.delete();
+        stopped.countDown();
+      }
     }
   }
 
@@ -148,7 +185,7 @@ public final class RunningShop implements AutoCloseable {
     }
   }
 
-  private static String urlHost(String host) {
+  static String urlHost(String host) {
     try {
       InetAddress address = InetAddress.getByName(host);
       if (address.isLoopbackAddress() || address.isAnyLocalAddress()) {

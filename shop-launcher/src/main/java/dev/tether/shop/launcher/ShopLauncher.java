@@ -51,6 +51,11 @@ import java.util.function.Consumer;
 public final class ShopLauncher {
   /** The password of the key store file. The certificate is a self-signed one for localhost. */
   public static final String KEYSTORE_PASSWORD = "tether-shop";
+  /**
+   * System property: the pid of a process (the demo cluster) whose end stops this shop, as Ctrl-C
+   * would.
+   */
+  static final String PARENT_PROPERTY = "tether.shop.parent";
 
   private ShopLauncher() {}
 
@@ -70,10 +75,23 @@ public final class ShopLauncher {
       System.setProperty("java.util.logging.SimpleFormatter.format",
           "%1$tT %4$s %3$s: %5$s%6$s%n");
     }
-    int code = run(args, System.out, System.err, shop -> serveUntilShutdown(shop, System.out));
+    followParent();
+    int code = List.of(args).contains(DemoCluster.OPTION)
+        ? DemoCluster.run(args, System.out, System.err)
+        : run(args, System.out, System.err, shop -> serveUntilShutdown(shop, System.out));
     if (code != 0) {
       System.exit(code);
     }
+  }
+
+  /** Stops this JVM (its shutdown hook stops the shop) when the process that started it ends. */
+  private static void followParent() {
+    String parent = System.getProperty(PARENT_PROPERTY);
+    if (parent == null) {
+      return;
+    }
+    ProcessHandle.of(Long.parseLong(parent.trim())).ifPresentOrElse(
+        p -> p.onExit().thenRun(() -> System.exit(0)), () -> System.exit(0));
   }
 
   /**
@@ -114,35 +132,52 @@ public final class ShopLauncher {
    */
   public static RunningShop start(LauncherOptions options) throws LaunchException {
     InetAddress address = resolve(options.host());
-    PolicySet policies = options.policies() == null ? null : loadPolicies(options.policies());
-    checkPortFree(address, options);
-    boolean created = !Files.exists(options.keystore());
-    SelfSignedCertificate certificate = certificate(options.keystore());
-    ShopFiles files;
-    try {
-      files = ShopFiles.unpack();
-    } catch (IOException e) {
-      throw LaunchException.startFailure("cannot unpack the shop: " + e.getMessage(), e);
+    if (options.proxyProtocol() && options.container() == Container.TOMCAT) {
+      throw LaunchException.usage("--proxy-protocol: Tomcat 11 cannot read the PROXY protocol;"
+          + " run this node on Jetty (--container jetty), or leave the option off and the balancer"
+          + " is every client's address (README, \"Running several nodes\")");
     }
+    PolicySet policies = options.policies() == null ? null : loadPolicies(options.policies());
+    ShopCluster cluster = options.cluster() == null ? null : ShopCluster.open(options.cluster());
     try {
-      ShopServer server = switch (options.container()) {
-        case JETTY -> JettyShop.start(options, certificate, files, policies);
-        case TOMCAT -> TomcatShop.start(options, certificate, files, options.policies());
-      };
-      return new RunningShop(options, server, files, certificate, created);
-    } catch (LaunchException e) {
-      files.delete();
+      if (cluster != null && options.port() == 0) {
+        // A node announces its address to the others, so its port is chosen before it starts.
+        options = options.withPort(freePort(address, options));
+      }
+      checkPortFree(address, options);
+      boolean created = !Files.exists(options.keystore());
+      SelfSignedCertificate certificate = certificate(options.keystore());
+      ShopFiles files;
+      try {
+        files = ShopFiles.unpack();
+      } catch (IOException e) {
+        throw LaunchException.startFailure("cannot unpack the shop: " + e.getMessage(), e);
+      }
+      try {
+        ShopServer server = switch (options.container()) {
+          case JETTY -> JettyShop.start(options, certificate, files, policies, cluster);
+          case TOMCAT -> TomcatShop.start(options, certificate, files, options.policies(), cluster);
+        };
+        return new RunningShop(options, server, files, certificate, created, cluster);
+      } catch (LaunchException e) {
+        files.delete();
+        throw e;
+      } catch (Exception | LinkageError e) {
+        files.delete();
+        throw startFailure(options, e);
+      }
+    } catch (LaunchException | RuntimeException e) {
+      if (cluster != null) {
+        cluster.close();
+      }
       throw e;
-    } catch (Exception | LinkageError e) {
-      files.delete();
-      throw startFailure(options, e);
     }
   }
 
   private static void serveUntilShutdown(RunningShop shop, PrintStream out) {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       shop.stop();
-      out.println("Tether shop on " + shop.container().displayName() + " stopped");
+      out.println(shop.stoppedLine());
       out.flush();
     }, "tether-shop-shutdown"));
     try {
@@ -173,6 +208,16 @@ public final class ShopLauncher {
     } catch (IllegalArgumentException e) {
       // The message names the file and the line.
       throw LaunchException.usage("--policies: " + e.getMessage());
+    }
+  }
+
+  /** Returns a port free on {@code address} now. */
+  private static int freePort(InetAddress address, LauncherOptions options) throws LaunchException {
+    try (ServerSocket probe = new ServerSocket(0, 1, address)) {
+      return probe.getLocalPort();
+    } catch (IOException e) {
+      throw LaunchException.startFailure("--host " + options.host() + " --port 0: cannot listen"
+          + " there (" + e.getMessage() + ")", e);
     }
   }
 

@@ -16,6 +16,10 @@ import java.util.regex.Pattern;
  * cipher suites only, with the grace of {@code --grace}. Jetty gets it as a {@link PolicySet}, Tomcat
  * as a file in the shop's work directory (its {@code policies} attribute).
  *
+ * <p>A node of a cluster ({@code --cluster}) adds a second policy, {@value #CUSTOMERS}, with the
+ * same protocols and cipher suites: a customer's login and logout flush every SA of the customer's
+ * address on every node ({@code on-login = peer}), which is what the cluster carries.
+ *
  * <p>Stateless; thread-safe.
  */
 final class StrongPolicy {
@@ -23,6 +27,8 @@ final class StrongPolicy {
   static final String RESOURCE = "strong-policy.conf";
   /** The policy's name, shown in the SA table. */
   static final String NAME = "strong";
+  /** The customers' policy a node of a cluster adds. */
+  static final String CUSTOMERS = "customers";
 
   private static final Pattern GRACE = Pattern.compile("^grace = .*$", Pattern.MULTILINE);
 
@@ -46,8 +52,32 @@ final class StrongPolicy {
     return m.replaceFirst(Matcher.quoteReplacement("grace = " + Durations.format(grace)));
   }
 
+  /**
+   * Returns the policy file's text with {@code grace}, and for a node of a cluster the customers'
+   * policy after it.
+   */
+  static String text(Duration grace, boolean cluster) {
+    String strong = text(grace);
+    if (!cluster) {
+      return strong;
+    }
+    String section = strong.substring(strong.indexOf("[policy " + NAME + "]"))
+        .replace("[policy " + NAME + "]", "[policy " + CUSTOMERS + "]")
+        .replace("applies-to = anonymous", "applies-to = role:customer")
+        .replace("on-login = connection", "on-login = peer")
+        .replace("on-logout = connection", "on-logout = peer")
+        .replaceAll("(?m)^#.*\\R", "");
+    return strong + "\n# A node of a cluster: a customer's login and logout flush every SA of the"
+        + " customer's\n# address on every node.\n" + section;
+  }
+
   /** Returns the policy, with {@code grace} as its grace. */
   static PolicySet policies(Duration grace) {
-    return PolicySet.parse(text(grace), RESOURCE);
+    return policies(grace, false);
+  }
+
+  /** Returns the policies of {@link #text(Duration, boolean)}. */
+  static PolicySet policies(Duration grace, boolean cluster) {
+    return PolicySet.parse(text(grace, cluster), RESOURCE);
   }
 }

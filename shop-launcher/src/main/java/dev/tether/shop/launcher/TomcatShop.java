@@ -10,8 +10,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.catalina.Context;
+import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleState;
+import org.apache.catalina.Valve;
 import org.apache.catalina.Wrapper;
+import org.apache.catalina.authenticator.FormAuthenticator;
 import org.apache.catalina.connector.Connector;
 import org.apache.catalina.servlets.DefaultServlet;
 import org.apache.catalina.startup.Tomcat;
@@ -24,6 +27,11 @@ import org.apache.tomcat.util.scan.StandardJarScanner;
  * and owns its registry from its attributes), a {@link TomcatTetherValve} in the Engine pipeline (it
  * publishes each request's SA and flushes on login and logout), the shop's web application from its
  * unpacked server WAR, and the users in Tomcat's in-memory realm.
+ *
+ * <p>A node of a cluster ({@link ShopCluster}) gives the connector Tether's cluster settings, keeps
+ * its HTTP sessions in the cluster's Redis ({@link TomcatSessions}; its valve first in the Engine,
+ * before Tether's) and serves the cluster's SA table ({@link ClusterServlet}). Its FORM login
+ * lands on {@code /account} when the page it started from was saved on another node.
  *
  * <p>Owns the Tomcat instance: {@link #stop()} stops and destroys it, which closes the connector's
  * registry. Not thread-safe.
@@ -46,9 +54,10 @@ final class TomcatShop implements ShopServer {
    *
    * @param policies the policy file, already checked by the launcher, or {@code null} for the
    *     {@link StrongPolicy} with the grace, written to the shop's work directory
+   * @param cluster the cluster this shop is a node of, or {@code null}
    */
   static TomcatShop start(LauncherOptions options, SelfSignedCertificate certificate,
-      ShopFiles files, Path policies) throws Exception {
+      ShopFiles files, Path policies, ShopCluster cluster) throws Exception {
     Tomcat tomcat = new Tomcat();
     tomcat.setBaseDir(files.work().resolve("tomcat").toString());
     Connector https = new Connector(TomcatTetherProtocol.class.getName());
@@ -58,10 +67,19 @@ final class TomcatShop implements ShopServer {
     set(https, "address", options.host());
     set(https, "SSLEnabled", "true");
     set(https, "registryName", "shop");
+    set(https, "maxAssociationsPerPeer", Integer.toString(options.maxPerPeer()));
     Path file = policies != null ? policies
         : Files.writeString(files.work().resolve(StrongPolicy.RESOURCE),
-            StrongPolicy.text(options.grace()), StandardCharsets.UTF_8);
+            StrongPolicy.text(options.grace(), cluster != null), StandardCharsets.UTF_8);
     set(https, POLICIES_ATTRIBUTE, file.toAbsolutePath().toString());
+    if (cluster != null) {
+      ClusterOptions c = cluster.options();
+      set(https, "clusterUri", c.uri());
+      set(https, "clusterNode", c.node());
+      set(https, "clusterSecretFile", c.secretFile().toAbsolutePath().toString());
+      set(https, "clusterAckTimeout", c.ackTimeout().toMillis() + "ms");
+      set(https, "clusterAddress", RunningShop.address(options));
+    }
     https.addSslHostConfig(TomcatTls.hostConfig(certificate, "TLSv1.2+TLSv1.3"));
     if (options.http2()) {
       // h2 by ALPN next to HTTP/1.1; TomcatTetherProtocol follows its streams.
@@ -70,6 +88,10 @@ final class TomcatShop implements ShopServer {
     tomcat.getService().addConnector(https);
     tomcat.setConnector(https);
 
+    if (cluster != null) {
+      // First: Tether's valve compares the session's user before and after the request.
+      tomcat.getEngine().getPipeline().addValve(new TomcatSessions.Valve());
+    }
     // Before the authenticators, which run in the Context: the valve must see the principal change.
     tomcat.getEngine().getPipeline().addValve(new TomcatTetherValve());
     for (ShopUser u : ShopUser.all(options.adminPassword())) {
@@ -88,6 +110,16 @@ final class TomcatShop implements ShopServer {
     staticFiles.addInitParameter("listings", "false");
     shop.addServletMapping("/", "default");
     Tomcat.addDefaultMimeTypeMappings(shop);
+    if (cluster != null) {
+      shop.setManager(new TomcatSessions.SharedManager(cluster.redis()));
+      Tomcat.addServlet(shop, "tether-cluster", cluster.servlet());
+      shop.addServletMappingDecoded(ClusterServlet.PATH + "/*", "tether-cluster");
+      shop.addLifecycleListener(event -> {
+        if (Lifecycle.CONFIGURE_START_EVENT.equals(event.getType())) {
+          landOnAccount(shop);
+        }
+      });
+    }
 
     TomcatShop started = new TomcatShop(tomcat, https);
     try {
@@ -109,7 +141,23 @@ final class TomcatShop implements ShopServer {
     started.registry = r;
     // Requests carry it (the valve sets it); the context attribute serves anything else.
     shop.getServletContext().setAttribute(TetherAttributes.REGISTRY, r);
+    if (cluster != null) {
+      cluster.start(r);
+    }
     return started;
+  }
+
+  /**
+   * Tomcat's FORM login returns to the page it saved in the session's notes, which stay on the node
+   * that saved them: a login posted to another node lands on {@code /account} (a protected page)
+   * instead of failing with 400. Runs once the context's configuration added the authenticator.
+   */
+  private static void landOnAccount(Context shop) {
+    for (Valve v : shop.getPipeline().getValves()) {
+      if (v instanceof FormAuthenticator form && form.getLandingPage() == null) {
+        form.setLandingPage("/account");
+      }
+    }
   }
 
   private static void set(Connector connector, String attribute, String value) {

@@ -139,6 +139,67 @@ class CommandLineTest {
   }
 
   @Test
+  void clusterOptions_withABadValue_areUsageErrors_namingTheOption() throws Exception {
+    Path secret = Files.writeString(dir.resolve("cluster.secret"), "sixteen bytes or more\n");
+    Path short_ = Files.writeString(dir.resolve("short.secret"), "too short\n");
+
+    assertThat(run("--cluster", "http://127.0.0.1:6379", "--node", "a",
+        "--cluster-secret-file", secret.toString())).isEqualTo(2);
+    assertThat(errorLine()).isEqualTo("tether-shop: --cluster 'http://127.0.0.1:6379' must start"
+        + " with redis:// or rediss://  (java -jar tether-shop.jar --help lists the options)");
+    err.reset();
+    assertThat(run("--cluster", "redis://127.0.0.1:6379", "--node", "a b",
+        "--cluster-secret-file", secret.toString())).isEqualTo(2);
+    assertThat(errorLine()).contains("tether-shop: --node 'a b' must be 1 to 64 letters, digits,");
+    err.reset();
+    assertThat(run("--cluster", "redis://127.0.0.1:6379", "--node", "a",
+        "--cluster-secret-file", short_.toString())).isEqualTo(2);
+    assertThat(errorLine()).contains("--cluster-secret-file " + short_ + ": holds 9 bytes; the"
+        + " secret must have at least 16");
+    err.reset();
+    assertThat(run("--cluster", "redis://127.0.0.1:6379", "--node", "a",
+        "--cluster-secret-file", dir.resolve("missing").toString())).isEqualTo(2);
+    assertThat(errorLine()).contains("--cluster-secret-file " + dir.resolve("missing")
+        + ": no such file (make one with: openssl rand -base64 32 >");
+    err.reset();
+    assertThat(run("--cluster", "redis://127.0.0.1:6379", "--node", "a",
+        "--cluster-secret-file", secret.toString(), "--cluster-ack-timeout", "11s")).isEqualTo(2);
+    assertThat(errorLine()).contains("tether-shop: --cluster-ack-timeout 11000 ms must be from 0 to"
+        + " 10000 ms");
+    err.reset();
+    assertThat(run("--cluster", "redis://127.0.0.1:6379")).isEqualTo(2);
+    assertThat(errorLine()).contains("--cluster needs --node and --cluster-secret-file");
+  }
+
+  @Test
+  void proxyProtocol_onTomcat_isAUsageError_namingTheOption() {
+    int code = run("--container", "tomcat", "--proxy-protocol");
+
+    assertThat(code).isEqualTo(2);
+    assertThat(errorLine()).contains("tether-shop: --proxy-protocol: Tomcat 11 cannot read the"
+        + " PROXY protocol");
+  }
+
+  @Test
+  void demoCluster_withClusterOptions_isAUsageError() {
+    int code = DemoCluster.run(new String[] {"--demo-cluster", "--cluster", "redis://h:1",
+        "--node", "a", "--cluster-secret-file", "f"}, print(out), print(err));
+
+    assertThat(code).isEqualTo(2);
+    assertThat(errorLine()).contains("--demo-cluster starts its own Redis and names its nodes");
+  }
+
+  @Test
+  void demoCluster_proxyProtocolWithTomcatNodes_isAUsageError() {
+    int code = DemoCluster.run(new String[] {"--demo-cluster", "--proxy-protocol"}, print(out),
+        print(err));
+
+    assertThat(code).isEqualTo(2);
+    assertThat(errorLine()).contains("--proxy-protocol: Tomcat 11 cannot read the PROXY protocol;"
+        + " with --demo-cluster add --container jetty");
+  }
+
+  @Test
   void help_printsEveryOptionWithItsDefault_andStartsNothing() {
     int code = ShopLauncher.run(new String[] {"--help"}, print(out), print(err), started::add);
 
@@ -146,7 +207,9 @@ class CommandLineTest {
     assertThat(out.toString(StandardCharsets.UTF_8)).contains("--container jetty|tomcat",
         "(default: jetty)", "--port N", "(default: 8443)", "--host", "--keystore FILE",
         "tether-shop.p12", "--grace DURATION", "(default: 30s)", "--policies FILE",
-        "--admin-password", "tether-admin", "alice / wonderland", "bob / builder", "Exit codes");
+        "--admin-password", "tether-admin", "alice / wonderland", "bob / builder", "Exit codes",
+        "--cluster URI", "--node NAME", "--cluster-secret-file FILE", "--proxy-protocol",
+        "--demo-cluster");
     assertThat(err.size()).isZero();
     assertThat(started).isEmpty();
   }

@@ -37,6 +37,33 @@ class LauncherOptionsTest {
   }
 
   @Test
+  void clusterOptions_areReadTogether_andTheFlagTakesNoValue() throws Exception {
+    LauncherOptions o = LauncherOptions.parse("--cluster", "redis://10.0.0.5:6379", "--node=web-1",
+        "--cluster-secret-file", "cluster.secret", "--proxy-protocol");
+
+    assertThat(o.cluster()).isEqualTo(new ClusterOptions("redis://10.0.0.5:6379", "web-1",
+        Path.of("cluster.secret")));
+    assertThat(o.proxyProtocol()).isTrue();
+    assertThat(o.cluster().ackTimeout()).isEqualTo(Duration.ofMillis(50));
+    assertThat(LauncherOptions.parse("--cluster", "redis://h:1", "--node=a",
+        "--cluster-secret-file", "s", "--cluster-ack-timeout", "2s").cluster().ackTimeout())
+        .isEqualTo(Duration.ofSeconds(2));
+    assertThatThrownBy(() -> LauncherOptions.parse("--cluster-ack-timeout", "2s"))
+        .hasMessageStartingWith("--cluster-ack-timeout needs --cluster, --node and"
+            + " --cluster-secret-file");
+    assertThat(LauncherOptions.parse().cluster()).isNull();
+    assertThat(LauncherOptions.parse().proxyProtocol()).isFalse();
+    assertThat(new ClusterOptions("redis://tether:pw@h:1", "a", Path.of("s")).redactedUri())
+        .isEqualTo("redis://***@h:1");
+    assertThatThrownBy(() -> LauncherOptions.parse("--node", "a"))
+        .hasMessageStartingWith("--node needs --cluster and --cluster-secret-file");
+    assertThatThrownBy(() -> LauncherOptions.parse("--proxy-protocol=yes"))
+        .hasMessage("--proxy-protocol takes no value");
+    assertThatThrownBy(() -> LauncherOptions.parse("--proxy-protocol", "--proxy-protocol"))
+        .hasMessage("--proxy-protocol is given twice");
+  }
+
+  @Test
   void badArguments_areUsageErrors_namingTheOption() {
     assertThatThrownBy(() -> LauncherOptions.parse("--port"))
         .isInstanceOf(LaunchException.class).hasMessage("--port needs a value")
@@ -53,5 +80,16 @@ class LauncherOptionsTest {
         .hasMessageContaining("--grace='-1s' is not a duration");
     assertThatThrownBy(() -> LauncherOptions.parse("--http2", "maybe"))
         .hasMessage("--http2 'maybe': use on or off");
+    assertThatThrownBy(() -> LauncherOptions.parse("--max-per-peer", "0"))
+        .hasMessageStartingWith("--max-per-peer '0' is not a number of SAs");
+    assertThatThrownBy(() -> LauncherOptions.parse("--max-per-peer", "many"))
+        .hasMessageStartingWith("--max-per-peer 'many' is not a number of SAs");
+  }
+
+  @Test
+  void maxPerPeer_isTethersDefault_unlessGiven() throws Exception {
+    assertThat(LauncherOptions.parse().maxPerPeer()).isEqualTo(1_000);
+    assertThat(LauncherOptions.parse("--max-per-peer=50000").maxPerPeer()).isEqualTo(50_000);
+    assertThat(LauncherOptions.parse("--max-per-peer", "7").withPort(0).maxPerPeer()).isEqualTo(7);
   }
 }
