@@ -30,7 +30,6 @@ final class JettyTetherCustomizer
 
   @Override
   public void customize(JettyServletWebServerFactory factory) {
-    WebServerChecks.http11Only(factory, "Jetty");
     factory.addServerCustomizers(server -> {
       Connector[] tls = Arrays.stream(server.getConnectors())
           .filter(c -> c.getConnectionFactory(SslConnectionFactory.class) != null)

@@ -255,8 +255,15 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
           && engine.resolve(name, roles).openConnections() == SaPolicy.OpenConnections.CLOSE;
     }
 
-    /** Tells the client, and the container, that the connection ends with this response. */
+    /**
+     * Tells the container, and the client, that the connection ends with this response: the
+     * connection ends once its requests in progress are done (HTTP/2: GOAWAY), and an HTTP/1.1
+     * response says {@code Connection: close} (HTTP/2 has no such header).
+     */
     void closeAfterResponse() {
+      if (connection != null) {
+        connection.endAfterRequests();
+      }
       if (!response.isCommitted() && !"HTTP/2.0".equals(request.getProtocol())) {
         response.setHeader("Connection", "close");
       }

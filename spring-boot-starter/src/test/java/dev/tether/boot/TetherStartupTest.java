@@ -73,18 +73,6 @@ class TetherStartupTest {
         .contains("or set tether.require-stateful-sessions=false to start with a warning instead");
   }
 
-
-
-
-  @Test
-  void http2_stopsTheStart_untilTheStarterFollowsIt(CapturedOutput output) {
-    assertThatThrownBy(() -> run("server.http2.enabled=true")).isInstanceOf(Exception.class);
-    assertThat(output.getAll()).contains("Tether cannot start: server.http2.enabled=true, but"
-        + " the Tether starter does not follow HTTP/2 on the embedded Tomcat yet")
-        .contains("Set server.http2.enabled=false, or tether.enabled=false");
-  }
-
-
   private static ConfigurableApplicationContext run(String... properties) {
     List<String> args = new ArrayList<>(List.of("--server.port=0",
         "--spring.autoconfigure.exclude=org.springframework.boot.jetty.autoconfigure.servlet"
