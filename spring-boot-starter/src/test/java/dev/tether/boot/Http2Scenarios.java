@@ -20,9 +20,12 @@ import java.util.stream.IntStream;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -38,7 +41,9 @@ import org.springframework.test.context.DynamicPropertySource;
     "server.http2.enabled=true",
     "tether.policies=classpath:sample-policies.conf",
     "management.endpoints.web.exposure.include=health,tether",
-    "management.endpoint.tether.access=unrestricted"})
+    "management.endpoint.tether.access=unrestricted",
+    "logging.level.dev.tether.boot=DEBUG"})
+@ExtendWith(OutputCaptureExtension.class)
 abstract class Http2Scenarios {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String BASIC_ALICE = "Basic " + Base64.getEncoder()
@@ -117,6 +122,30 @@ abstract class Http2Scenarios {
       assertThat(registry.find(account.field("sa"))).isPresent();
       assertThat(deleted(DeletionCause.LOGIN) - logins).isEqualTo(1);
     }
+  }
+
+  @Test
+  void basicCredentialsOnManyStreamsAtOnce_areOneLogin(CapturedOutput output) throws Exception {
+    String peer = "127.0.3.7";
+    String bob = "Basic " + Base64.getEncoder()
+        .encodeToString("bob:secret".getBytes(StandardCharsets.UTF_8));
+    long logins = deleted(DeletionCause.LOGIN);
+    try (Http2Client h2 = Http2Client.connect(TestTls.client(), peer, port, "TLSv1.3")) {
+      List<CompletableFuture<Reply>> streams = IntStream.range(0, 6)
+          .mapToObj(i -> h2.get("/account", "Authorization", bob)).toList();
+      for (CompletableFuture<Reply> stream : streams) {
+        Reply reply = stream.get(10, SECONDS);
+        // Streams that start after the login's flush are refused (421) and the connection ends.
+        assertThat(reply.status()).isIn(200, 421);
+        if (reply.status() == 200) {
+          assertThat(reply.field("user")).isEqualTo("bob");
+        }
+      }
+      assertThat(h2.goAway()).succeedsWithin(WAIT);
+    }
+    assertThat(deleted(DeletionCause.LOGIN) - logins).isEqualTo(1);
+    assertThat(output.getAll().lines().filter(l -> l.contains("login of bob from " + peer)))
+        .hasSize(1);
   }
 
   @Test
