@@ -149,6 +149,31 @@ abstract class Http2Scenarios {
   }
 
   @Test
+  void anAdministratorOnABrowsingSa_gets421AndAGoaway_andTheRetryOnANewH2ConnectionIsServed()
+      throws Exception {
+    String peer = "127.0.3.8";
+    String admin = ApplicationScenarios.ADMIN.substring("Authorization: ".length());
+    SSLContext client = TestTls.client();
+    String browsing;
+    try (Http2Client h2 = Http2Client.connect(client, peer, port, "TLSv1.3")) {
+      browsing = h2.get("/").get(10, SECONDS).field("sa");
+      Reply refused = h2.get("/admin", "Authorization", admin).get(10, SECONDS);
+      assertThat(refused.status()).isEqualTo(421);
+      assertThat(refused.headers()).doesNotContainKey("connection");
+      assertThat(refused.body()).contains("negotiated under policy 'browse'");
+      assertThat(h2.goAway()).succeedsWithin(WAIT);
+      assertThat(h2.closed()).succeedsWithin(WAIT);
+    }
+    try (Http2Client h2 = Http2Client.connect(client, peer, port, "TLSv1.3")) {
+      Reply served = h2.get("/admin", "Authorization", admin).get(10, SECONDS);
+      assertThat(served.status()).isEqualTo(200);
+      assertThat(served.field("user")).isEqualTo("admin");
+      assertThat(served.field("policy")).isEqualTo("admin");
+      assertThat(served.field("sa")).isNotEqualTo(browsing);
+    }
+  }
+
+  @Test
   void curlBasicLoginOverH2_flushesTheSa() throws Exception {
     long logins = deleted(DeletionCause.LOGIN);
     Curl.Response r = Curl.get(port, TestTls.PEM, "TLSv1.2", "/account", "--http2",
