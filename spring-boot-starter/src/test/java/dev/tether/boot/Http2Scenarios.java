@@ -16,6 +16,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterEach;
@@ -48,6 +50,7 @@ abstract class Http2Scenarios {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final String BASIC_ALICE = "Basic " + Base64.getEncoder()
       .encodeToString("alice:secret".getBytes(StandardCharsets.UTF_8));
+  private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"[^>]*value=\"([^\"]+)\"");
   @LocalServerPort
   int port;
   @Autowired
@@ -122,6 +125,32 @@ abstract class Http2Scenarios {
       assertThat(registry.find(account.field("sa"))).isPresent();
       assertThat(deleted(DeletionCause.LOGIN) - logins).isEqualTo(1);
     }
+  }
+
+  @Test
+  void formLoginOverH2_flushesTheSaBeforeTheRedirect_andEndsTheConnectionWithAGoaway()
+      throws Exception {
+    String peer = "127.0.3.9";
+    long logins = deleted(DeletionCause.LOGIN);
+    try (Http2Client h2 = Http2Client.connect(TestTls.client(), peer, port, "TLSv1.3")) {
+      String anonymous = h2.get("/").get(10, SECONDS).field("sa");
+      Reply page = h2.get("/login", "Accept", "text/html").get(10, SECONDS);
+      Matcher token = CSRF.matcher(page.body());
+      assertThat(token.find()).as(page.body()).isTrue();
+      String cookie = page.headers().get("set-cookie").split(";", 2)[0];
+      byte[] form = ("username=alice&password=secret&_csrf=" + token.group(1))
+          .getBytes(StandardCharsets.UTF_8);
+      Reply login = h2.request("POST", "/login", form, "Cookie", cookie, "Accept", "text/html",
+          "Content-Type", "application/x-www-form-urlencoded").get(10, SECONDS);
+      assertThat(login.status()).isEqualTo(302);
+      assertThat(login.headers()).doesNotContainKey("connection");
+      // When the redirect arrives, the SA that carried the password is gone; the connection ends.
+      assertThat(registry.find(anonymous)).isEmpty();
+      assertThat(deleted(DeletionCause.LOGIN) - logins).isEqualTo(1);
+      assertThat(h2.goAway()).succeedsWithin(WAIT);
+      assertThat(h2.closed()).succeedsWithin(WAIT);
+    }
+    assertThat(registry.policies().boundPrincipal(peer)).isEqualTo("alice");
   }
 
   @Test
