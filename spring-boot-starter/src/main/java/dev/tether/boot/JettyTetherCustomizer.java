@@ -30,7 +30,14 @@ final class JettyTetherCustomizer
 
   @Override
   public void customize(JettyServletWebServerFactory factory) {
-    WebServerChecks.http11Only(factory, "Jetty");
+    if ("bcjsse".equals(settings.adapterSettings().text(Setting.PROVIDER))
+        && factory.getHttp2() != null && factory.getHttp2().isEnabled()) {
+      // Jetty's ALPN processor applies only to the JDK's own SSLEngine (README, "HTTP/2").
+      throw new TetherConfigurationException("tether.provider",
+          "tether.provider=bcjsse with server.http2.enabled=true on the embedded Jetty: Jetty has"
+              + " no ALPN processor for Bouncy Castle's SSLEngine and would refuse every connection",
+          "Set tether.provider=jdk for HTTP/2, or server.http2.enabled=false", null);
+    }
     factory.addServerCustomizers(server -> {
       Connector[] tls = Arrays.stream(server.getConnectors())
           .filter(c -> c.getConnectionFactory(SslConnectionFactory.class) != null)

@@ -121,8 +121,15 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
     PolicyEngine engine = at.registry().policies();
     Predicate<String> roles = users.roles(auth.getAuthorities());
     ConnectionLogin known = at.known();
+    ConnectionLogin next = SpringUsers.login(engine, name, roles);
+    // Claims the change before acting on it: another stream of an HTTP/2 connection may be logging
+    // the same user in at once, and one of them reports the login.
+    while (!known.is(name) && !at.known(known, next)) {
+      known = at.known();
+    }
     if (known.is(name)) {
-      // The connection's user again (BASIC on a kept-alive connection): no login.
+      // The connection's user again (BASIC on a kept-alive connection, or on another stream): no
+      // login.
       at.recordPrincipal(name);
       return;
     }
@@ -145,7 +152,6 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
       flushed = LoginFlow.reportLogin(at.registry(), at.lease(), at.peer(), name, roles,
           request::getAttribute, request::setAttribute, resent);
     }
-    at.known(SpringUsers.login(engine, name, roles));
     at.recordPrincipal(name);
     if (flushed >= 0) {
       if (LOG.isDebugEnabled()) {
@@ -218,8 +224,16 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
     }
 
     /**
-     * Notes the connection's user. The starter serves HTTP/1.1 only (it refuses HTTP/2), so one
-     * request of the connection runs at a time and this request's decision stands.
+     * Notes the connection's user if it is still {@code expected}; returns false if another request
+     * of the connection (HTTP/2) changed it meanwhile. Without a connection, true.
+     */
+    boolean known(ConnectionLogin expected, ConnectionLogin login) {
+      return connection == null || connection.login(expected, login);
+    }
+
+    /**
+     * Notes the connection's user after a switch or a logout: these follow a user the request's
+     * session already held, and this request's decision stands.
      */
     void known(ConnectionLogin login) {
       if (connection != null) {
@@ -255,8 +269,15 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
           && engine.resolve(name, roles).openConnections() == SaPolicy.OpenConnections.CLOSE;
     }
 
-    /** Tells the client, and the container, that the connection ends with this response. */
+    /**
+     * Tells the container, and the client, that the connection ends with this response: the
+     * connection ends once its requests in progress are done (HTTP/2: GOAWAY), and an HTTP/1.1
+     * response says {@code Connection: close} (HTTP/2 has no such header).
+     */
     void closeAfterResponse() {
+      if (connection != null) {
+        connection.endAfterRequests();
+      }
       if (!response.isCommitted() && !"HTTP/2.0".equals(request.getProtocol())) {
         response.setHeader("Connection", "close");
       }

@@ -71,5 +71,9 @@ final class TetherPolicyFilter extends OncePerRequestFilter {
     SaPolicy needed = engine.bind(lease.peer(), name, roles);
     Misdirected.write(request, response,
         Misdirected.policyMismatch(lease.policy().name(), needed.name()));
+    if (connection != null) {
+      // The client retries on a new connection: this one ends (HTTP/2: GOAWAY after its streams).
+      connection.endAfterRequests();
+    }
   }
 }

@@ -29,7 +29,6 @@ final class TomcatTetherCustomizer
 
   @Override
   public void customize(TomcatServletWebServerFactory factory) {
-    WebServerChecks.http11Only(factory, "Tomcat");
     String protocol = factory.getProtocol();
     if (!protocol.equals(TomcatWebServerFactory.DEFAULT_PROTOCOL)
         && !protocol.equals(TomcatTetherProtocol.class.getName())) {

@@ -350,6 +350,11 @@ abstract class ApplicationScenarios {
    */
   @AfterEach
   void booksBalance() {
+    assertBalanced(registry);
+  }
+
+  /** Asserts {@link #booksBalance()} of {@code registry}, once its connections are gone. */
+  static void assertBalanced(AssociationRegistry registry) {
     await().atMost(Duration.ofSeconds(20)).until(() -> registry.stats().leases() == 0);
     registry.flushAll(DeletionCause.MANUAL);
     AssociationStats s = registry.stats();

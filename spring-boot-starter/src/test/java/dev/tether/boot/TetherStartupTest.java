@@ -18,8 +18,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Starting a real application (embedded Tomcat, port 0) as a user would: a good configuration
- * starts quietly with Tether on the HTTPS connector; a refused property, a JVM without Tether's
- * flags or HTTP/2 stop the start, and Spring Boot's failure report names what to change.
+ * starts quietly with Tether on the HTTPS connector, with or without HTTP/2; a refused property, a
+ * JVM without Tether's flags or Bouncy Castle with HTTP/2 on Jetty stop the start, and Spring Boot's
+ * failure report names what to change.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class TetherStartupTest {
@@ -73,22 +74,37 @@ class TetherStartupTest {
         .contains("or set tether.require-stateful-sessions=false to start with a warning instead");
   }
 
-
-
-
   @Test
-  void http2_stopsTheStart_untilTheStarterFollowsIt(CapturedOutput output) {
-    assertThatThrownBy(() -> run("server.http2.enabled=true")).isInstanceOf(Exception.class);
-    assertThat(output.getAll()).contains("Tether cannot start: server.http2.enabled=true, but"
-        + " the Tether starter does not follow HTTP/2 on the embedded Tomcat yet")
-        .contains("Set server.http2.enabled=false, or tether.enabled=false");
+  void http2OnTomcat_startsWithTetherFollowingH2() {
+    try (ConfigurableApplicationContext context = run("server.http2.enabled=true")) {
+      assertThat(context.getBean(AssociationRegistry.class).isClosed()).isFalse();
+    }
   }
 
+  @Test
+  void bouncyCastleWithHttp2OnJetty_stopsTheStart_namingTheProvider(CapturedOutput output) {
+    assertThatThrownBy(() -> start(TOMCAT, "server.http2.enabled=true", "tether.provider=bcjsse"))
+        .isInstanceOf(Exception.class);
+    assertThat(output.getAll()).contains("APPLICATION FAILED TO START")
+        .contains("Tether cannot start: tether.provider=bcjsse with server.http2.enabled=true on"
+            + " the embedded Jetty")
+        .contains("Set tether.provider=jdk for HTTP/2, or server.http2.enabled=false");
+  }
 
+  private static final String JETTY =
+      "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration";
+  private static final String TOMCAT =
+      "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration";
+
+  /** Starts on the embedded Tomcat. */
   private static ConfigurableApplicationContext run(String... properties) {
+    return start(JETTY, properties);
+  }
+
+  /** Starts without the auto-configuration {@code excluded} (the other container's). */
+  private static ConfigurableApplicationContext start(String excluded, String... properties) {
     List<String> args = new ArrayList<>(List.of("--server.port=0",
-        "--spring.autoconfigure.exclude=org.springframework.boot.jetty.autoconfigure.servlet"
-            + ".JettyServletWebServerAutoConfiguration",
+        "--spring.autoconfigure.exclude=" + excluded,
         "--spring.main.banner-mode=off"));
     for (String p : TestTls.serverSsl()) {
       args.add("--" + p);
