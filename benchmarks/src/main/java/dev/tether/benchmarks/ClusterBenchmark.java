@@ -6,6 +6,7 @@ import dev.tether.AssociationRegistry;
 import dev.tether.PolicySet;
 import dev.tether.cluster.redis.RedisCluster;
 import dev.tether.testing.RedisServer;
+import dev.tether.testing.StubSession;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -84,7 +85,7 @@ public final class ClusterBenchmark {
       }
       for (AssociationRegistry n : nodes) {
         for (int i = 0; i < sas; i++) {
-          n.acquire(new BenchSession(), "192.0.2." + (i % 250));
+          n.acquire(new StubSession(), "192.0.2." + (i % 250));
         }
       }
       storm(nodes, threads, warmup, "w");

@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tether.AssociationRefusedException;
 import dev.tether.AssociationRegistry;
+import dev.tether.testing.StubSession;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -61,7 +62,7 @@ public class ExpiryBenchmark {
         .scheduler(Scheduler.disabledScheduler())
         .maxAssociations(size + 2L * EXPIRED).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
     for (int i = 0; i < size; i++) {
-      registry.acquire(new BenchSession(), RegistryBenchmark.peer(i)); // active: never expires
+      registry.acquire(new StubSession(), RegistryBenchmark.peer(i)); // active: never expires
     }
     peers = new String[EXPIRED];
     for (int i = 0; i < EXPIRED; i++) {
@@ -78,7 +79,7 @@ public class ExpiryBenchmark {
   @Setup(Level.Invocation)
   public void idleSas() throws AssociationRefusedException {
     for (int i = 0; i < EXPIRED; i++) {
-      registry.acquire(new BenchSession(), peers[i]).release();
+      registry.acquire(new StubSession(), peers[i]).release();
     }
     registry.cleanUp();
     nanos.addAndGet(GRACE.toNanos() + 1);

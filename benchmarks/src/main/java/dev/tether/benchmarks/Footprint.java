@@ -2,6 +2,7 @@ package dev.tether.benchmarks;
 
 import dev.tether.AssociationRefusedException;
 import dev.tether.AssociationRegistry;
+import dev.tether.testing.StubSession;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,9 +30,9 @@ public final class Footprint {
 
   /** Returns a line with the bytes per SA, all SAs from distinct peers or from one. */
   static String measure(int n, boolean distinctPeers) throws AssociationRefusedException {
-    List<BenchSession> sessions = new ArrayList<>(n);
+    List<StubSession> sessions = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      sessions.add(new BenchSession());
+      sessions.add(new StubSession());
       sessions.get(i).putValue("warm", Boolean.TRUE); // size the value map before measuring
       sessions.get(i).removeValue("warm");
     }

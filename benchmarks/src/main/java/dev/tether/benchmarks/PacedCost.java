@@ -3,6 +3,7 @@ package dev.tether.benchmarks;
 import com.sun.management.OperatingSystemMXBean;
 import dev.tether.AssociationRefusedException;
 import dev.tether.AssociationRegistry;
+import dev.tether.testing.StubSession;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
@@ -59,14 +60,14 @@ public final class PacedCost {
     private final OperatingSystemMXBean os =
         (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final AssociationRegistry registry;
-    private final BenchSession[] sessions = new BenchSession[SESSIONS];
+    private final StubSession[] sessions = new StubSession[SESSIONS];
 
     Paced(String executor) throws AssociationRefusedException {
       registry = AssociationRegistry.builder().name("paced-" + executor)
           .grace(Duration.ofHours(1)).executor(RegistryBenchmark.executor(executor))
           .maxAssociationsPerPeer(Integer.MAX_VALUE).build();
       for (int i = 0; i < SESSIONS; i++) {
-        sessions[i] = new BenchSession();
+        sessions[i] = new StubSession();
         registry.acquire(sessions[i], RegistryBenchmark.peer(i)).release();
       }
     }

@@ -3,6 +3,7 @@ package dev.tether.benchmarks;
 import dev.tether.AssociationRefusedException;
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
+import dev.tether.testing.StubSession;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -57,7 +58,7 @@ public class RegistryBatchBenchmark {
   int size;
 
   AssociationRegistry held;
-  BenchSession[] heldSessions;
+  StubSession[] heldSessions;
   String[] heldPeers;
   AssociationRegistry immediate;
 
@@ -65,17 +66,17 @@ public class RegistryBatchBenchmark {
   public void setUp() throws AssociationRefusedException {
     held = AssociationRegistry.builder().name("held").grace(Duration.ofHours(1))
         .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
-    heldSessions = new BenchSession[size];
+    heldSessions = new StubSession[size];
     heldPeers = new String[size];
     for (int i = 0; i < size; i++) {
-      heldSessions[i] = new BenchSession();
+      heldSessions[i] = new StubSession();
       heldPeers[i] = RegistryBenchmark.peer(i);
       held.acquire(heldSessions[i], heldPeers[i]).release();
     }
     immediate = AssociationRegistry.builder().name("immediate").grace(Duration.ZERO)
         .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
     for (int i = 0; i < size; i++) {
-      immediate.acquire(new BenchSession(), RegistryBenchmark.peer(i)); // active, never released
+      immediate.acquire(new StubSession(), RegistryBenchmark.peer(i)); // active, never released
     }
   }
 
@@ -88,7 +89,7 @@ public class RegistryBatchBenchmark {
   /** A thread's batch: fresh sessions, or distinct held SAs from the thread's share, and its leases. */
   @State(Scope.Thread)
   public static class Batch {
-    final BenchSession[] sessions = new BenchSession[BATCH];
+    final StubSession[] sessions = new StubSession[BATCH];
     final String[] newPeers = new String[BATCH];
     final int[] picks = new int[BATCH];
     final Lease[] leases = new Lease[BATCH];
@@ -113,7 +114,7 @@ public class RegistryBatchBenchmark {
 
     void freshSessions() {
       for (int i = 0; i < BATCH; i++) {
-        sessions[i] = new BenchSession();
+        sessions[i] = new StubSession();
       }
     }
 

@@ -4,6 +4,7 @@ import dev.tether.AssociationRefusedException;
 import dev.tether.AssociationRegistry;
 import dev.tether.DeletionCause;
 import dev.tether.Lease;
+import dev.tether.testing.StubSession;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
@@ -62,7 +63,7 @@ public class RegistryBenchmark {
 
   AssociationRegistry held;
   AssociationRegistry immediate;
-  BenchSession[] sessions;
+  StubSession[] sessions;
   String[] peers;
 
   @Setup(Level.Trial)
@@ -71,10 +72,10 @@ public class RegistryBenchmark {
     held = AssociationRegistry.builder().name("held").grace(Duration.ofHours(1))
         .executor(executor(executor))
         .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
-    sessions = new BenchSession[size];
+    sessions = new StubSession[size];
     peers = new String[size];
     for (int i = 0; i < size; i++) {
-      sessions[i] = new BenchSession();
+      sessions[i] = new StubSession();
       peers[i] = peer(i);
       held.acquire(sessions[i], peers[i]).release();
     }
@@ -82,7 +83,7 @@ public class RegistryBenchmark {
         .executor(executor(executor))
         .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
     for (int i = 0; i < size; i++) {
-      immediate.acquire(new BenchSession(), peer(i)); // held active, never released
+      immediate.acquire(new StubSession(), peer(i)); // held active, never released
     }
   }
 
@@ -94,7 +95,7 @@ public class RegistryBenchmark {
 
   @Benchmark
   public boolean acquireNewRelease() throws AssociationRefusedException {
-    Lease lease = immediate.acquire(new BenchSession(), "198.51.100.7");
+    Lease lease = immediate.acquire(new StubSession(), "198.51.100.7");
     return lease.release();
   }
 
@@ -107,7 +108,7 @@ public class RegistryBenchmark {
 
   @Benchmark
   public int flushOne() throws AssociationRefusedException {
-    Lease lease = immediate.acquire(new BenchSession(), "198.51.100.8");
+    Lease lease = immediate.acquire(new StubSession(), "198.51.100.8");
     int n = immediate.flush(lease.associationId(), DeletionCause.LOGIN);
     lease.release();
     return n;

@@ -25,8 +25,6 @@ import javax.net.ssl.SSLContext;
  * <p>Runs on its own scheduler thread; the counters may be read from any thread.
  */
 final class Bystander implements AutoCloseable {
-  /** How often it asks before it counts a failure. */
-  private static final int ATTEMPTS = 4;
   private static final int REQUESTS_PER_CONNECTION = 25;
 
   private final ScheduledExecutorService scheduler =
@@ -91,7 +89,7 @@ final class Bystander implements AutoCloseable {
 
   /**
    * Asks; if the server ended the connection instead of answering (a flush deleted its SA: closed,
-   * or 421), asks again on a new connection, as a browser does, up to {@value #ATTEMPTS} times in
+   * or 421), asks again on a new connection, as a browser does, up to {@value Churn#ATTEMPTS} times in
    * all: other clients flush every SA now and then, the new connection's SA included.
    */
   private Conn.Response ask() throws IOException {
@@ -99,11 +97,11 @@ final class Bystander implements AutoCloseable {
       open();
       try {
         Conn.Response r = conn.get("/app/hello");
-        if (r.status() != 421 || attempt == ATTEMPTS) {
+        if (r.status() != 421 || attempt == Churn.ATTEMPTS) {
           return r;
         }
       } catch (IOException e) {
-        if (!Conn.endedByServer(e) || attempt == ATTEMPTS) {
+        if (!Conn.endedByServer(e) || attempt == Churn.ATTEMPTS) {
           throw e;
         }
       }

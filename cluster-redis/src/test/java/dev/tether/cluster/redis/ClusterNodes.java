@@ -7,6 +7,7 @@ import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
 import dev.tether.PolicySet;
 import dev.tether.SecurityAssociation;
+import dev.tether.testing.StubSession;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -29,6 +29,7 @@ final class ChildProcess {
   private final Path log;
   private final CompletableFuture<String> ready = new CompletableFuture<>();
   private final Deque<String> tail = new ArrayDeque<>();
+  private Thread copier;
 
   private ChildProcess(String name, Process process, Path log) {
     this.name = name;
@@ -45,9 +46,9 @@ final class ChildProcess {
       throws IOException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     ChildProcess child = new ChildProcess(name, p, log);
-    Thread copier = new Thread(() -> child.copy(isReady), "tether-demo-log-" + name);
-    copier.setDaemon(true);
-    copier.start();
+    child.copier = new Thread(() -> child.copy(isReady), "tether-demo-log-" + name);
+    child.copier.setDaemon(true);
+    child.copier.start();
     if (isReady == null) {
       child.ready.complete("");
     }
@@ -138,9 +139,15 @@ final class ChildProcess {
     }
   }
 
-  /** Waits until the process ended, up to {@code timeout}; returns whether it did. */
+  /** Waits until the process ended and its output is in the log, up to {@code timeout}; returns whether it ended. */
   boolean awaitExit(Duration timeout) throws InterruptedException {
-    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      return false;
+    }
+    // The log is complete once the copier has read the output to its end.
+    copier.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+    return true;
   }
 
   /** Completes when the process ended. */

@@ -98,7 +98,6 @@ public final class Haproxy implements AutoCloseable {
         if (!p.isAlive() || System.nanoTime() > deadline) {
           p.stop(Duration.ofSeconds(5));
           p.awaitExit(Duration.ofSeconds(5));
-          Thread.sleep(100); // the last lines reach the log
           String alert = Files.readString(p.log()).lines().filter(l -> l.contains("[ALERT]"))
               .findFirst().orElse("see " + p.log());
           throw new IOException("haproxy did not start: "

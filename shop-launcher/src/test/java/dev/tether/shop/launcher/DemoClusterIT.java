@@ -42,6 +42,8 @@ class DemoClusterIT {
   Path dir;
 
   private Process process;
+  /** Reads the demo's standard output after its start, until the demo closes it. */
+  private Thread reader;
   private final List<String> stdout = new CopyOnWriteArrayList<>();
 
   @AfterEach
@@ -169,7 +171,7 @@ class DemoClusterIT {
     assertThat(startup).as("the demo's lines; stderr: %s",
         Files.readString(dir.resolve("stderr.txt"))).last().isEqualTo("  Ctrl-C stops everything.");
     // Keep reading, for the line printed at the stop.
-    Thread rest = new Thread(() -> {
+    reader = new Thread(() -> {
       try {
         for (String line = out.readLine(); line != null; line = out.readLine()) {
           stdout.add(line);
@@ -178,8 +180,8 @@ class DemoClusterIT {
         // ended
       }
     });
-    rest.setDaemon(true);
-    rest.start();
+    reader.setDaemon(true);
+    reader.start();
     return startup;
   }
 
@@ -187,7 +189,8 @@ class DemoClusterIT {
   private boolean interrupt() throws Exception {
     new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
     boolean ended = process.waitFor(60, TimeUnit.SECONDS);
-    Thread.sleep(200); // the last line reaches the reader
+    // The reader ends at the end of the demo's output, with the line printed at the stop.
+    reader.join(TimeUnit.SECONDS.toMillis(10));
     return ended;
   }
 
