@@ -52,6 +52,7 @@ final class PeerRelay implements AutoCloseable {
     private final int browserPort;
     private final AtomicReference<Side> endedBy = new AtomicReference<>();
     private final CountDownLatch serverEnded = new CountDownLatch(1);
+    private final Records browserRecords = new Records();
 
     Link(int browserPort) {
       this.browserPort = browserPort;
@@ -64,6 +65,16 @@ final class PeerRelay implements AutoCloseable {
     /** Returns the side that ended the connection first, or {@code null} while it is open. */
     Side endedBy() {
       return endedBy.get();
+    }
+
+    /**
+     * Whether the browser sent a request over the connection: a TLS application-data record after
+     * its first one. The browser's first such record is its encrypted Finished (TLS 1.3 encrypts
+     * handshake messages as application data); a connection that the browser opened ahead of need
+     * and never used sends only that one.
+     */
+    boolean carriedRequest() {
+      return browserRecords.applicationData() > 1;
     }
 
     /** The server's end (FIN or reset) arrived. */
@@ -88,7 +99,46 @@ final class PeerRelay implements AutoCloseable {
 
     @Override
     public String toString() {
-      return ":" + browserPort + (endedBy() == null ? " open" : " ended by " + endedBy());
+      return ":" + browserPort + (endedBy() == null ? " open" : " ended by " + endedBy())
+          + ", browser's application-data records " + browserRecords.applicationData();
+    }
+  }
+
+  /**
+   * Counts the TLS records of one direction as they pass, reading only their 5-byte headers
+   * (content type, version, length), which may arrive split across reads. Used by one pump thread;
+   * the count is read by others.
+   */
+  static final class Records {
+    private static final int APPLICATION_DATA = 23;
+    private final byte[] header = new byte[5];
+    private int headerRead;
+    private int bodyLeft;
+    private volatile int applicationData;
+
+    void pass(byte[] bytes, int off, int len) {
+      int i = off;
+      int end = off + len;
+      while (i < end) {
+        if (bodyLeft > 0) {
+          int skip = Math.min(bodyLeft, end - i);
+          bodyLeft -= skip;
+          i += skip;
+          continue;
+        }
+        header[headerRead++] = bytes[i++];
+        if (headerRead == header.length) {
+          headerRead = 0;
+          bodyLeft = ((header[3] & 0xff) << 8) | (header[4] & 0xff);
+          if (header[0] == APPLICATION_DATA) {
+            applicationData++;
+          }
+        }
+      }
+    }
+
+    int applicationData() {
+      return applicationData;
     }
   }
 
@@ -183,6 +233,9 @@ final class PeerRelay implements AutoCloseable {
       try (InputStream in = from.getInputStream()) {
         OutputStream out = to.getOutputStream();
         for (int n; (n = in.read(buffer)) >= 0; ) {
+          if (sender == Side.BROWSER) {
+            link.browserRecords.pass(buffer, 0, n);
+          }
           reading = false;
           out.write(buffer, 0, n);
           out.flush();

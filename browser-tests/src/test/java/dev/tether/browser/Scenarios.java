@@ -117,8 +117,8 @@ abstract class Scenarios {
    */
   static void assertNoLateTicket(Visitor visitor, NetLog net) {
     assertThat(visitor.closedForLateBytes(net))
-        .as("ports of idle connections Chromium closed for bytes that came after a response (%s)",
-            net)
+        .as("ports of idle connections Chromium closed for bytes that came after a response "
+            + "(relayed: %s; %s)", visitor.connections(), net)
         .isEmpty();
   }
 
