@@ -131,21 +131,23 @@ final class Churn {
     /**
      * Opens a connection. A resumption that races with a flush of its SA is refused during its
      * handshake (the flush wins: nothing resumes a flushed SA, and its session is deleted); the client
-     * then connects again, with a full handshake, and counts it ({@code staleRetries}).
+     * then connects again and counts it ({@code staleRetries}), up to {@link #ATTEMPTS} times in
+     * all: the partner sharing its session cache may meanwhile have put there another session that
+     * a flush deleted.
      */
     private Conn open() throws IOException {
-      Conn c;
-      try {
-        c = Conn.open(context, from, server.port(), protocol);
-      } catch (IOException e) {
-        if (!Conn.refusedHandshake(e)) {
-          throw e;
+      for (int attempt = 1; ; attempt++) {
+        try {
+          Conn c = Conn.open(context, from, server.port(), protocol);
+          tally.add("connections");
+          return c;
+        } catch (IOException e) {
+          if (!Conn.refusedHandshake(e) || attempt == ATTEMPTS) {
+            throw e;
+          }
+          tally.add("staleRetries");
         }
-        tally.add("staleRetries");
-        c = Conn.open(context, from, server.port(), protocol);
       }
-      tally.add("connections");
-      return c;
     }
 
     /**

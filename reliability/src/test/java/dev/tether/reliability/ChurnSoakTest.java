@@ -9,6 +9,7 @@ import dev.tether.DeletionCause;
 import dev.tether.RefusalReason;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLSession;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The churn soak: many clients opening, resuming, using and closing TLS connections, HTTP/1.1 and
@@ -43,15 +44,22 @@ class ChurnSoakTest {
   private static final Duration SAMPLE_EVERY =
       Duration.ofSeconds(Long.getLong("tether.soak.sample-seconds", 2));
   private static final Duration MIN_LEG = Duration.ofSeconds(5);
-  private static final int CLIENTS = 8;
+  private static final int CLIENTS = Integer.getInteger("tether.soak.clients", 8);
   private static final Duration GRACE = Duration.ofSeconds(1);
   /** One session delete in this many fails (the driver throws instead). */
   private static final int FAILED_DELETE_EVERY = 500;
   static final int HEAP_MARGIN_MIB = 64;
   static final int FD_MARGIN = 32;
 
+  /** The containers to soak ({@code tether.soak.containers}: {@code jetty,tomcat} by default). */
+  static List<Kind> containers() {
+    String names = System.getProperty("tether.soak.containers", "jetty,tomcat");
+    return Arrays.stream(names.split(",")).map(String::trim).filter(n -> !n.isEmpty())
+        .map(n -> Kind.valueOf(n.toUpperCase(Locale.ROOT))).toList();
+  }
+
   @ParameterizedTest(name = "{0}")
-  @EnumSource(Kind.class)
+  @MethodSource("containers")
   void churn_connectionsLoginsAndFlushes_endWithNoSaAndCountsThatAddUp(Kind kind) throws Exception {
     FaultTest.FlakyDriver faulty = new FaultTest.FlakyDriver(FAILED_DELETE_EVERY);
     Setup setup = new Setup().grace(GRACE).listener(new FaultTest.BrokenListener())
