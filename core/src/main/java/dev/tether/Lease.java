@@ -36,6 +36,7 @@ public final class Lease {
   }
 
   private final AssociationRegistry registry;
+  private final AssociationTable table;
   private final Long key;
   private final Entry acquired;
   private final boolean resumed;
@@ -49,8 +50,10 @@ public final class Lease {
   /** What to run when a flush deletes the SA while this lease holds it; see {@link #onDeleted}. */
   private volatile Runnable whenDeleted;
 
-  Lease(AssociationRegistry registry, Long key, Entry acquired, boolean resumed) {
+  Lease(AssociationRegistry registry, AssociationTable table, Long key, Entry acquired,
+      boolean resumed) {
     this.registry = registry;
+    this.table = table;
     this.key = key;
     this.acquired = acquired;
     this.resumed = resumed;
@@ -89,12 +92,12 @@ public final class Lease {
 
   /** Returns a current view of the SA; its state is {@code DELETED} once it is gone. */
   public SecurityAssociation association() {
-    return registry.view(key, acquired);
+    return table.view(key, acquired);
   }
 
   /** Returns whether the SA was deleted (flushed, expired) while or after this lease held it. */
   public boolean isDeleted() {
-    return !registry.contains(key);
+    return !table.contains(key);
   }
 
   /** Returns whether this lease was released. */
@@ -106,7 +109,7 @@ public final class Lease {
   public void recordPrincipal(String principal) {
     if (!principal.equals(lastPrincipal)) {
       lastPrincipal = principal;
-      registry.recordPrincipal(key, principal);
+      table.recordPrincipal(key, principal);
     }
   }
 
@@ -123,7 +126,7 @@ public final class Lease {
     if (released) {
       return;
     }
-    if (!acquired.tag().add(this) || !registry.contains(key)) {
+    if (!acquired.tag().add(this) || !table.contains(key)) {
       // Deleted before (or while) we were added: tell ourselves.
       fireDeleted();
     }
@@ -133,7 +136,7 @@ public final class Lease {
   void fireDeleted() {
     Runnable action = whenDeleted;
     if (action != null && TOLD.compareAndSet(this, false, true)) {
-      registry.connectionEnded();
+      table.connectionEnded();
       try {
         action.run();
       } catch (RuntimeException e) {
@@ -156,7 +159,7 @@ public final class Lease {
     if (whenDeleted != null) {
       acquired.tag().remove(this);
     }
-    registry.release(key, acquired);
+    table.release(key, acquired);
     return true;
   }
 

@@ -1,0 +1,814 @@
+package dev.tether;
+
+import static java.util.Objects.requireNonNull;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Policy.CacheEntry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.tether.SaPolicy.OpenConnections;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiPredicate;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLSession;
+
+/**
+ * The registry's engine, behind {@link AssociationRegistry}: the SA table (a Caffeine cache of
+ * {@link Entry} records keyed by SA id), the correlation of connections with SAs, expiry, pressure,
+ * deletion, the counters and the views.
+ *
+ * <p>Concurrency: lock-free on the fast path. SAs live in the cache as immutable {@link Entry}
+ * records; every change to an SA (reference count, state, principals) is one {@code compute} on its
+ * key, so counts change atomically and never go negative. Deletion removes the entry in the same
+ * atomic step that decides it, and only the thread that removed it runs the deletion's side effects
+ * (bounds, driver, counters). An expiry's side effects run in Caffeine's eviction step. Listeners are
+ * told outside every lock: their events, and whatever the cache hands to an executor (its
+ * maintenance, its removal notifications, which it hands over under its eviction lock), go through an
+ * {@link Outbox} that one thread at a time runs in order, after the step that queued them. Ids are
+ * never reused, so a late release or flush of a deleted SA finds nothing and does nothing.
+ */
+final class AssociationTable {
+  private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
+  private static final int STRIPES = 64;
+  private static final int PRESSURE_SCAN = 64;
+
+  private final AssociationRegistry registry;
+  private final String name;
+  private final String tagKey;
+  private final Ticker ticker;
+  private final AssociationDriver driver;
+  private final Outbox outbox;
+  private final Listeners listeners;
+  private final Counters counters = new Counters();
+  private final Bounds bounds;
+  private final RefusalLog refusalLog;
+  private final FlushLog flushLog;
+  private final Cache<Long, Entry> cache;
+  private final ConcurrentMap<Long, Entry> map;
+  private static final AtomicLong INSTANCES = new AtomicLong();
+
+  private final long instance = INSTANCES.incrementAndGet();
+  private final AtomicLong sequence = new AtomicLong();
+  private final Object[] stripes = new Object[STRIPES];
+  private final ConcurrentHashMap<Entry.Terms, Entry.Terms> terms = new ConcurrentHashMap<>();
+  private final long epochNanos;
+  private final Instant epoch;
+  private final DriverWarnings driverWarnings;
+  private volatile boolean closed;
+
+  AssociationTable(AssociationRegistry registry, RegistryBuilder b) {
+    this.registry = registry;
+    this.name = b.name;
+    // The instance number keeps a restarted registry of the same name from trusting old tags.
+    this.tagKey = "dev.tether.association." + b.name + "#" + instance;
+    this.ticker = b.ticker;
+    this.driver = b.driver;
+    this.outbox = new Outbox(b.executor);
+    this.listeners = new Listeners(b.listeners, outbox);
+    this.bounds = new Bounds(b.maxAssociations, b.maxAssociationsPerPeer);
+    this.refusalLog = new RefusalLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
+    this.flushLog = new FlushLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
+    this.driverWarnings = new DriverWarnings(driver);
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new Object();
+    }
+    this.cache = Caffeine.newBuilder()
+        .ticker(ticker)
+        // Whatever the cache hands over (maintenance, removal notifications) it may hand over under
+        // its eviction lock: it waits in the outbox until the operation or the wake-up ends.
+        .executor(outbox)
+        .scheduler(delivering(b.scheduler, b.executor))
+        .expireAfter(new EntryExpiry())
+        .evictionListener(this::onEvicted)
+        .removalListener(this::onRemoval)
+        .build();
+    this.map = cache.asMap();
+    this.epochNanos = ticker.read();
+    this.epoch = b.clock.instant();
+  }
+
+  /**
+   * Wraps the expiry scheduler so that each wake-up delivers what the expiry queued in the outbox;
+   * the disabled scheduler stays itself (Caffeine then computes no wake-ups at all).
+   */
+  private Scheduler delivering(Scheduler scheduler, Executor executor) {
+    if (scheduler == Scheduler.disabledScheduler()) {
+      return scheduler;
+    }
+    return (ignored, command, delay, unit) -> scheduler.schedule(executor, () -> {
+      command.run();
+      outbox.deliver();
+    }, delay, unit);
+  }
+
+  long maxAssociations() {
+    return bounds.maxTotal();
+  }
+
+  int maxAssociationsPerPeer() {
+    return bounds.maxPerPeer();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // S2: correlate a connection with its SA
+
+  /** See {@link AssociationRegistry#inspectHandshake}. */
+  boolean inspectHandshake(SSLSession handshakeSession, String peer)
+      throws AssociationRefusedException {
+    try {
+      return inspect(handshakeSession, peer);
+    } finally {
+      outbox.settle();
+    }
+  }
+
+  private boolean inspect(SSLSession handshakeSession, String peer)
+      throws AssociationRefusedException {
+    Object tag = tagOf(handshakeSession);
+    if (tag == null) {
+      if (!closed) {
+        bind(handshakeSession, new SessionTag(sequence.incrementAndGet(), false));
+      }
+      return true;
+    }
+    if (tag instanceof SessionTag t && t.created() && !map.containsKey(t.id)
+        && t.refusesResumption()) {
+      throw refuseStale(handshakeSession, peer, t);
+    }
+    return false;
+  }
+
+  /** See {@link AssociationRegistry#acquire(SSLSession, String, SaPolicy)}. */
+  Lease acquire(SSLSession session, String peer, SaPolicy policy)
+      throws AssociationRefusedException {
+    try {
+      return correlate(session, peer, policy);
+    } finally {
+      outbox.settle();
+    }
+  }
+
+  private Lease correlate(SSLSession session, String peer, SaPolicy policy)
+      throws AssociationRefusedException {
+    if (closed) {
+      deleteSession(session);
+      throw refuse(RefusalReason.CLOSED, peer, "the registry is closed");
+    }
+    long now = ticker.read();
+    Object tag = tagOf(session);
+    if (!(tag instanceof SessionTag t)) {
+      return create(session, peer, policy, now);
+    }
+    if (t.created()) {
+      Lease lease = reuse(t.id, session, now);
+      return lease != null ? lease : stale(session, peer, policy, now, t);
+    }
+    return createReserved(session, peer, policy, now, t);
+  }
+
+  private Lease reuse(Long id, SSLSession session, long now) {
+    long[] idleSince = {-1};
+    Entry after = map.computeIfPresent(id, (k, e) -> {
+      if (e.isIdle()) {
+        idleSince[0] = e.idleSinceNanos();
+        // Gauges move inside the atomic step, so they never read negative.
+        counters.revivedToActive();
+        counters.revived.increment();
+      }
+      return e.retain(now, session);
+    });
+    if (after == null) {
+      return null;
+    }
+    return reused(id, after, idleSince[0], now);
+  }
+
+  private Lease reused(Long id, Entry after, long idleSince, long now) {
+    counters.reused.increment();
+    counters.leases.incrementAndGet();
+    if (!listeners.isEmpty()) {
+      SecurityAssociation view = view(id, after, SecurityAssociation.State.ACTIVE, now);
+      listeners.fire(l -> l.onReused(view));
+      if (idleSince >= 0) {
+        // 'now' was read before the atomic step, and a release racing with it may have made the
+        // SA idle after that instant: such an SA was idle for no time at all, never for less.
+        Duration idleFor = Duration.ofNanos(Math.max(0, now - idleSince));
+        listeners.fire(l -> l.onRevived(view, idleFor));
+      }
+    }
+    return new Lease(registry, this, id, after, true);
+  }
+
+  /**
+   * The first connection of a lineage tagged during its handshake: creates the SA under the reserved
+   * id. Connections of the same lineage may complete together (a client resuming a ticket before the
+   * first connection's handshake was reported): one atomic step on the id decides who creates it;
+   * the others reuse it.
+   */
+  private Lease createReserved(SSLSession session, String peer, SaPolicy policy, long now,
+      SessionTag tag) throws AssociationRefusedException {
+    reserveRoom(session, peer);
+    Entry created = Entry.create(peer, terms(session, policy), session, now, canResume(session),
+        tag);
+    boolean[] won = {false};
+    Entry after = map.compute(tag.id, (k, e) -> {
+      if (e != null) {
+        return e.retain(now, session);
+      }
+      if (tag.created()) {
+        return null; // created and deleted meanwhile: stale
+      }
+      tag.markCreated();
+      won[0] = true;
+      counters.created();
+      return created;
+    });
+    if (!won[0]) {
+      bounds.releaseTotal();
+      bounds.releasePeer(peer);
+      return after != null ? reused(tag.id, after, -1, now) : stale(session, peer, policy, now, tag);
+    }
+    return negotiated(tag.id, created, now);
+  }
+
+  /** A lineage that was not tagged during its handshake: creates its SA and tags it now. */
+  private Lease create(SSLSession session, String peer, SaPolicy policy, long now)
+      throws AssociationRefusedException {
+    reserveRoom(session, peer);
+    Entry entry = null;
+    Long key = null;
+    Object raced;
+    synchronized (stripes[(System.identityHashCode(session) & 0x7fffffff) % STRIPES]) {
+      // Two connections resuming a session that was just created could both miss the tag.
+      raced = tagOf(session);
+      if (raced == null) {
+        // One Long is both the cache key and the session tag's id.
+        key = sequence.incrementAndGet();
+        SessionTag tag = new SessionTag(key, true);
+        entry = Entry.create(peer, terms(session, policy), session, now, canResume(session), tag);
+        counters.created();
+        map.put(key, entry);
+        bind(session, tag);
+      }
+    }
+    if (raced != null) {
+      bounds.releaseTotal();
+      bounds.releasePeer(peer);
+      return correlate(session, peer, policy);
+    }
+    return negotiated(key, entry, now);
+  }
+
+  /** Takes room for one more SA of the peer, or refuses the connection. */
+  private void reserveRoom(SSLSession session, String peer) throws AssociationRefusedException {
+    if (!reserveTotalMakingRoom()) {
+      deleteSession(session);
+      throw refuse(RefusalReason.MAX_ASSOCIATIONS, peer,
+          "the registry holds its maximum of " + bounds.maxTotal() + " SAs");
+    }
+    if (!bounds.reservePeer(peer)) {
+      bounds.releaseTotal();
+      deleteSession(session);
+      throw refuse(RefusalReason.MAX_PER_PEER, peer,
+          "peer " + peer + " holds its maximum of " + bounds.maxPerPeer() + " SAs");
+    }
+  }
+
+  private Lease negotiated(Long key, Entry entry, long now) {
+    counters.negotiated.increment();
+    counters.leases.incrementAndGet();
+    refusalLog.granted();
+    if (!listeners.isEmpty()) {
+      SecurityAssociation view = view(key, entry, SecurityAssociation.State.ACTIVE, now);
+      listeners.fire(l -> l.onNegotiated(view));
+    }
+    if (closed) {
+      // close() ran while this SA was being created, after its check above: flush it like the rest.
+      // The connection keeps its lease, on a deleted SA, until the stopping container closes it.
+      remove(key, DeletionCause.SHUTDOWN, e -> true, OpenConnections.CLOSE);
+    }
+    return new Lease(registry, this, key, entry, false);
+  }
+
+  /**
+   * A connection resumed the lineage of a deleted SA. If the SA was flushed, its terms ended with it
+   * (a login may have flushed it): the connection is refused. Otherwise the SA ended its life while
+   * the client was resuming it (its last close, its grace): the connection gets a new SA that cannot
+   * be resumed and is deleted at its last close. The session keeps its old tag, so a ticket that
+   * still leaves on this connection leads nowhere, and is deleted at once.
+   */
+  private Lease stale(SSLSession session, String peer, SaPolicy policy, long now, SessionTag old)
+      throws AssociationRefusedException {
+    if (old.refusesResumption()) {
+      throw refuseStale(session, peer, old);
+    }
+    counters.staleResumptions.increment();
+    reserveRoom(session, peer);
+    Long key = sequence.incrementAndGet();
+    Entry entry = Entry.create(peer, terms(session, policy), session, now, false,
+        new SessionTag(key, true));
+    counters.created();
+    map.put(key, entry);
+    deleteSession(session);
+    return negotiated(key, entry, now);
+  }
+
+  /** Refuses a resumption of a flushed SA: see {@link #stale}. */
+  private AssociationRefusedException refuseStale(SSLSession session, String peer,
+      SessionTag tag) {
+    counters.staleResumptions.increment();
+    deleteSession(session);
+    return refuse(RefusalReason.STALE, peer, "peer " + peer + " resumed the TLS session of SA "
+        + AssociationRegistry.formatId(tag.id) + ", which was " + describe(tag.deletedBy()));
+  }
+
+  private static String describe(DeletionCause cause) {
+    return cause == null ? "deleted" : "deleted (" + cause + ")";
+  }
+
+  private void bind(SSLSession session, SessionTag tag) {
+    try {
+      driver.bind(session, tagKey, tag);
+    } catch (RuntimeException e) {
+      driverWarnings.warn("bind", e);
+    }
+  }
+
+  private boolean canResume(SSLSession session) {
+    try {
+      return driver.canResume(session);
+    } catch (RuntimeException e) {
+      driverWarnings.warn("inspect", e);
+      return true;
+    }
+  }
+
+  private Entry.Terms terms(SSLSession session, SaPolicy policy) {
+    Entry.Terms t = new Entry.Terms(session.getProtocol(), session.getCipherSuite(), policy);
+    Entry.Terms shared = terms.putIfAbsent(t, t);
+    return shared != null ? shared : t;
+  }
+
+  /**
+   * Reserves room for one more SA, deleting idle SAs while the registry is full. Handshakes that
+   * complete together at the bound race for the room made and for the same idle SAs: a thread that
+   * loses tries again as long as an idle SA is left, so a connection is refused only when none is.
+   */
+  private boolean reserveTotalMakingRoom() {
+    while (!bounds.reserveTotal()) {
+      if (!makeRoom()) {
+        return bounds.reserveTotal();
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Deletes the idle SA closest to expiry (or, if another thread deletes or resumes it first, the
+   * next one) to make room. Returns false if no SA is idle; true if it deleted one, or if every
+   * candidate went meanwhile, since other threads made room or changed the table: look again.
+   */
+  private boolean makeRoom() {
+    List<Long> idle = cache.policy().expireVariably().orElseThrow().oldest(entries -> entries
+        .limit(PRESSURE_SCAN)
+        .filter(e -> e.getValue().isIdle())
+        .map(CacheEntry::getKey)
+        .toList());
+    for (Long victim : idle) {
+      if (remove(victim, DeletionCause.PRESSURE, Entry::isIdle, OpenConnections.CLOSE)) {
+        return true;
+      }
+    }
+    return !idle.isEmpty();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // S4-S7: release, delete
+
+  void release(Long key, Entry acquired) {
+    try {
+      releaseNow(key, acquired);
+    } finally {
+      outbox.settle();
+    }
+  }
+
+  private void releaseNow(Long key, Entry acquired) {
+    long now = ticker.read();
+    counters.leases.decrementAndGet();
+    counters.released.increment();
+    Entry[] before = new Entry[1];
+    DeletionCause[] cause = new DeletionCause[1];
+    Entry[] after = new Entry[1];
+    map.computeIfPresent(key, (k, e) -> {
+      before[0] = e;
+      after[0] = e.release(now);
+      if (after[0].isIdle()) {
+        if (!e.resumable() || after[0].policy().grace().isZero()) {
+          cause[0] = DeletionCause.LAST_CLOSE;
+        } else if (after[0].pastMaxAge(now)) {
+          cause[0] = DeletionCause.MAX_AGE;
+        } else {
+          counters.wentIdle();
+        }
+      }
+      if (cause[0] == null) {
+        return after[0];
+      }
+      e.tag().deletedBy(cause[0]);
+      return null;
+    });
+    if (before[0] == null) {
+      // Flushed or expired while this lease held it: nothing left to count down.
+      if (!listeners.isEmpty()) {
+        SecurityAssociation view = view(key, acquired, SecurityAssociation.State.DELETED, now);
+        listeners.fire(l -> l.onReleased(view));
+      }
+      return;
+    }
+    if (!listeners.isEmpty()) {
+      SecurityAssociation view = view(key, after[0], now);
+      listeners.fire(l -> l.onReleased(view));
+    }
+    if (cause[0] != null) {
+      deleted(key, after[0], true, cause[0], now, OpenConnections.CLOSE);
+    } else if (after[0].isIdle()) {
+      if (!listeners.isEmpty()) {
+        SecurityAssociation view = view(key, after[0], SecurityAssociation.State.IDLE, now);
+        listeners.fire(l -> l.onIdle(view));
+      }
+    }
+  }
+
+  /**
+   * Caffeine's eviction listener, run in the atomic step that expires the entry (for example within
+   * {@link #cleanUp()}): the deletion's bookkeeping and invalidation happen there, so they are done
+   * when the expiry is. It calls no user code; {@link #onRemoval} announces the deletion afterwards.
+   */
+  private void onEvicted(Long id, Entry entry, RemovalCause cause) {
+    if (entry != null) {
+      DeletionCause why = expiryCause(entry);
+      entry.tag().deletedBy(why);
+      retire(id, entry, !entry.isIdle(), why);
+    }
+  }
+
+  /**
+   * Caffeine's removal listener, run after the atomic step: ends the connections of an SA deleted at
+   * its maximum age while in use, and announces expiries to listeners.
+   */
+  private void onRemoval(Long id, Entry entry, RemovalCause cause) {
+    if (entry == null) {
+      return;
+    }
+    if (!cause.wasEvicted()) {
+      if (entry.tag().deletedBy() == null) {
+        // Cleared by close() without a flush of its own (it expired within the wheel's tick).
+        entry.tag().deletedBy(DeletionCause.SHUTDOWN);
+      }
+      return;
+    }
+    endConnections(entry, OpenConnections.CLOSE);
+    if (!listeners.isEmpty()) {
+      announce(id, entry, expiryCause(entry), ticker.read());
+    }
+  }
+
+  /** Why an expired entry expired: decided from the entry alone, so both listeners agree. */
+  private static DeletionCause expiryCause(Entry entry) {
+    if (!entry.isIdle() || !entry.policy().hasMaxAge()) {
+      return entry.isIdle() ? DeletionCause.GRACE_EXPIRED : DeletionCause.MAX_AGE;
+    }
+    long graceEnd = entry.idleSinceNanos() + EntryExpiry.nanos(entry.policy().grace());
+    long ageEnd = entry.createdNanos() + EntryExpiry.nanos(entry.policy().maxAge());
+    return ageEnd <= graceEnd ? DeletionCause.MAX_AGE : DeletionCause.GRACE_EXPIRED;
+  }
+
+  /** Removes the SA if {@code condition} holds; runs the deletion and returns whether it did. */
+  private boolean remove(Long id, DeletionCause cause, Predicate<Entry> condition,
+      OpenConnections open) {
+    Entry[] removed = new Entry[1];
+    map.computeIfPresent(id, (k, e) -> {
+      if (!condition.test(e)) {
+        return e;
+      }
+      removed[0] = e;
+      e.tag().deletedBy(cause);
+      return null;
+    });
+    if (removed[0] == null) {
+      return false;
+    }
+    deleted(id, removed[0], !removed[0].isIdle(), cause, ticker.read(), open);
+    return true;
+  }
+
+  /** The side effects of a deletion, run once by the thread that removed the entry. */
+  private void deleted(Long key, Entry entry, boolean wasActive, DeletionCause cause, long now,
+      OpenConnections open) {
+    retire(key, entry, wasActive, cause);
+    endConnections(entry, open);
+    if (!listeners.isEmpty()) {
+      announce(key, entry, cause, now);
+    }
+  }
+
+  /** Tells the deleted SA's connections that asked ({@link Lease#onDeleted}), unless they stay. */
+  private static void endConnections(Entry entry, OpenConnections open) {
+    Lease[] told = entry.tag().delete(open == OpenConnections.CLOSE);
+    if (told != null) {
+      for (Lease lease : told) {
+        if (lease != null) {
+          lease.fireDeleted();
+        }
+      }
+    }
+  }
+
+  /** The bookkeeping of a deletion: gauges, bounds, counters, and invalidating the sessions. */
+  private void retire(Long key, Entry entry, boolean wasActive, DeletionCause cause) {
+    counters.removed(wasActive);
+    bounds.releaseTotal();
+    bounds.releasePeer(entry.peer());
+    entry.forEachSession(session -> {
+      if (!deleteSession(session)) {
+        // The lineage may still be resumed: that is no ticket slipping past a deletion.
+        entry.tag().deleteFailed();
+      }
+    });
+    counters.deleted(cause);
+    if (LOG.isLoggable(Level.DEBUG)) {
+      LOG.log(Level.DEBUG, "Tether deleted SA {0} of {1} ({2})", AssociationRegistry.formatId(key), entry.peer(),
+          cause);
+    }
+  }
+
+  private void announce(Long key, Entry entry, DeletionCause cause, long now) {
+    SecurityAssociation view = view(key, entry, SecurityAssociation.State.DELETED, now);
+    listeners.fire(l -> l.onDeleted(view, cause));
+  }
+
+
+  /** Deletes a session through the driver; returns false if the driver failed. */
+  private boolean deleteSession(SSLSession session) {
+    try {
+      driver.delete(session);
+      return true;
+    } catch (RuntimeException e) {
+      driverWarnings.warn("delete", e);
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Flushes
+
+  /** Deletes the SA with this id, with its open connections as {@code open} says; returns 1 or 0. */
+  int flush(String id, DeletionCause cause, OpenConnections open) {
+    long key = AssociationRegistry.parseId(id);
+    try {
+      int n = key >= 0 && remove(key, cause, e -> true, open) ? 1 : 0;
+      logFlush(n, cause, "SA " + id);
+      return n;
+    } finally {
+      outbox.settle();
+    }
+  }
+
+  /** The flush of a peer on this node: a local request's and a remote node's. */
+  int flushPeerHere(String peer, DeletionCause cause, OpenConnections open) {
+    return flushEntries((k, e) -> e.peer().equals(peer), cause, "peer " + peer, open);
+  }
+
+  /** The flush of every SA on this node: a local request's and a remote node's. */
+  int flushAllHere(DeletionCause cause, OpenConnections open) {
+    return flushEntries((k, e) -> true, cause, "all SAs", open);
+  }
+
+  /** Deletes every SA on this node whose view matches; returns how many. */
+  int flushIf(Predicate<SecurityAssociation> filter, DeletionCause cause) {
+    long now = ticker.read();
+    return flushEntries((k, e) -> filter.test(view(k, e, now)), cause, "matching SAs",
+        OpenConnections.CLOSE);
+  }
+
+  private int flushEntries(BiPredicate<Long, Entry> filter, DeletionCause cause, String what,
+      OpenConnections open) {
+    int n = 0;
+    try {
+      for (var e : map.entrySet()) {
+        if (filter.test(e.getKey(), e.getValue()) && remove(e.getKey(), cause, x -> true, open)) {
+          n++;
+        }
+      }
+    } finally {
+      outbox.settle();
+    }
+    logFlush(n, cause, what);
+    return n;
+  }
+
+  private void logFlush(int n, DeletionCause cause, String what) {
+    flushLog.flushed(n, cause, what);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Principals, container events
+
+  void recordPrincipal(Long id, String principal) {
+    requireNonNull(principal, "principal");
+    boolean[] added = {false};
+    Entry after;
+    try {
+      after = map.computeIfPresent(id, (k, e) -> {
+        Entry n = e.withPrincipal(principal);
+        added[0] = n != e;
+        return n;
+      });
+    } finally {
+      outbox.settle();
+    }
+    if (added[0] && !listeners.isEmpty()) {
+      SecurityAssociation view = view(id, after, ticker.read());
+      listeners.fire(l -> l.onPrincipal(view, principal));
+    }
+  }
+
+  /** Counts a connection told to end because a flush deleted its SA ({@link Lease#onDeleted}). */
+  void connectionEnded() {
+    counters.endedConnections.increment();
+  }
+
+  void recordAccepted() {
+    counters.accepted.increment();
+  }
+
+  void recordRefusal(String peer, RefusalReason reason) {
+    refuse(reason, peer, "the container refused a request of peer " + peer + " (" + reason + ")");
+  }
+
+  void recordHandshakeFailure() {
+    counters.handshakeFailures.increment();
+  }
+
+  void recordClosedBeforeHandshake() {
+    counters.closedBeforeHandshake.increment();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Views
+
+  Optional<SecurityAssociation> find(String id) {
+    long key = AssociationRegistry.parseId(id);
+    Entry e = key < 0 ? null : map.get(key);
+    outbox.settle();
+    return e == null ? Optional.empty() : Optional.of(view(key, e, ticker.read()));
+  }
+
+  List<SecurityAssociation> associations() {
+    long now = ticker.read();
+    List<Map.Entry<Long, Entry>> entries = new ArrayList<>(map.entrySet());
+    outbox.settle();
+    entries.sort(Map.Entry.comparingByKey());
+    List<SecurityAssociation> views = new ArrayList<>(entries.size());
+    for (var e : entries) {
+      views.add(view(e.getKey(), e.getValue(), now));
+    }
+    return views;
+  }
+
+  void addListener(AssociationListener listener) {
+    listeners.add(listener);
+  }
+
+  boolean removeListener(AssociationListener listener) {
+    return listeners.remove(listener);
+  }
+
+  AssociationStats stats() {
+    return counters.snapshot();
+  }
+
+  void cleanUp() {
+    try {
+      cache.cleanUp();
+    } finally {
+      outbox.settle();
+    }
+  }
+
+  boolean contains(Long id) {
+    return map.containsKey(id);
+  }
+
+  /**
+   * Returns the SAs the bound counts: those in the table plus those being created or deleted at this
+   * instant; the table never holds more. Read from one counter, it never exceeds
+   * {@link #maxAssociations()}, whereas {@code stats().associations()} adds two gauges read one after
+   * the other, so an SA moving between active and idle in between is counted twice.
+   */
+  long size() {
+    return bounds.total();
+  }
+
+  SecurityAssociation view(Long key, Entry acquired) {
+    long now = ticker.read();
+    Entry e = map.get(key);
+    return e != null ? view(key, e, now)
+        : view(key, acquired, SecurityAssociation.State.DELETED, now);
+  }
+
+  private SecurityAssociation view(Long key, Entry e, long now) {
+    return view(key, e,
+        e.isIdle() ? SecurityAssociation.State.IDLE : SecurityAssociation.State.ACTIVE, now);
+  }
+
+  private SecurityAssociation view(Long key, Entry e, SecurityAssociation.State state, long now) {
+    // A deleted SA that was idle keeps its idle times: how long it waited is worth knowing.
+    boolean idle = e.isIdle();
+    return new SecurityAssociation(AssociationRegistry.formatId(key), e.peer(), e.protocol(), e.cipherSuite(),
+        e.policy().name(), e.principals(), instant(e.createdNanos()), instant(e.lastUsedNanos()),
+        idle ? instant(e.idleSinceNanos()) : null, since(now, e.createdNanos()),
+        idle ? since(now, e.idleSinceNanos()) : Duration.ZERO, state, e.references(),
+        e.reuses());
+  }
+
+  /** The time from {@code then} to {@code now}; zero if a racing change came after {@code now}. */
+  private static Duration since(long now, long then) {
+    return Duration.ofNanos(Math.max(0, now - then));
+  }
+
+  private Instant instant(long nanos) {
+    return epoch.plusNanos(nanos - epochNanos);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Closes the table: every SA is flushed (cause {@code SHUTDOWN}) and new handshakes are refused;
+   * returns how many SAs it deleted, or -1 if it was closed already.
+   */
+  int close() {
+    if (closed) {
+      return -1;
+    }
+    closed = true;
+    int n = flushAllHere(DeletionCause.SHUTDOWN, OpenConnections.CLOSE);
+    // An SA whose grace ended within the expiry wheel's current tick is hidden from the flush but
+    // not evicted yet; clearing the cache evicts it as expired, through the eviction listener.
+    cache.invalidateAll();
+    cache.cleanUp();
+    outbox.settle();
+    flushLog.summarize();
+    return n;
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  private AssociationRefusedException refuse(RefusalReason reason, String peer, String detail) {
+    counters.refused(reason);
+    if (reason == RefusalReason.POLICY || reason == RefusalReason.STALE) {
+      // These follow users and their clients, not load: no refusal episode, no WARN per client.
+      LOG.log(Level.DEBUG, () -> "Tether registry '" + name + "': " + detail);
+    } else {
+      refusalLog.refused(reason, peer, detail);
+    }
+    listeners.fire(l -> l.onRefused(peer, reason));
+    return new AssociationRefusedException(reason, peer,
+        "Tether refused an SA to " + peer + ": " + detail);
+  }
+
+
+  private Object tagOf(SSLSession session) {
+    try {
+      return driver.tag(session, tagKey);
+    } catch (RuntimeException e) {
+      driverWarnings.warn("tag", e);
+      return null;
+    }
+  }
+
+  /** Returns the name under which SAs leave their id in TLS sessions. */
+  String tagKey() {
+    return tagKey;
+  }
+
+  @Override
+  public String toString() {
+    return "AssociationTable[" + name + "]";
+  }
+}
