@@ -172,27 +172,43 @@ final class AssociationTable {
       return create(session, peer, policy, now);
     }
     if (t.created()) {
-      Lease lease = reuse(t.id, session, now);
+      Lease lease = reuse(t, session, now);
       return lease != null ? lease : stale(session, peer, policy, now, t);
     }
     return createReserved(session, peer, policy, now, t);
   }
 
-  private Lease reuse(Long id, SSLSession session, long now) {
+  /**
+   * Resumes the SA of the tag, or returns {@code null} if it is gone. An SA that other connections
+   * hold gets one more lease by compare-and-set alone: neither the cache nor its expiry changes. An
+   * idle SA becomes active in one atomic step on its key, which makes its expiry "never" and cannot
+   * interleave with its expiry or a flush.
+   */
+  private Lease reuse(SessionTag t, SSLSession session, long now) {
+    // The session first: a deletion that follows the lease then invalidates it too.
+    t.addSession(session);
+    if (t.retainIfActive()) {
+      t.reused();
+      t.used(now);
+      return reused(t.id, t.entry(), -1, now);
+    }
     long[] idleSince = {-1};
-    Entry after = map.computeIfPresent(id, (k, e) -> {
-      if (e.isIdle()) {
-        idleSince[0] = e.idleSinceNanos();
+    Entry after = map.computeIfPresent(t.id, (k, e) -> {
+      SessionTag tag = e.tag();
+      if (tag.retain() == 0) {
+        idleSince[0] = tag.lastUsedNanos();
         // Gauges move inside the atomic step, so they never read negative.
         counters.revivedToActive();
         counters.revived.increment();
       }
-      return e.retain(now, session);
+      tag.reused();
+      tag.used(now);
+      return e;
     });
     if (after == null) {
       return null;
     }
-    return reused(id, after, idleSince[0], now);
+    return reused(t.id, after, idleSince[0], now);
   }
 
   private Lease reused(Long id, Entry after, long idleSince, long now) {
@@ -220,16 +236,13 @@ final class AssociationTable {
   private Lease createReserved(SSLSession session, String peer, SaPolicy policy, long now,
       SessionTag tag) throws AssociationRefusedException {
     reserveRoom(session, peer);
-    Entry created = Entry.create(peer, terms(session, policy), session, now, canResume(session),
-        tag);
+    Entry created = Entry.create(peer, terms(session, policy), now, canResume(session), tag);
     boolean[] won = {false};
-    Entry after = map.compute(tag.id, (k, e) -> {
-      if (e != null) {
-        return e.retain(now, session);
-      }
+    map.computeIfAbsent(tag.id, k -> {
       if (tag.created()) {
-        return null; // created and deleted meanwhile: stale
+        return null; // created by another connection and deleted meanwhile
       }
+      tag.start(created, session, now);
       tag.markCreated();
       won[0] = true;
       counters.created();
@@ -238,7 +251,8 @@ final class AssociationTable {
     if (!won[0]) {
       bounds.releaseTotal();
       bounds.releasePeer(peer);
-      return after != null ? reused(tag.id, after, -1, now) : stale(session, peer, policy, now, tag);
+      Lease lease = reuse(tag, session, now);
+      return lease != null ? lease : stale(session, peer, policy, now, tag);
     }
     return negotiated(tag.id, created, now);
   }
@@ -257,7 +271,8 @@ final class AssociationTable {
         // One Long is both the cache key and the session tag's id.
         key = sequence.incrementAndGet();
         SessionTag tag = new SessionTag(key, true);
-        entry = Entry.create(peer, terms(session, policy), session, now, canResume(session), tag);
+        entry = Entry.create(peer, terms(session, policy), now, canResume(session), tag);
+        tag.start(entry, session, now);
         counters.created();
         map.put(key, entry);
         bind(session, tag);
@@ -317,8 +332,9 @@ final class AssociationTable {
     counters.staleResumptions.increment();
     reserveRoom(session, peer);
     Long key = sequence.incrementAndGet();
-    Entry entry = Entry.create(peer, terms(session, policy), session, now, false,
-        new SessionTag(key, true));
+    SessionTag tag = new SessionTag(key, true);
+    Entry entry = Entry.create(peer, terms(session, policy), now, false, tag);
+    tag.start(entry, session, now);
     counters.created();
     map.put(key, entry);
     deleteSession(session);
@@ -409,28 +425,41 @@ final class AssociationTable {
     long now = ticker.read();
     counters.leases.decrementAndGet();
     counters.released.increment();
-    Entry[] before = new Entry[1];
+    SessionTag tag = acquired.tag();
+    tag.used(now);
+    SessionTag.Release fast = tag.releaseIfNotLast();
+    if (fast == SessionTag.Release.RELEASED) {
+      // Other connections hold the SA: it stays active, its expiry "never".
+      if (!listeners.isEmpty()) {
+        SecurityAssociation view = view(key, tag.entry(), now);
+        listeners.fire(l -> l.onReleased(view));
+      }
+      return;
+    }
+    Entry[] held = new Entry[1];
     DeletionCause[] cause = new DeletionCause[1];
-    Entry[] after = new Entry[1];
-    map.computeIfPresent(key, (k, e) -> {
-      before[0] = e;
-      after[0] = e.release(now);
-      if (after[0].isIdle()) {
-        if (!e.resumable() || after[0].policy().grace().isZero()) {
+    boolean[] idle = {false};
+    if (fast == SessionTag.Release.LAST) {
+      map.computeIfPresent(key, (k, e) -> {
+        held[0] = e;
+        if (tag.release() > 0) {
+          return e; // another connection resumed it meanwhile
+        }
+        if (!e.resumable() || e.policy().grace().isZero()) {
           cause[0] = DeletionCause.LAST_CLOSE;
-        } else if (after[0].pastMaxAge(now)) {
+        } else if (e.pastMaxAge(now)) {
           cause[0] = DeletionCause.MAX_AGE;
         } else {
+          idle[0] = true;
           counters.wentIdle();
+          return e;
         }
-      }
-      if (cause[0] == null) {
-        return after[0];
-      }
-      e.tag().deletedBy(cause[0]);
-      return null;
-    });
-    if (before[0] == null) {
+        tag.kill();
+        tag.deletedBy(cause[0]);
+        return null;
+      });
+    }
+    if (held[0] == null) {
       // Flushed or expired while this lease held it: nothing left to count down.
       if (!listeners.isEmpty()) {
         SecurityAssociation view = view(key, acquired, SecurityAssociation.State.DELETED, now);
@@ -438,17 +467,18 @@ final class AssociationTable {
       }
       return;
     }
+    Entry e = held[0];
     if (!listeners.isEmpty()) {
-      SecurityAssociation view = view(key, after[0], now);
+      SecurityAssociation view = view(key, e, cause[0] != null || idle[0]
+          ? SecurityAssociation.State.IDLE : SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onReleased(view));
     }
     if (cause[0] != null) {
-      deleted(key, after[0], true, cause[0], now, OpenConnections.CLOSE);
-    } else if (after[0].isIdle()) {
-      if (!listeners.isEmpty()) {
-        SecurityAssociation view = view(key, after[0], SecurityAssociation.State.IDLE, now);
-        listeners.fire(l -> l.onIdle(view));
-      }
+      // Counted active until now: it went from active to deleted in one step.
+      deleted(key, e, true, cause[0], now, OpenConnections.CLOSE);
+    } else if (idle[0] && !listeners.isEmpty()) {
+      SecurityAssociation view = view(key, e, SecurityAssociation.State.IDLE, now);
+      listeners.fire(l -> l.onIdle(view));
     }
   }
 
@@ -460,8 +490,9 @@ final class AssociationTable {
   private void onEvicted(Long id, Entry entry, RemovalCause cause) {
     if (entry != null) {
       DeletionCause why = expiryCause(entry);
+      boolean wasActive = entry.tag().kill() > 0;
       entry.tag().deletedBy(why);
-      retire(id, entry, !entry.isIdle(), why);
+      retire(id, entry, wasActive, why);
     }
   }
 
@@ -500,18 +531,20 @@ final class AssociationTable {
   private boolean remove(Long id, DeletionCause cause, Predicate<Entry> condition,
       OpenConnections open) {
     Entry[] removed = new Entry[1];
+    boolean[] wasActive = {false};
     map.computeIfPresent(id, (k, e) -> {
       if (!condition.test(e)) {
         return e;
       }
       removed[0] = e;
+      wasActive[0] = e.tag().kill() > 0;
       e.tag().deletedBy(cause);
       return null;
     });
     if (removed[0] == null) {
       return false;
     }
-    deleted(id, removed[0], !removed[0].isIdle(), cause, ticker.read(), open);
+    deleted(id, removed[0], wasActive[0], cause, ticker.read(), open);
     return true;
   }
 
@@ -635,6 +668,9 @@ final class AssociationTable {
       after = map.computeIfPresent(id, (k, e) -> {
         Entry n = e.withPrincipal(principal);
         added[0] = n != e;
+        if (added[0]) {
+          n.tag().entry(n);
+        }
         return n;
       });
     } finally {

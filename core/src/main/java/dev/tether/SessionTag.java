@@ -1,11 +1,15 @@
 package dev.tether;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLSession;
 
 /**
- * The one mutable part of an SA, shared by every {@link Entry} of it (entries are copied on each
- * change) and by every TLS session of its lineage: JSSE shares a session's values with every session
- * resumed from it, so every connection of the lineage finds the same tag.
+ * The mutable part of an SA, shared by every {@link Entry} of it (entries are copied when a principal
+ * is added) and by every TLS session of its lineage: JSSE shares a session's values with every
+ * session resumed from it, so every connection of the lineage finds the same tag.
  *
  * <ul>
  *   <li>{@link #id}: the SA's id. A tag is reserved during a full handshake, before the TLS stack
@@ -15,16 +19,45 @@ import java.util.Arrays;
  *       whose SA is gone belongs to a deleted lineage, and how it ended decides what a connection that
  *       still resumes it gets ({@link #refusesResumption()}).
  *   <li>The leases that asked to hear of the SA's deletion ({@link Lease#onDeleted}).
+ *   <li>The SA's lease count and whether it is dead, in one word ({@link #references()}); its reuses,
+ *       its last use and the TLS sessions it has seen.
  * </ul>
  *
- * <p>Memory: one object of 24 bytes per SA (compressed references), whose {@link #id} is also the
- * cache's key; the lease array exists only while a connection listens.
+ * <p>Memory: one object of 48 bytes per SA (compressed references), whose {@link #id} is also the
+ * cache's key; the lease array exists only while a connection listens. {@code sessions} holds a
+ * single {@link SSLSession} (the common case, and always TLS 1.2) or, once a TLS 1.3 lineage has
+ * produced several session objects, an array of them; it keeps the first session and the most recent
+ * ones up to {@link #MAX_SESSIONS}.
  *
  * <p>Concurrency: the creation and the deletion cause change only inside the registry's atomic step
- * on {@link #id} (volatile for the readers outside it); the leases are guarded by this object's
- * monitor, held only for an array update.
+ * on {@link #id} (volatile for the readers outside it); the leases to tell and the sessions are
+ * guarded by this object's monitor, held only for an array update. The lease word changes by
+ * compare-and-set: between 1 and more leases on any thread ({@link #retainIfActive},
+ * {@link #releaseIfNotLast}), which touches neither the cache nor its expiry; from 0 to 1, from 1 to
+ * 0, and to dead only inside the registry's atomic step on {@link #id}, where the cache's expiry is
+ * decided. Whether the SA is idle is therefore stable within that step, and a connection that finds
+ * the SA dead cannot revive it.
  */
 final class SessionTag {
+  /** The most sessions kept per SA; invalidating the first one ends every ticket derived from it. */
+  static final int MAX_SESSIONS = 8;
+
+  /** The lease word's dead bit; the rest is the lease count. */
+  private static final int DEAD = 1 << 31;
+
+  private static final VarHandle STATE;
+  private static final VarHandle REUSES;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      STATE = lookup.findVarHandle(SessionTag.class, "state", int.class);
+      REUSES = lookup.findVarHandle(SessionTag.class, "reuses", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private static final byte CREATED = 1;
   private static final byte DELETE_FAILED = 2;
   private static final DeletionCause[] CAUSES = DeletionCause.values();
@@ -35,6 +68,16 @@ final class SessionTag {
   private volatile byte cause;
   /** The leases to tell, {@code null} slots free; {@code null} if none; {@link #DELETED} after. */
   private Lease[] leases;
+  /** The lease count, and {@link #DEAD} once the SA is deleted. */
+  @SuppressWarnings("unused") // accessed through STATE
+  private volatile int state;
+  @SuppressWarnings("unused") // accessed through REUSES
+  private volatile int reuses;
+  private volatile long lastUsedNanos;
+  /** One {@link SSLSession} or an array of them; written under this object's monitor. */
+  private volatile Object sessions;
+  /** The SA's entry, for connections that resume it without looking it up. */
+  private volatile Entry entry;
 
   private static final Lease[] DELETED = {};
 
@@ -81,6 +124,148 @@ final class SessionTag {
     DeletionCause c = deletedBy();
     return c != null && (flags & DELETE_FAILED) == 0
         && (c.isFlush() || c == DeletionCause.MAX_AGE);
+  }
+
+  /**
+   * Starts the SA with its first connection: one lease, its first session, its entry. Called once,
+   * in the atomic step that creates the SA, before the entry is published.
+   */
+  void start(Entry first, SSLSession session, long now) {
+    entry = first;
+    sessions = session;
+    lastUsedNanos = now;
+    state = 1;
+  }
+
+  /** Returns the SA's entry (the latest with its principals). */
+  Entry entry() {
+    return entry;
+  }
+
+  /** Records a newer entry of the SA; called in the atomic step that makes it. */
+  void entry(Entry newer) {
+    entry = newer;
+  }
+
+  /** Returns the number of leases, whether or not the SA is dead. */
+  int references() {
+    return state & ~DEAD;
+  }
+
+  /** Whether the SA was deleted: no lease can be added to it any more. */
+  boolean isDead() {
+    return state < 0;
+  }
+
+  /** Adds a lease if the SA holds one already and lives; returns false otherwise. */
+  boolean retainIfActive() {
+    for (int s = state; s > 0; s = state) {
+      if (STATE.compareAndSet(this, s, s + 1)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Adds a lease inside the atomic step on {@link #id}; returns the leases before. */
+  int retain() {
+    return (int) STATE.getAndAdd(this, 1);
+  }
+
+  /** What {@link #releaseIfNotLast} did. */
+  enum Release { RELEASED, LAST, DEAD }
+
+  /**
+   * Removes a lease unless it is the last one: the last one changes the SA's expiry and is removed
+   * by {@link #release} in the atomic step on {@link #id}. A dead SA has nothing to count down.
+   */
+  Release releaseIfNotLast() {
+    for (int s = state; ; s = state) {
+      if (s < 0) {
+        return Release.DEAD;
+      }
+      if (s <= 1) {
+        return Release.LAST;
+      }
+      if (STATE.compareAndSet(this, s, s - 1)) {
+        return Release.RELEASED;
+      }
+    }
+  }
+
+  /** Removes a lease inside the atomic step on {@link #id}; returns the leases left. */
+  int release() {
+    return (int) STATE.getAndAdd(this, -1) - 1;
+  }
+
+  /**
+   * Marks the SA dead inside the atomic step that removes it; returns the leases it held, which say
+   * whether it was active.
+   */
+  int kill() {
+    return (int) STATE.getAndBitwiseOr(this, DEAD) & ~DEAD;
+  }
+
+  /** Counts a connection that resumed the SA. */
+  void reused() {
+    REUSES.getAndAdd(this, 1);
+  }
+
+  int reuses() {
+    return reuses;
+  }
+
+  /** Records a use (an acquire or a release) at {@code now}. */
+  void used(long now) {
+    lastUsedNanos = now;
+  }
+
+  long lastUsedNanos() {
+    return lastUsedNanos;
+  }
+
+  /** Records a session of the lineage (TLS 1.3 makes a new one per resumption). */
+  void addSession(SSLSession session) {
+    if (sessions == session) {
+      return;
+    }
+    synchronized (this) {
+      Object known = sessions;
+      if (known instanceof SSLSession first) {
+        if (first != session) {
+          sessions = new SSLSession[] {first, session};
+        }
+        return;
+      }
+      SSLSession[] all = (SSLSession[]) known;
+      for (SSLSession s : all) {
+        if (s == session) {
+          return;
+        }
+      }
+      SSLSession[] grown;
+      if (all.length < MAX_SESSIONS) {
+        grown = Arrays.copyOf(all, all.length + 1);
+      } else {
+        // Keep the first session of the lineage; drop the oldest of the others.
+        grown = all.clone();
+        System.arraycopy(all, 2, grown, 1, all.length - 2);
+      }
+      grown[grown.length - 1] = session;
+      sessions = grown;
+    }
+  }
+
+  /** Calls {@code action} with each session the SA has seen. */
+  void forEachSession(Consumer<SSLSession> action) {
+    Object known = sessions;
+    if (known instanceof SSLSession s) {
+      action.accept(s);
+    } else if (known != null) {
+      for (SSLSession s : (SSLSession[]) known) {
+        action.accept(s);
+      }
+    }
   }
 
   /** Adds a lease; returns false if the SA was deleted already (the caller tells the lease itself). */

@@ -675,7 +675,7 @@ class AssociationRegistryTest {
     registry = registry(Duration.ZERO);
     List<Lease> leases = new ArrayList<>();
     leases.add(registry.acquire(first, PEER));
-    for (int i = 0; i < Entry.MAX_SESSIONS * 2; i++) {
+    for (int i = 0; i < SessionTag.MAX_SESSIONS * 2; i++) {
       FakeSession next = first.resumed();
       all.add(next);
       leases.add(registry.acquire(next, PEER));
@@ -684,7 +684,7 @@ class AssociationRegistryTest {
 
     assertThat(first.isValid()).isFalse();
     assertThat(all.get(all.size() - 1).isValid()).isFalse();
-    assertThat(all).filteredOn(s -> !s.isValid()).hasSize(Entry.MAX_SESSIONS);
+    assertThat(all).filteredOn(s -> !s.isValid()).hasSize(SessionTag.MAX_SESSIONS);
   }
 
   @Test

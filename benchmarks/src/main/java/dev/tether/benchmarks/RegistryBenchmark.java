@@ -30,7 +30,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code acquireNewRelease}: a full handshake's SA is created, then its only connection closes
  *       and, with grace 0, the SA is deleted (S2b-S2e, S4-S7);
- *   <li>{@code acquireReuseRelease}: a connection resumes one of the held SAs and closes (S2a, S2e, S4);
+ *   <li>{@code acquireReuseRelease}: a connection resumes one of the held SAs and closes (S2a, S2e, S4):
+ *       the SA goes from idle to active and back;
+ *   <li>{@code acquireActiveRelease}: a connection resumes an SA another connection holds open, and
+ *       closes (a browser's parallel connections): the SA stays active;
  *   <li>{@code flushOne}: an SA is created and flushed by id.
  * </ul>
  *
@@ -62,6 +65,7 @@ public class RegistryBenchmark {
   String executor;
 
   AssociationRegistry held;
+  AssociationRegistry busy;
   AssociationRegistry immediate;
   StubSession[] sessions;
   String[] peers;
@@ -79,6 +83,12 @@ public class RegistryBenchmark {
       peers[i] = peer(i);
       held.acquire(sessions[i], peers[i]).release();
     }
+    busy = AssociationRegistry.builder().name("busy").grace(Duration.ofHours(1))
+        .executor(executor(executor))
+        .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
+    for (int i = 0; i < size; i++) {
+      busy.acquire(sessions[i], peers[i]); // one connection each, held open
+    }
     immediate = AssociationRegistry.builder().name("immediate").grace(Duration.ZERO)
         .executor(executor(executor))
         .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
@@ -90,6 +100,7 @@ public class RegistryBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() {
     held.close();
+    busy.close();
     immediate.close();
   }
 
@@ -103,6 +114,13 @@ public class RegistryBenchmark {
   public boolean acquireReuseRelease() throws AssociationRefusedException {
     int i = ThreadLocalRandom.current().nextInt(size);
     Lease lease = held.acquire(sessions[i], peers[i]);
+    return lease.release();
+  }
+
+  @Benchmark
+  public boolean acquireActiveRelease() throws AssociationRefusedException {
+    int i = ThreadLocalRandom.current().nextInt(size);
+    Lease lease = busy.acquire(sessions[i], peers[i]);
     return lease.release();
   }
 
