@@ -178,6 +178,27 @@ public final class PolicyEngine {
     return !policy.requireOwnAssociation() || policy.name().equals(lease.policy().name());
   }
 
+  /**
+   * Returns whether the connection that carried a login or logout of {@code principal} must end
+   * after its response: the login deleted the lease's SA under a policy that ends such connections
+   * ({@link #flushedConnection}), or the SA's policy refuses the principal ({@link #permits}). Every
+   * login engine (the servlet filter, the Tomcat valve, Jetty's login service, Spring Security's
+   * logins) asks this.
+   */
+  public boolean endsConnection(Lease lease, String principal, Predicate<String> inRole) {
+    return flushedConnection(lease, principal, inRole) || !permits(lease, principal, inRole);
+  }
+
+  /**
+   * Returns whether the lease's SA was deleted (a login or logout flushed it) under a policy of the
+   * principal that ends such connections ({@code open-connections = close}, the default); {@code
+   * keep} leaves them open. False without a lease.
+   */
+  public boolean flushedConnection(Lease lease, String principal, Predicate<String> inRole) {
+    return lease != null && lease.isDeleted()
+        && policies.resolve(principal, inRole).openConnections() == OpenConnections.CLOSE;
+  }
+
   /** Returns the number of peers currently bound to a policy. */
   public long boundPeers() {
     bindings.cleanUp();

@@ -60,6 +60,43 @@ class PolicyEngineTest {
   }
 
   @Test
+  void endsConnection_flushedSaOrRefusedPrincipal_endsIt_aLiveAcceptedSaDoesNot() throws Exception {
+    Lease live = registry.acquire(new FakeSession(), "198.51.100.2");
+    assertThat(engine.endsConnection(null, "alice", CUSTOMER)).as("no lease").isFalse();
+    assertThat(engine.endsConnection(live, "alice", CUSTOMER)).as("a live SA customers accept")
+        .isFalse();
+    assertThat(engine.endsConnection(live, "root", ADMIN)).as("admins need their own SA").isTrue();
+    assertThat(engine.flushedConnection(live, "root", ADMIN)).isFalse();
+
+    Lease login = registry.acquire(new FakeSession(), PEER);
+    engine.login(PEER, login, "alice", CUSTOMER);
+
+    assertThat(login.isDeleted()).isTrue();
+    assertThat(engine.flushedConnection(login, "alice", CUSTOMER)).isTrue();
+    assertThat(engine.endsConnection(login, "alice", CUSTOMER)).isTrue();
+  }
+
+  @Test
+  void flushedConnection_underOpenConnectionsKeep_isFalse() throws Exception {
+    try (AssociationRegistry keeping = AssociationRegistry.builder().name("keep")
+        .ticker(ticker).scheduler(Scheduler.disabledScheduler()).executor(Runnable::run)
+        .policies(PolicySet.parse("""
+            [policy partner]
+            applies-to = role:customer
+            on-login = peer
+            open-connections = keep
+            """, "keep"))
+        .build()) {
+      Lease login = keeping.acquire(new FakeSession(), PEER);
+      keeping.policies().login(PEER, login, "alice", CUSTOMER);
+
+      assertThat(login.isDeleted()).isTrue();
+      assertThat(keeping.policies().flushedConnection(login, "alice", CUSTOMER)).isFalse();
+      assertThat(keeping.policies().endsConnection(login, "alice", CUSTOMER)).isFalse();
+    }
+  }
+
+  @Test
   void login_peerScope_flushesEverySaOfThePeerAndBindsIt() throws Exception {
     Lease login = registry.acquire(new FakeSession(), PEER);
     registry.acquire(new FakeSession(), PEER).release();

@@ -374,16 +374,12 @@ public final class LoginFlow {
 
   /** Whether the connection must end after this response: its SA is gone or refuses the user. */
   private boolean isEnded(String name, Predicate<String> roles) {
-    return isFlushed(name, roles) || lease != null && !engine.permits(lease, name, roles);
+    return engine.endsConnection(lease, name, roles);
   }
 
-  /**
-   * Whether the user's login or logout deleted the connection's SA, under a policy that ends such
-   * connections ({@code open-connections = close}, the default).
-   */
+  /** Whether the user's login or logout deleted the connection's SA, ending the connection. */
   private boolean isFlushed(String name, Predicate<String> roles) {
-    return lease != null && lease.isDeleted()
-        && engine.resolve(name, roles).openConnections() == SaPolicy.OpenConnections.CLOSE;
+    return engine.flushedConnection(lease, name, roles);
   }
 
   private ConnectionLogin loginOf(Principal user) {

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
-import dev.tether.SaPolicy;
 import dev.tether.servlet.LoginFlow;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.ConnectionLogin;
@@ -134,9 +133,7 @@ public class JettyTetherLoginService extends ContainerLifeCycle implements Login
     if (count < 0) {
       return;
     }
-    boolean flushed = lease != null && lease.isDeleted() && registry.policies()
-        .resolve(name, user::isUserInRole).openConnections() == SaPolicy.OpenConnections.CLOSE;
-    if (flushed || lease != null && !registry.policies().permits(lease, name, user::isUserInRole)) {
+    if (registry.policies().endsConnection(lease, name, user::isUserInRole)) {
       // The login ended the connection's SA, or left it on one its policy refuses.
       if (tls != null) {
         tls.endAfterRequests();

@@ -3,7 +3,6 @@ package dev.tether.boot;
 import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
 import dev.tether.PolicyEngine;
-import dev.tether.SaPolicy;
 import dev.tether.servlet.LoginFlow;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.ConnectionLogin;
@@ -190,7 +189,8 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
       LOG.debug("Tether: logout of " + auth.getName() + " from " + at.peer() + ", " + flushed
           + " SA(s) flushed");
     }
-    if (at.isFlushed(at.registry().policies(), auth.getName(), users.roles(auth.getAuthorities()))) {
+    if (at.registry().policies().flushedConnection(at.lease(), auth.getName(),
+        users.roles(auth.getAuthorities()))) {
       at.closeAfterResponse();
     }
   }
@@ -255,18 +255,9 @@ final class SecurityLogins implements ApplicationListener<AbstractAuthentication
      * {@link LoginFlow} decides for the container's logins) or its SA refuses the user.
      */
     void closeIfEnded(PolicyEngine engine, String name, Predicate<String> roles) {
-      if (isFlushed(engine, name, roles) || lease != null && !engine.permits(lease, name, roles)) {
+      if (engine.endsConnection(lease, name, roles)) {
         closeAfterResponse();
       }
-    }
-
-    /**
-     * Whether the user's login or logout deleted the connection's SA under a policy that ends such
-     * connections ({@code open-connections = close}, the default); {@code keep} leaves it open.
-     */
-    boolean isFlushed(PolicyEngine engine, String name, Predicate<String> roles) {
-      return lease != null && lease.isDeleted()
-          && engine.resolve(name, roles).openConnections() == SaPolicy.OpenConnections.CLOSE;
     }
 
     /**
