@@ -87,32 +87,41 @@ class ChurnSoakTest {
       for (int i = 0; i < byCause.length; i++) {
         byCause[i] = new AtomicLong();
       }
+      Path reports = Path.of(System.getProperty("tether.reliability.report", "target/reliability"));
+      String name = "soak-" + kind.name().toLowerCase(Locale.ROOT);
       try (SoakSampler sampler = SoakSampler.start(server, connectionsSoFar, SAMPLE_EVERY)) {
-        // A leg that would have less than MIN_LEG to run is not started.
-        while (done.sum() < target && deadline - System.nanoTime() > MIN_LEG.toNanos()) {
-          if (legs > 0) {
-            server.restart();
+        boolean completed = false;
+        try {
+          // A leg that would have less than MIN_LEG to run is not started.
+          while (done.sum() < target && deadline - System.nanoTime() > MIN_LEG.toNanos()) {
+            if (legs > 0) {
+              server.restart();
+            }
+            legs++;
+            long legConnections = Math.min(RESTART_EVERY, target - done.sum());
+            Duration left = Duration.ofNanos(deadline - System.nanoTime());
+            Tally tally = new Tally();
+            live.set(tally);
+            Leg leg = leg(kind, legs, server, setup, faulty, tally, legConnections, left);
+            h2Connections.add(tally.get("h2Connections"));
+            h2Streams.add(tally.get("h2Streams"));
+            synchronized (live) {
+              done.add(tally.get("connections"));
+              live.set(new Tally());
+            }
+            reused.add(leg.stats().reused());
+            revived.add(leg.stats().revived());
+            leg.stats().deletedByCause().forEach((c, n) -> byCause[c.ordinal()].addAndGet(n));
           }
-          legs++;
-          long legConnections = Math.min(RESTART_EVERY, target - done.sum());
-          Duration left = Duration.ofNanos(deadline - System.nanoTime());
-          Tally tally = new Tally();
-          live.set(tally);
-          Leg leg = leg(kind, legs, server, setup, faulty, tally, legConnections, left);
-          h2Connections.add(tally.get("h2Connections"));
-          h2Streams.add(tally.get("h2Streams"));
-          synchronized (live) {
-            done.add(tally.get("connections"));
-            live.set(new Tally());
-          }
-          reused.add(leg.stats().reused());
-          revived.add(leg.stats().revived());
-          leg.stats().deletedByCause().forEach((c, n) -> byCause[c.ordinal()].addAndGet(n));
+          completed = true;
+        } finally {
+          // A failed run's samples are the ones most worth reading: they are written either way.
+          sampler.close();
+          sampler.write(reports, name, "Churn soak, " + kind + ": "
+              + (done.sum() + live.get().get("connections")) + " connections, " + legs + " legs"
+              + (completed ? "" : ", FAILED in the last"));
         }
-        sampler.close();
-        Path csv = sampler.write(Path.of(System.getProperty("tether.reliability.report",
-            "target/reliability")), "soak-" + kind.name().toLowerCase(Locale.ROOT),
-            "Churn soak, " + kind + ": " + done.sum() + " connections, " + legs + " legs");
+        Path csv = reports.resolve(name + ".csv");
         int fdsAfter = (int) SoakSampler.fileDescriptors();
         double heapAfter = SoakSampler.heapAfterFullGcMiB();
         Report.line("soak " + kind, "connections", done.sum(), "h2Connections", h2Connections.sum(),

@@ -26,7 +26,7 @@ import javax.net.ssl.SSLContext;
  * sent again together on one new connection (each replacement counted in {@code retries}; a burst
  * fails when {@value Churn#ATTEMPTS} connections in a row answer none of its streams, a single stream
  * after {@value Churn#ATTEMPTS} attempts); a resumption refused as its SA was flushed meanwhile is
- * connected again once ({@code staleRetries}). Connections count in {@code connections} and
+ * connected again ({@code staleRetries}), up to {@value Churn#ATTEMPTS} times. Connections count in {@code connections} and
  * {@code h2Connections}, streams in {@code requests} and {@code h2Streams}.
  */
 final class Http2Churn {
@@ -80,22 +80,24 @@ final class Http2Churn {
 
   /**
    * Opens a connection; a resumption that races with a flush of its SA is refused during its
-   * handshake, and the client connects again, with a full handshake ({@code staleRetries}).
+   * handshake, and the client connects again ({@code staleRetries}), up to
+   * {@value Churn#ATTEMPTS} times in all: the next attempt may offer another session a flush deleted.
    */
   private Http2Client open() throws Exception {
-    Http2Client h2;
-    try {
-      h2 = Http2Client.connect(context, from.getHostAddress(), server.port(), protocol);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof IOException)) {
-        throw e;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Http2Client h2 = Http2Client.connect(context, from.getHostAddress(), server.port(),
+            protocol);
+        tally.add("connections");
+        tally.add("h2Connections");
+        return h2;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof IOException) || attempt == ATTEMPTS) {
+          throw e;
+        }
+        tally.add("staleRetries");
       }
-      tally.add("staleRetries");
-      h2 = Http2Client.connect(context, from.getHostAddress(), server.port(), protocol);
     }
-    tally.add("connections");
-    tally.add("h2Connections");
-    return h2;
   }
 
   private Http2Client use(Http2Client h2, Http2Client lingering) throws Exception {
