@@ -112,6 +112,9 @@ class ChurnSoakTest {
             reused.add(leg.stats().reused());
             revived.add(leg.stats().revived());
             leg.stats().deletedByCause().forEach((c, n) -> byCause[c.ordinal()].addAndGet(n));
+            // A long run's samples so far, readable while it goes on (rewritten at its end).
+            sampler.write(reports, name, "Churn soak, " + kind + ": " + done.sum()
+                + " connections, " + legs + " legs so far");
           }
           completed = true;
         } finally {
