@@ -112,17 +112,13 @@ final class Bystander implements AutoCloseable {
 
   private void open() throws IOException {
     if (conn == null) {
-      try {
-        conn = Conn.open(context, Peers.BYSTANDER, server.port(), protocol);
-      } catch (IOException e) {
-        if (!Conn.refusedHandshake(e)) {
-          throw e;
-        }
-        // Its resumption raced with a flush of its SA and was refused: connect again, anew.
-        retries.incrementAndGet();
-        refusedOpens.incrementAndGet();
-        conn = Conn.open(context, Peers.BYSTANDER, server.port(), protocol);
-      }
+      // A resumption that raced with a flush of its SA is refused: it connects again, once.
+      conn = Conn.openRetryingRefused(2,
+          () -> Conn.open(context, Peers.BYSTANDER, server.port(), protocol),
+          Conn::refusedHandshake, () -> {
+            retries.incrementAndGet();
+            refusedOpens.incrementAndGet();
+          });
       connections.incrementAndGet();
       onThisConnection = 0;
     }

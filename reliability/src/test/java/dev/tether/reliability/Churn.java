@@ -128,26 +128,13 @@ final class Churn {
       }
     }
 
-    /**
-     * Opens a connection. A resumption that races with a flush of its SA is refused during its
-     * handshake (the flush wins: nothing resumes a flushed SA, and its session is deleted); the client
-     * then connects again and counts it ({@code staleRetries}), up to {@link #ATTEMPTS} times in
-     * all: the partner sharing its session cache may meanwhile have put there another session that
-     * a flush deleted.
-     */
+    /** Opens a connection; a refused resumption is retried ({@code staleRetries}), see {@link Conn}. */
     private Conn open() throws IOException {
-      for (int attempt = 1; ; attempt++) {
-        try {
-          Conn c = Conn.open(context, from, server.port(), protocol);
-          tally.add("connections");
-          return c;
-        } catch (IOException e) {
-          if (!Conn.refusedHandshake(e) || attempt == ATTEMPTS) {
-            throw e;
-          }
-          tally.add("staleRetries");
-        }
-      }
+      Conn c = Conn.openRetryingRefused(ATTEMPTS,
+          () -> Conn.open(context, from, server.port(), protocol), Conn::refusedHandshake,
+          () -> tally.add("staleRetries"));
+      tally.add("connections");
+      return c;
     }
 
     /**

@@ -12,10 +12,6 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 import javax.net.ssl.SSLSession;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -67,78 +63,30 @@ class ChurnSoakTest {
     long started = System.nanoTime();
     long deadline = started + DURATION.toNanos();
     long target = CONNECTIONS > 0 ? CONNECTIONS : Long.MAX_VALUE;
-    LongAdder done = new LongAdder();
-    // The current leg's tally, read by the sampler for the connections so far.
-    AtomicReference<Tally> live = new AtomicReference<>(new Tally());
-    LongSupplier connectionsSoFar = () -> {
-      synchronized (live) {
-        return done.sum() + live.get().get("connections");
-      }
-    };
+    Progress progress = new Progress();
     try (Container server = kind.start(setup)) {
       int fdsBefore = (int) SoakSampler.fileDescriptors();
       double heapBefore = SoakSampler.heapAfterFullGcMiB();
-      int legs = 0;
-      LongAdder reused = new LongAdder();
-      LongAdder revived = new LongAdder();
-      LongAdder h2Connections = new LongAdder();
-      LongAdder h2Streams = new LongAdder();
-      AtomicLong[] byCause = new AtomicLong[DeletionCause.values().length];
-      for (int i = 0; i < byCause.length; i++) {
-        byCause[i] = new AtomicLong();
-      }
       Path reports = Path.of(System.getProperty("tether.reliability.report", "target/reliability"));
       String name = "soak-" + kind.name().toLowerCase(Locale.ROOT);
-      try (SoakSampler sampler = SoakSampler.start(server, connectionsSoFar, SAMPLE_EVERY)) {
-        boolean completed = false;
-        try {
-          // A leg that would have less than MIN_LEG to run is not started.
-          while (done.sum() < target && deadline - System.nanoTime() > MIN_LEG.toNanos()) {
-            if (legs > 0) {
-              server.restart();
-            }
-            legs++;
-            long legConnections = Math.min(RESTART_EVERY, target - done.sum());
-            Duration left = Duration.ofNanos(deadline - System.nanoTime());
-            Tally tally = new Tally();
-            live.set(tally);
-            Leg leg = leg(kind, legs, server, setup, faulty, tally, legConnections, left);
-            h2Connections.add(tally.get("h2Connections"));
-            h2Streams.add(tally.get("h2Streams"));
-            synchronized (live) {
-              done.add(tally.get("connections"));
-              live.set(new Tally());
-            }
-            reused.add(leg.stats().reused());
-            revived.add(leg.stats().revived());
-            leg.stats().deletedByCause().forEach((c, n) -> byCause[c.ordinal()].addAndGet(n));
-            // A long run's samples so far, readable while it goes on (rewritten at its end).
-            sampler.write(reports, name, "Churn soak, " + kind + ": " + done.sum()
-                + " connections, " + legs + " legs so far");
-          }
-          completed = true;
-        } finally {
-          // A failed run's samples are the ones most worth reading: they are written either way.
-          sampler.close();
-          sampler.write(reports, name, "Churn soak, " + kind + ": "
-              + (done.sum() + live.get().get("connections")) + " connections, " + legs + " legs"
-              + (completed ? "" : ", FAILED in the last"));
-        }
+      try (SoakSampler sampler = SoakSampler.start(server, progress::connections, SAMPLE_EVERY)) {
+        Totals totals = legs(kind, server, setup, faulty, progress, target, deadline, sampler,
+            reports, name);
         Path csv = reports.resolve(name + ".csv");
         int fdsAfter = (int) SoakSampler.fileDescriptors();
         double heapAfter = SoakSampler.heapAfterFullGcMiB();
-        Report.line("soak " + kind, "connections", done.sum(), "h2Connections", h2Connections.sum(),
-            "h2Streams", h2Streams.sum(), "legs", legs, "seconds",
+        Report.line("soak " + kind, "connections", progress.done(), "h2Connections",
+            totals.h2Connections, "h2Streams", totals.h2Streams, "legs", totals.legs, "seconds",
             (System.nanoTime() - started) / 1_000_000_000, "failedDeletes", faulty.failed.get(),
             "heapMiBBefore", Math.round(heapBefore), "heapMiBAfter", Math.round(heapAfter),
             "fdsBefore", fdsBefore, "fdsAfter", fdsAfter, "samples", csv);
-        assertThat(reused.sum()).as("resumptions").isPositive();
-        assertThat(revived.sum()).as("resumptions within the grace").isPositive();
-        assertThat(h2Connections.sum()).as("HTTP/2 connections").isPositive();
-        assertThat(h2Streams.sum()).as("HTTP/2 streams").isGreaterThan(h2Connections.sum());
+        assertThat(totals.reused).as("resumptions").isPositive();
+        assertThat(totals.revived).as("resumptions within the grace").isPositive();
+        assertThat(totals.h2Connections).as("HTTP/2 connections").isPositive();
+        assertThat(totals.h2Streams).as("HTTP/2 streams").isGreaterThan(totals.h2Connections);
         for (DeletionCause c : List.of(DeletionCause.LOGIN, DeletionCause.MANUAL,
             DeletionCause.GRACE_EXPIRED)) {
-          assertThat(byCause[c.ordinal()].get()).as("deleted by " + c).isPositive();
+          assertThat(totals.deletedBy[c.ordinal()]).as("deleted by " + c).isPositive();
         }
         assertThat(heapAfter).as("heap after a full collection, MiB")
             .isLessThanOrEqualTo(heapBefore + HEAP_MARGIN_MIB);
@@ -146,6 +94,86 @@ class ChurnSoakTest {
         assertThat(sampler.samples()).as("samples").hasSizeGreaterThan(2)
             .allSatisfy(s -> assertThat(s.leases()).isNotNegative());
       }
+    }
+  }
+
+  /**
+   * Runs legs, a restart between two, until the soak has its connections or no leg would have
+   * {@link #MIN_LEG} left before the deadline. The samples and their plot are rewritten after every
+   * leg, so that a long run can be read while it goes on, and at the end whether or not it passed: a
+   * failed run's samples are the ones most worth reading.
+   */
+  private static Totals legs(Kind kind, Container server, Setup setup,
+      FaultTest.FlakyDriver faulty, Progress progress, long target, long deadline,
+      SoakSampler sampler, Path reports, String name) throws Exception {
+    Totals totals = new Totals();
+    boolean completed = false;
+    try {
+      while (progress.done() < target && deadline - System.nanoTime() > MIN_LEG.toNanos()) {
+        if (totals.legs > 0) {
+          server.restart();
+        }
+        totals.legs++;
+        long connections = Math.min(RESTART_EVERY, target - progress.done());
+        Tally tally = progress.startLeg();
+        Leg leg = leg(kind, totals.legs, server, setup, faulty, tally, connections,
+            Duration.ofNanos(deadline - System.nanoTime()));
+        progress.endLeg();
+        totals.add(tally, leg);
+        sampler.write(reports, name, "Churn soak, " + kind + ": " + progress.done()
+            + " connections, " + totals.legs + " legs so far");
+      }
+      completed = true;
+      return totals;
+    } finally {
+      sampler.close();
+      sampler.write(reports, name, "Churn soak, " + kind + ": " + progress.connections()
+          + " connections, " + totals.legs + " legs" + (completed ? "" : ", FAILED in the last"));
+    }
+  }
+
+  /**
+   * The client connections of the legs done and of the leg under way, which the sampler reads from
+   * its own thread.
+   */
+  private static final class Progress {
+    private long done;
+    private Tally live = new Tally();
+
+    synchronized long connections() {
+      return done + live.get("connections");
+    }
+
+    synchronized long done() {
+      return done;
+    }
+
+    synchronized Tally startLeg() {
+      live = new Tally();
+      return live;
+    }
+
+    synchronized void endLeg() {
+      done += live.get("connections");
+      live = new Tally();
+    }
+  }
+
+  /** What the legs did, summed (on the test's thread). */
+  private static final class Totals {
+    int legs;
+    long reused;
+    long revived;
+    long h2Connections;
+    long h2Streams;
+    final long[] deletedBy = new long[DeletionCause.values().length];
+
+    void add(Tally tally, Leg leg) {
+      h2Connections += tally.get("h2Connections");
+      h2Streams += tally.get("h2Streams");
+      reused += leg.stats().reused();
+      revived += leg.stats().revived();
+      leg.stats().deletedByCause().forEach((c, n) -> deletedBy[c.ordinal()] += n);
     }
   }
 

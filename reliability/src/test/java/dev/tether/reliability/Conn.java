@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
@@ -236,6 +237,36 @@ final class Conn implements AutoCloseable {
     return m.contains("closed before a response") || m.contains("closed early")
         || m.contains("already shutdown") || m.contains("Broken pipe")
         || m.contains("Connection reset");
+  }
+
+  /** Opens a connection of some kind; {@link #openRetryingRefused} calls it. */
+  @FunctionalInterface
+  interface Opener<T, E extends Exception> {
+    T open() throws E;
+  }
+
+  /**
+   * Opens a connection, and connects again when the server refused its handshake, up to {@code
+   * attempts} in all. A resumption that races with a flush of its SA is refused during its
+   * handshake (the flush wins: nothing resumes a flushed SA, and its session is deleted); the next
+   * attempt may offer another session a flush deleted, as the client's cache (or a partner sharing
+   * it) may hold several. {@code refused} says whether a failure is such a refusal; {@code
+   * onRetry} counts each one retried.
+   */
+  static <T, E extends Exception> T openRetryingRefused(int attempts, Opener<T, E> opener,
+      Predicate<? super E> refused, Runnable onRetry) throws E {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return opener.open();
+      } catch (Exception e) {
+        @SuppressWarnings("unchecked")
+        E failure = (E) e; // open() throws only E and unchecked exceptions
+        if (e instanceof RuntimeException || !refused.test(failure) || attempt == attempts) {
+          throw failure;
+        }
+        onRetry.run();
+      }
+    }
   }
 
   /**

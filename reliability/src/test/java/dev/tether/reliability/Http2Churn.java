@@ -78,26 +78,15 @@ final class Http2Churn {
     quietClose(lingering);
   }
 
-  /**
-   * Opens a connection; a resumption that races with a flush of its SA is refused during its
-   * handshake, and the client connects again ({@code staleRetries}), up to
-   * {@value Churn#ATTEMPTS} times in all: the next attempt may offer another session a flush deleted.
-   */
+  /** Opens a connection; a refused resumption is retried ({@code staleRetries}), see {@link Conn}. */
   private Http2Client open() throws Exception {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        Http2Client h2 = Http2Client.connect(context, from.getHostAddress(), server.port(),
-            protocol);
-        tally.add("connections");
-        tally.add("h2Connections");
-        return h2;
-      } catch (ExecutionException e) {
-        if (!(e.getCause() instanceof IOException) || attempt == ATTEMPTS) {
-          throw e;
-        }
-        tally.add("staleRetries");
-      }
-    }
+    Http2Client h2 = Conn.openRetryingRefused(ATTEMPTS,
+        () -> Http2Client.connect(context, from.getHostAddress(), server.port(), protocol),
+        e -> e instanceof ExecutionException && e.getCause() instanceof IOException,
+        () -> tally.add("staleRetries"));
+    tally.add("connections");
+    tally.add("h2Connections");
+    return h2;
   }
 
   private Http2Client use(Http2Client h2, Http2Client lingering) throws Exception {

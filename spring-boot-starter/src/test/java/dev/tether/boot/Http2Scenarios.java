@@ -106,12 +106,7 @@ abstract class Http2Scenarios {
           .get(10, SECONDS);
       assertThat(login.status()).isEqualTo(200);
       assertThat(login.field("user")).isEqualTo("alice");
-      assertThat(login.headers()).doesNotContainKey("connection");
-      // The SA that carried the password is gone when the answer arrives; the connection ends.
-      assertThat(registry.find(anonymous)).isEmpty();
-      assertThat(deleted(DeletionCause.LOGIN) - logins).isEqualTo(1);
-      assertThat(h2.goAway()).succeedsWithin(WAIT);
-      assertThat(h2.closed()).succeedsWithin(WAIT);
+      assertLoginEndedItsConnection(h2, login, anonymous, logins);
     }
     assertThat(registry.policies().boundPrincipal(peer)).isEqualTo("alice");
 
@@ -143,14 +138,23 @@ abstract class Http2Scenarios {
       Reply login = h2.request("POST", "/login", form, "Cookie", cookie, "Accept", "text/html",
           "Content-Type", "application/x-www-form-urlencoded").get(10, SECONDS);
       assertThat(login.status()).isEqualTo(302);
-      assertThat(login.headers()).doesNotContainKey("connection");
-      // When the redirect arrives, the SA that carried the password is gone; the connection ends.
-      assertThat(registry.find(anonymous)).isEmpty();
-      assertThat(deleted(DeletionCause.LOGIN) - logins).isEqualTo(1);
-      assertThat(h2.goAway()).succeedsWithin(WAIT);
-      assertThat(h2.closed()).succeedsWithin(WAIT);
+      assertLoginEndedItsConnection(h2, login, anonymous, logins);
     }
     assertThat(registry.policies().boundPrincipal(peer)).isEqualTo("alice");
+  }
+
+  /**
+   * When the answer to a login over HTTP/2 arrives, the SA that carried the password ({@code
+   * anonymous}) is gone (one more deletion by login than {@code logins}), and the connection ends
+   * the HTTP/2 way: no {@code Connection} header, a GOAWAY, then the close.
+   */
+  private void assertLoginEndedItsConnection(Http2Client h2, Reply login, String anonymous,
+      long logins) {
+    assertThat(login.headers()).doesNotContainKey("connection");
+    assertThat(registry.find(anonymous)).isEmpty();
+    assertThat(deleted(DeletionCause.LOGIN) - logins).isEqualTo(1);
+    assertThat(h2.goAway()).succeedsWithin(WAIT);
+    assertThat(h2.closed()).succeedsWithin(WAIT);
   }
 
   @Test

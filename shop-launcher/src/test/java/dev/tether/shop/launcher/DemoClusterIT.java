@@ -5,19 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.testing.JsonParser;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -41,22 +39,21 @@ class DemoClusterIT {
   @TempDir
   Path dir;
 
-  private Process process;
-  /** Reads the demo's standard output after its start, until the demo closes it. */
-  private Thread reader;
-  private final List<String> stdout = new CopyOnWriteArrayList<>();
+  private ShopProcess demo;
 
   @AfterEach
   void killLeftovers() {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly();
+    if (demo != null) {
+      demo.close();
     }
   }
 
   @Test
   void demo_servesOneShopFromThreeNodesThroughHaproxy_andCtrlCStopsEverythingItStarted()
       throws Exception {
-    List<String> lines = start();
+    demo = ShopProcess.start(dir, "--demo-cluster", "--port", "0");
+    List<String> lines = demo.awaitLine("  Ctrl-C stops everything."::equals,
+        Duration.ofSeconds(180));
     int port = port(lines);
     List<Long> pids = pids(lines);
     Path logs = Path.of(lines.stream().map(LOGS::matcher).filter(Matcher::matches)
@@ -81,7 +78,8 @@ class DemoClusterIT {
     }
     Https1 admin = new Https1(tls.clientContext(), "127.0.0.9").basic("admin", "tether-admin");
     Map<?, ?> table = (Map<?, ?>) JsonParser.parse(admin.get(port, "/tether/cluster").body());
-    boolean stopped = interrupt();
+    // SIGINT, as Ctrl-C sends.
+    boolean stopped = demo.signal("INT", Duration.ofSeconds(60));
 
     assertThat(text).contains("balancer:     HAProxy 2.", "TCP mode, TLS passed through to the"
         + " nodes, balance roundrobin", "node shop-1:  Jetty on https://localhost:",
@@ -94,8 +92,8 @@ class DemoClusterIT {
     assertThat(((List<?>) table.get("nodes"))).hasSize(3);
 
     assertThat(stopped).as("the demo ended").isTrue();
-    assertThat(process.exitValue()).isIn(0, 130);
-    assertThat(stdout).anyMatch(l -> l.startsWith("Tether demo cluster stopped"));
+    assertThat(demo.process().exitValue()).isIn(0, 130);
+    assertThat(demo.stdout()).anyMatch(l -> l.startsWith("Tether demo cluster stopped"));
     assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)
         .map(ProcessHandle::isAlive).orElse(false)).as("pid %d alive", pid).isFalse());
     assertThat(logs).doesNotExist();
@@ -128,8 +126,9 @@ class DemoClusterIT {
 
   /** Runs the demo with {@code path} as the only place to find programs; returns at its end. */
   private Run run(Path path) throws Exception {
-    Process p = new ProcessBuilder(java(List.of("-D" + Executables.PATH_PROPERTY + "=" + path,
-        "-jar", jar(), "--demo-cluster", "--port", "0"))).directory(dir.toFile()).start();
+    Process p = new ProcessBuilder(ShopProcess.java(List.of(
+        "-D" + Executables.PATH_PROPERTY + "=" + path, "-jar", ShopProcess.jar(),
+        "--demo-cluster", "--port", "0"))).directory(dir.toFile()).start();
     CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> {
       try {
         return p.getErrorStream().readAllBytes();
@@ -140,58 +139,6 @@ class DemoClusterIT {
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     return new Run(p.exitValue(), out, new String(err.get(), StandardCharsets.UTF_8));
-  }
-
-  /** Starts the demo; returns its startup lines once it printed them all. */
-  private List<String> start() throws Exception {
-    Files.createDirectories(dir.resolve("tmp"));
-    process = new ProcessBuilder(java(List.of("-Djava.io.tmpdir=" + dir.resolve("tmp"), "-jar",
-        jar(), "--demo-cluster", "--port", "0")))
-        .directory(dir.toFile())
-        .redirectError(dir.resolve("stderr.txt").toFile())
-        .start();
-    BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
-        StandardCharsets.UTF_8));
-    List<String> lines = new ArrayList<>();
-    CompletableFuture<List<String>> ready = CompletableFuture.supplyAsync(() -> {
-      try {
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-          stdout.add(line);
-          lines.add(line);
-          if (line.equals("  Ctrl-C stops everything.")) {
-            break;
-          }
-        }
-        return lines;
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    });
-    List<String> startup = ready.get(180, TimeUnit.SECONDS);
-    assertThat(startup).as("the demo's lines; stderr: %s",
-        Files.readString(dir.resolve("stderr.txt"))).last().isEqualTo("  Ctrl-C stops everything.");
-    // Keep reading, for the line printed at the stop.
-    reader = new Thread(() -> {
-      try {
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-          stdout.add(line);
-        }
-      } catch (IOException e) {
-        // ended
-      }
-    });
-    reader.setDaemon(true);
-    reader.start();
-    return startup;
-  }
-
-  /** Sends SIGINT, as Ctrl-C does; returns whether the demo ended within a minute. */
-  private boolean interrupt() throws Exception {
-    new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
-    boolean ended = process.waitFor(60, TimeUnit.SECONDS);
-    // The reader ends at the end of the demo's output, with the line printed at the stop.
-    reader.join(TimeUnit.SECONDS.toMillis(10));
-    return ended;
   }
 
   private static int port(List<String> lines) {
@@ -209,16 +156,5 @@ class DemoClusterIT {
       }
     }
     return pids;
-  }
-
-  private static List<String> java(List<String> args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(args);
-    return command;
-  }
-
-  private static String jar() {
-    return System.getProperty("tether.shop.jar");
   }
 }

@@ -1,7 +1,6 @@
 package dev.tether.shop.launcher;
 
 import static dev.tether.shop.launcher.JarCluster.BALANCER;
-import static dev.tether.shop.launcher.JarCluster.MONITOR;
 import static dev.tether.shop.launcher.JarCluster.SLOW;
 import static dev.tether.shop.launcher.JarCluster.servedBy;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,22 +75,14 @@ class HaproxyClusterIT {
   void customersLoginThroughTheBalancer_endsEverySaOfItsPeerOnEveryNode_beforeItsResponse()
       throws Exception {
     // One connection per node: roundrobin sends three connections in a row to the three nodes.
-    OpenSslClient client = cluster.throughBalancer(CLIENT);
-    Map<String, Path> sessions = new LinkedHashMap<>();
-    for (int i = 0; i < 3; i++) {
-      Path s = dir.resolve("client-" + i + ".pem");
-      OpenSslClient.Result r = client.request(null, s);
-      assertThat(r.handshake()).isEqualTo(Handshake.NEW);
-      sessions.put(servedBy(r.output()), s);
-    }
-    assertThat(sessions.keySet()).containsExactlyInAnyOrder("shop-1", "shop-2", "shop-3");
+    Map<String, Path> sessions = cluster.sessionsThroughBalancer(CLIENT);
     Path neighbours = dir.resolve("neighbour.pem");
     OpenSslClient.Result n = cluster.throughBalancer("127.0.0.2").request(null, neighbours);
     Node neighbourNode = cluster.node(servedBy(n.output()));
 
     // What the nodes see: without the PROXY protocol, HAProxy's address is every client's.
     for (Node node : cluster.nodes) {
-      assertThat(peers(node)).as("peers on %s", node.name).contains(BALANCER)
+      assertThat(cluster.peers(node)).as("peers on %s", node.name).contains(BALANCER)
           .doesNotContain(CLIENT, "127.0.0.2");
     }
     // Each session resumes on its node, offered from the address the node knows it by.
@@ -217,10 +207,5 @@ class HaproxyClusterIT {
       assertThat(cluster.direct(cluster.node(e.getKey()), BALANCER).request(e.getValue(), null)
           .handshake()).as("after the login, on %s", e.getKey()).isEqualTo(Handshake.NEW);
     }
-  }
-
-  private static Set<String> peers(Node node) throws Exception {
-    return cluster.associations(node).stream().map(sa -> (String) sa.get("peer"))
-        .filter(p -> !p.equals(MONITOR)).collect(Collectors.toSet());
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tether.certificates.SelfSignedCertificate;
 import dev.tether.testing.JsonParser;
 import dev.tether.testing.OpenSslClient;
+import dev.tether.testing.OpenSslClient.Handshake;
 import dev.tether.testing.RedisServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,10 +15,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -175,6 +179,31 @@ final class JarCluster implements AutoCloseable {
   /** An {@code openssl s_client} through HAProxy from {@code from}. */
   OpenSslClient throughBalancer(String from) {
     return new OpenSslClient(haproxy.port(), "TLSv1.3", pem, from, "/");
+  }
+
+  /**
+   * Opens a new TLS session on each node through the balancer from {@code from} (roundrobin sends
+   * three connections in a row to the three nodes), each saved in a file of the cluster's folder
+   * named after {@code from}; returns the files by the name of the node that served them.
+   */
+  Map<String, Path> sessionsThroughBalancer(String from) throws Exception {
+    OpenSslClient client = throughBalancer(from);
+    Map<String, Path> sessions = new LinkedHashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      Path s = dir.resolve(from + "-" + i + ".pem");
+      OpenSslClient.Result r = client.request(null, s);
+      assertThat(r.handshake()).as("session %s from %s", i, from).isEqualTo(Handshake.NEW);
+      sessions.put(servedBy(r.output()), s);
+    }
+    assertThat(sessions.keySet()).containsExactlyInAnyOrderElementsOf(
+        nodes.stream().map(n -> n.name).toList());
+    return sessions;
+  }
+
+  /** The peers of node {@code n}'s SAs, but the administrator's ({@value #MONITOR}). */
+  Set<String> peers(Node n) throws Exception {
+    return associations(n).stream().map(sa -> (String) sa.get("peer"))
+        .filter(p -> !p.equals(MONITOR)).collect(Collectors.toSet());
   }
 
   /** An {@code openssl s_client} to node {@code n} directly from {@code from}. */

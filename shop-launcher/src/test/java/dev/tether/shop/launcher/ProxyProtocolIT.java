@@ -1,19 +1,14 @@
 package dev.tether.shop.launcher;
 
 import static dev.tether.shop.launcher.JarCluster.BALANCER;
-import static dev.tether.shop.launcher.JarCluster.MONITOR;
-import static dev.tether.shop.launcher.JarCluster.servedBy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tether.shop.launcher.JarCluster.Node;
-import dev.tether.testing.OpenSslClient;
 import dev.tether.testing.OpenSslClient.Handshake;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,12 +52,10 @@ class ProxyProtocolIT {
   @Test
   void nodesSeeEachClientsOwnAddress_andALoginEndsOnlyThatClientsSasOnEveryNode()
       throws Exception {
-    Map<String, Path> alice = sessions(ALICE);
-    Map<String, Path> neighbour = sessions(NEIGHBOUR);
+    Map<String, Path> alice = cluster.sessionsThroughBalancer(ALICE);
+    Map<String, Path> neighbour = cluster.sessionsThroughBalancer(NEIGHBOUR);
     for (Node node : cluster.nodes) {
-      Set<String> peers = cluster.associations(node).stream().map(sa -> (String) sa.get("peer"))
-          .filter(p -> !p.equals(MONITOR)).collect(Collectors.toSet());
-      assertThat(peers).as("peers on %s", node.name).containsExactlyInAnyOrder(ALICE, NEIGHBOUR);
+      assertThat(cluster.peers(node)).as("peers on %s", node.name).containsExactlyInAnyOrder(ALICE, NEIGHBOUR);
     }
 
     Https1 shopper = new Https1(cluster.certificate.clientContext(), ALICE);
@@ -79,20 +72,6 @@ class ProxyProtocolIT {
           .isEqualTo(Handshake.REUSED);
     }
     assertThat(peersSeen()).doesNotContain(BALANCER);
-  }
-
-  /** One session on each node through the balancer from {@code from}, by node. */
-  private Map<String, Path> sessions(String from) throws Exception {
-    OpenSslClient client = cluster.throughBalancer(from);
-    Map<String, Path> sessions = new LinkedHashMap<>();
-    for (int i = 0; i < 3; i++) {
-      Path s = dir.resolve(from + "-" + i + ".pem");
-      OpenSslClient.Result r = client.request(null, s);
-      assertThat(r.handshake()).isEqualTo(Handshake.NEW);
-      sessions.put(servedBy(r.output()), s);
-    }
-    assertThat(sessions.keySet()).containsExactlyInAnyOrder("shop-1", "shop-2", "shop-3");
-    return sessions;
   }
 
   private Set<String> peersSeen() throws Exception {

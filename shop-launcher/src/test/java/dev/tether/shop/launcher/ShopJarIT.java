@@ -1,13 +1,10 @@
 package dev.tether.shop.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.tether.certificates.SelfSignedCertificate;
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,14 +30,12 @@ class ShopJarIT {
   @TempDir
   Path dir;
 
-  private Process process;
-  private Thread reader;
-  private final List<String> stdout = new CopyOnWriteArrayList<>();
+  private ShopProcess shop;
 
   @AfterEach
   void killLeftovers() {
-    if (process != null && process.isAlive()) {
-      process.destroyForcibly();
+    if (shop != null) {
+      shop.close();
     }
   }
 
@@ -58,9 +52,9 @@ class ShopJarIT {
     String cbc = openssl(port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA256");
     boolean exited = stop();
 
-    assertThat(stdout.get(0)).endsWith("(admin / tether-admin; customers alice / wonderland,"
+    assertThat(shop.stdout().get(0)).endsWith("(admin / tether-admin; customers alice / wonderland,"
         + " bob / builder)");
-    assertThat(String.join("\n", stdout)).contains("certificate:  " + keystore.toRealPath()
+    assertThat(String.join("\n", shop.stdout())).contains("certificate:  " + keystore.toRealPath()
         + " (new, self-signed for localhost");
     assertThat(home.statusCode()).isEqualTo(200);
     assertThat(home.body()).contains("Hardware security key");
@@ -73,11 +67,11 @@ class ShopJarIT {
     // The strong policy: AEAD suites only, so a CBC suite gets no handshake.
     assertThat(tls12).contains("Cipher is ECDHE-ECDSA-AES256-GCM-SHA384");
     assertThat(cbc).contains("alert handshake failure").doesNotContain("Cipher is ECDHE");
-    assertThat(String.join("\n", stdout)).contains("SAs:          policy 'strong' for everybody");
-    assertThat(Files.readString(dir.resolve("stderr.txt"))).doesNotContain("WARN");
+    assertThat(String.join("\n", shop.stdout())).contains("SAs:          policy 'strong' for everybody");
+    assertThat(shop.stderr()).doesNotContain("WARN");
     assertThat(exited).isTrue();
-    assertThat(process.exitValue()).isIn(0, 143);
-    assertThat(stdout).contains("Tether shop on Jetty stopped");
+    assertThat(shop.process().exitValue()).isIn(0, 143);
+    assertThat(shop.stdout()).contains("Tether shop on Jetty stopped");
     assertThat(Files.list(dir).map(p -> p.getFileName().toString())).containsOnly(
         "tether-shop.p12", "stderr.txt", "tmp");
     assertThat(Files.list(dir.resolve("tmp"))).as("temporary files left").isEmpty();
@@ -110,50 +104,23 @@ class ShopJarIT {
         type -> assertThat(type).startsWith("text/css"));
     assertThat(renegotiation).contains("RENEGOTIATING").contains("alert handshake failure");
     assertThat(exited).isTrue();
-    assertThat(process.exitValue()).isIn(0, 143);
-    assertThat(stdout).contains("Tether shop on Tomcat stopped");
-    assertThat(Files.readString(dir.resolve("stderr.txt"))).doesNotContain("NoSuchMethodError");
+    assertThat(shop.process().exitValue()).isIn(0, 143);
+    assertThat(shop.stdout()).contains("Tether shop on Tomcat stopped");
+    assertThat(shop.stderr()).doesNotContain("NoSuchMethodError");
     assertThat(Files.list(dir.resolve("tmp"))).as("temporary files left").isEmpty();
   }
 
   /** Sends SIGTERM; returns whether the process exited, with all its output read. */
-  private boolean stop() throws InterruptedException {
-    // Process.destroy() would also close our end of its output, losing the last lines.
-    assertThat(process.toHandle().destroy()).as("SIGTERM sent").isTrue();
-    boolean exited = process.waitFor(30, TimeUnit.SECONDS);
-    reader.join(10_000);
-    return exited;
+  private boolean stop() throws Exception {
+    return shop.signal("TERM", Duration.ofSeconds(30));
   }
 
   /** Starts the jar in the test's directory and returns the port of its startup line. */
   private int start(String... args) throws IOException {
-    // Its own temporary directory, to see that it cleans up; no other JVM option.
-    Path tmp = Files.createDirectories(dir.resolve("tmp"));
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Djava.io.tmpdir=" + tmp, "-jar", Path.of(System.getProperty("tether.shop.jar")).toString()));
-    command.addAll(List.of(args));
-    process = new ProcessBuilder(command)
-        .directory(dir.toFile())
-        .redirectError(dir.resolve("stderr.txt").toFile())
-        .start();
-    reader = new Thread(() -> {
-      try (BufferedReader r = new BufferedReader(
-          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        for (String line = r.readLine(); line != null; line = r.readLine()) {
-          stdout.add(line);
-        }
-      } catch (IOException e) {
-        // the process ended
-      }
-    }, "shop-stdout");
-    reader.setDaemon(true);
-    reader.start();
-    await().atMost(Duration.ofSeconds(60))
-        .failFast("the shop exited", () -> !process.isAlive())
-        .until(() -> !stdout.isEmpty());
-    Matcher m = STARTED.matcher(stdout.get(0));
-    assertThat(m.find()).as("startup line: %s", stdout.get(0)).isTrue();
+    shop = ShopProcess.start(dir, args);
+    String first = shop.awaitLine(line -> true, Duration.ofSeconds(60)).get(0);
+    Matcher m = STARTED.matcher(first);
+    assertThat(m.find()).as("startup line: %s", first).isTrue();
     return Integer.parseInt(m.group(2));
   }
 
