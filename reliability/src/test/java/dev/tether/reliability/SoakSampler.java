@@ -98,10 +98,35 @@ final class SoakSampler implements AutoCloseable {
     }
   }
 
-  /** Returns the heap in use after a full collection, in MiB: the soak's start and end points. */
+  /** Full collections at most, and the shrink below which the heap counts as settled. */
+  private static final int MAX_COLLECTIONS = 8;
+  private static final long SETTLED_BYTES = 1 << 20;
+
+  /**
+   * Returns the heap a full collection leaves, in MiB, once another one frees no more: the soak's
+   * start and end points. It is read from what the collector reports for its heap pools after the
+   * collection, not from the heap's current use, which counts at once the allocation buffers that
+   * threads take right after it (tens of MiB after a busy run, whose buffers grew with it). After a
+   * long run the old generation holds garbage G1 never needed to collect; an object of it that must
+   * be finalized survives the first full collection, with all it reaches.
+   */
   static double heapAfterFullGcMiB() {
-    System.gc();
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024.0 * 1024);
+    long settled = Long.MAX_VALUE;
+    for (int i = 0; i < MAX_COLLECTIONS; i++) {
+      System.gc();
+      System.runFinalization();
+      long now = 0;
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        MemoryUsage after = pool.getType() == MemoryType.HEAP ? pool.getCollectionUsage() : null;
+        now += after == null ? 0 : after.getUsed();
+      }
+      boolean done = settled - now < SETTLED_BYTES;
+      settled = Math.min(settled, now);
+      if (done) {
+        break;
+      }
+    }
+    return settled / (1024.0 * 1024);
   }
 
   /** Returns the samples taken so far. */
