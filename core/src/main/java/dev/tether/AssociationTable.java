@@ -10,6 +10,7 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tether.SaPolicy.OpenConnections;
 import java.lang.System.Logger.Level;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -49,6 +50,9 @@ final class AssociationTable {
   private final String tagKey;
   private final Ticker ticker;
   private final AssociationDriver driver;
+  /** The latest expiry wake-up, which the scheduler holds only weakly: see {@link #delivering}. */
+  @SuppressWarnings("unused") // held, not read
+  private volatile Runnable wakeUp;
   private final Outbox outbox;
   private final Listeners listeners;
   private final Counters counters = new Counters();
@@ -102,15 +106,31 @@ final class AssociationTable {
   /**
    * Wraps the expiry scheduler so that each wake-up delivers what the expiry queued in the outbox;
    * the disabled scheduler stays itself (Caffeine then computes no wake-ups at all).
+   *
+   * <p>The scheduler holds a wake-up weakly; the table holds the latest one, the only one Caffeine
+   * still waits for. A wake-up Caffeine replaced by an earlier one, and every wake-up of a closed
+   * table its owner let go of, then holds nothing: the default scheduler is the JDK's shared delay
+   * thread, whose tasks cannot be cancelled and would otherwise keep the table (and the
+   * application's classes) until they are due, an SA's grace or maximum age later.
    */
   private Scheduler delivering(Scheduler scheduler, Executor executor) {
     if (scheduler == Scheduler.disabledScheduler()) {
       return scheduler;
     }
-    return (ignored, command, delay, unit) -> scheduler.schedule(executor, () -> {
-      command.run();
-      outbox.deliver();
-    }, delay, unit);
+    return (ignored, command, delay, unit) -> {
+      Runnable run = () -> {
+        command.run();
+        outbox.deliver();
+      };
+      wakeUp = run;
+      WeakReference<Runnable> weak = new WeakReference<>(run);
+      return scheduler.schedule(executor, () -> {
+        Runnable due = weak.get();
+        if (due != null) {
+          due.run();
+        }
+      }, delay, unit);
+    };
   }
 
   long maxAssociations() {

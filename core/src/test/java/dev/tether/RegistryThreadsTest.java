@@ -3,6 +3,7 @@ package dev.tether;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -36,6 +37,27 @@ class RegistryThreadsTest {
       assertThat(session.isValid()).isFalse();
       assertThat(registry.stats().idle()).isZero();
     }
+  }
+
+  @Test
+  void defaults_aClosedRegistryIsNotHeldByItsPendingWakeUp() throws Exception {
+    WeakReference<AssociationRegistry> closed = closedWithAWakeUpPending();
+
+    // The wake-up for the hour's grace is still due on the JDK's delay thread; once its owner let
+    // go of the closed registry, nothing else may keep it (a redeployed application's classes).
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      System.gc();
+      return closed.get() == null;
+    });
+  }
+
+  private static WeakReference<AssociationRegistry> closedWithAWakeUpPending() throws Exception {
+    AssociationRegistry registry = AssociationRegistry.builder().name("threads")
+        .grace(Duration.ofHours(1)).build();
+    registry.acquire(new FakeSession("TLSv1.2"), PEER).release();
+    assertThat(registry.stats().idle()).isOne();
+    registry.close();
+    return new WeakReference<>(registry);
   }
 
   private static AssociationListener deletionThread(AtomicReference<Thread> deletedOn) {
