@@ -106,9 +106,9 @@ final class SoakSampler implements AutoCloseable {
    * Returns the heap a full collection leaves, in MiB, once another one frees no more: the soak's
    * start and end points. It is read from what the collector reports for its heap pools after the
    * collection, not from the heap's current use, which counts at once the allocation buffers that
-   * threads take right after it (tens of MiB after a busy run, whose buffers grew with it). After a
-   * long run the old generation holds garbage G1 never needed to collect; an object of it that must
-   * be finalized survives the first full collection, with all it reaches.
+   * threads take right after it (tens of MiB after a busy run, whose buffers grew with it).
+   * Collections repeat until one frees less than {@link #SETTLED_BYTES} more, so that the figure does
+   * not depend on one collection having found everything (not seen to matter, and cheap to rule out).
    */
   static double heapAfterFullGcMiB() {
     long settled = Long.MAX_VALUE;
