@@ -313,6 +313,8 @@ final class SessionTag {
 
   @Override
   public String toString() {
-    return "SessionTag[" + AssociationRegistry.formatId(id) + (created() ? "]" : ", reserved]");
+    DeletionCause cause = deletedBy();
+    return "SessionTag[" + AssociationRegistry.formatId(id) + (created() ? "" : ", reserved")
+        + (cause != null ? ", deleted (" + cause + ")" : "") + "]";
   }
 }

@@ -254,12 +254,21 @@ class ChurnSoakTest {
       assertThat(lateTickets).allSatisfy(t ->
           assertThat(t.getValueNames()).anyMatch(n -> n.startsWith("dev.tether.association.")));
       List<SSLSession> late = lateTickets.stream().filter(t -> !faulty.kept(t)).toList();
-      assertThat(late).allSatisfy(t -> assertThat(t.getProtocol()).isEqualTo("TLSv1.3"));
+      assertThat(late).as(() -> "sessions left in the server's cache: " + late.stream()
+          .map(ChurnSoakTest::describe).toList())
+          .allSatisfy(t -> assertThat(t.getProtocol()).isEqualTo("TLSv1.3"));
       assertThat((long) late.size()).isLessThanOrEqualTo(s.flushed());
       return new Leg(s);
     } finally {
       registry.removeListener(accounts);
     }
+  }
+
+  /** A session of the server's cache as a failure names it: protocol, validity, Tether's tags. */
+  private static String describe(SSLSession s) {
+    return s + " " + s.getProtocol() + (s.isValid() ? " valid" : " invalidated") + " "
+        + Arrays.stream(s.getValueNames()).filter(n -> n.startsWith("dev.tether."))
+            .map(n -> n + "=" + s.getValue(n)).toList();
   }
 
   /** What a leg did: its registry's counters. */

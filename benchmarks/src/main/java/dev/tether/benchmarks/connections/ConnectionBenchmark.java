@@ -140,6 +140,15 @@ public final class ConnectionBenchmark {
       List<Variant> variants = Variant.startAll(order, options.classPath(),
           options.serverJvmArgs(), options.serverCpus(), work, "-fork" + (fork + 1));
       try {
+        if (options.jfr()) {
+          // Flight recording from the start: the JVM's first recording disturbs its compiled code
+          // (without this, servers recorded from the first measured round ran at a third to a
+          // seventh of their speed, some with X25519 arithmetic left in the interpreter); the warm-up
+          // lets the JIT settle again, and the measured rounds get a recording of their own.
+          for (Variant v : variants) {
+            v.startRecording();
+          }
+        }
         warmUp(variants, loads, fork);
         for (Load load : loads) {
           measure(cells.get(load.name()), variants, load, fork);

@@ -91,7 +91,8 @@ class DemoClusterIT {
     assertThat(loggedIn).containsExactlyInAnyOrder("shop-1", "shop-2", "shop-3");
     assertThat(((List<?>) table.get("nodes"))).hasSize(3);
 
-    assertThat(stopped).as("the demo ended").isTrue();
+    assertThat(stopped).as(() -> "the demo ended within 60 s of SIGINT; "
+        + demo.diagnosis(pids)).isTrue();
     assertThat(demo.process().exitValue()).isIn(0, 130);
     assertThat(demo.stdout()).anyMatch(l -> l.startsWith("Tether demo cluster stopped"));
     assertThat(pids).allSatisfy(pid -> assertThat(ProcessHandle.of(pid)

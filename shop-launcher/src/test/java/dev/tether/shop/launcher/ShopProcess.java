@@ -132,6 +132,30 @@ final class ShopProcess implements AutoCloseable {
     return exited;
   }
 
+  /**
+   * What to read when it did not end in time: which of {@code pids} (what it started) still run,
+   * its threads ({@code jcmd PID Thread.print}) while it runs, its output and standard error.
+   */
+  String diagnosis(List<Long> pids) {
+    StringBuilder sb = new StringBuilder("still running: ").append(pids.stream()
+        .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList());
+    if (process.isAlive()) {
+      try {
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd")
+            .toString(), Long.toString(process.pid()), "Thread.print")
+            .redirectErrorStream(true).start();
+        String threads = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        jcmd.waitFor(30, TimeUnit.SECONDS);
+        sb.append("\nthreads of pid ").append(process.pid()).append(":\n").append(threads);
+      } catch (IOException e) {
+        sb.append("\nno thread dump: ").append(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    return sb.append("\nstdout: ").append(stdout).append("\nstderr: ").append(stderr()).toString();
+  }
+
   @Override
   public void close() {
     if (process.isAlive()) {
