@@ -25,6 +25,8 @@ final class Outbox implements Executor {
   private final ConcurrentLinkedQueue<Runnable> queue = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean delivering = new AtomicBoolean();
   private final Executor executor;
+  /** {@link #deliver}, made once: {@link #settle} hands it over after nearly every operation. */
+  private final Runnable deliverTask = this::deliver;
 
   /** {@code executor} runs {@link #deliver} when an operation {@linkplain #settle settles}. */
   Outbox(Executor executor) {
@@ -46,7 +48,7 @@ final class Outbox implements Executor {
   /** At the end of an operation: delivers what is queued, on the registry's executor. */
   void settle() {
     if (!queue.isEmpty()) {
-      executor.execute(this::deliver);
+      executor.execute(deliverTask);
     }
   }
 
