@@ -142,8 +142,8 @@ public final class ConnectionBenchmark {
       try {
         if (options.jfr()) {
           // Flight recording from the start: the JVM's first recording disturbs its compiled code
-          // (without this, servers recorded from the first measured round ran at a third to a
-          // seventh of their speed, some with X25519 arithmetic left in the interpreter); the warm-up
+          // (without this, servers recorded from the first measured round ran at a half to a
+          // sixth of their speed, some with X25519 arithmetic left in the interpreter); the warm-up
           // lets the JIT settle again, and the measured rounds get a recording of their own.
           for (Variant v : variants) {
             v.startRecording();

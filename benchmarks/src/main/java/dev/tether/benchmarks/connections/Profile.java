@@ -27,21 +27,27 @@ import jdk.jfr.consumer.RecordingFile;
  *     set, which Tether's handshake inspector passes each question on to: the JDK asks them the same
  *     way without Tether, so they are not Tether's cost (the JDK's own defaults are not passed on:
  *     the JDK checks them around any constraints)
+ * @param delegated samples not counted in {@code tether}: the container's own work under one of
+ *     Tether's overrides or wrappers, whose innermost Tether frame calls the container's method of
+ *     the same name (Tomcat's {@code TetherChannel.handshake} calling
+ *     {@code SecureNioChannel.handshake}, {@code TetherHandler.process} the protocol's handler); a
+ *     bare container runs the same code
  * @param byTetherMethod samples by Tether method, inclusive (a sample counts once per method)
  * @param byCallee samples by the innermost frame (the method running), among Tether's samples
  * @param stacks Tether's samples by stack, from the outermost Tether frame to the method running
  *     (frames joined by {@code ;}, as flame-graph tools read them)
  */
-record Profile(long samples, long tether, long passedOn, Map<String, Long> byTetherMethod,
-    Map<String, Long> byCallee, Map<String, Long> stacks) {
+record Profile(long samples, long tether, long passedOn, long delegated,
+    Map<String, Long> byTetherMethod, Map<String, Long> byCallee, Map<String, Long> stacks) {
 
-  static final Profile EMPTY = new Profile(0, 0, 0, Map.of(), Map.of(), Map.of());
+  static final Profile EMPTY = new Profile(0, 0, 0, 0, Map.of(), Map.of(), Map.of());
 
   /** Reads a recording. */
   static Profile of(Path recording) throws IOException {
     long samples = 0;
     long tether = 0;
     long passedOn = 0;
+    long delegated = 0;
     Map<String, Long> byMethod = new HashMap<>();
     Map<String, Long> byCallee = new HashMap<>();
     Map<String, Long> stacks = new HashMap<>();
@@ -62,10 +68,16 @@ record Profile(long samples, long tether, long passedOn, Map<String, Long> byTet
         }
       }
       if (!seen.isEmpty()) {
+        boolean inspector = name(frames.get(innermost).getMethod())
+            .equals("HandshakeInspector.permits");
+        boolean sameName = innermost > 0 && frames.get(innermost - 1).getMethod().getName()
+            .equals(frames.get(innermost).getMethod().getName());
+        if (sameName && !inspector) {
+          delegated++;
+          continue;
+        }
         tether++;
-        if (innermost > 0 && name(frames.get(innermost).getMethod())
-            .equals("HandshakeInspector.permits")
-            && frames.get(innermost - 1).getMethod().getName().equals("permits")) {
+        if (sameName) {
           passedOn++;
         }
         seen.forEach(m -> byMethod.merge(m, 1L, Long::sum));
@@ -77,7 +89,7 @@ record Profile(long samples, long tether, long passedOn, Map<String, Long> byTet
         stacks.merge(stack.toString(), 1L, Long::sum);
       }
     }
-    return new Profile(samples, tether, passedOn, byMethod, byCallee, stacks);
+    return new Profile(samples, tether, passedOn, delegated, byMethod, byCallee, stacks);
   }
 
   /** Adds another recording of the same cell (another fork). */
@@ -89,7 +101,7 @@ record Profile(long samples, long tether, long passedOn, Map<String, Long> byTet
     Map<String, Long> all = new HashMap<>(stacks);
     other.stacks.forEach((m, n) -> all.merge(m, n, Long::sum));
     return new Profile(samples + other.samples, tether + other.tether,
-        passedOn + other.passedOn, methods, callees, all);
+        passedOn + other.passedOn, delegated + other.delegated, methods, callees, all);
   }
 
   /** Writes Tether's stacks, most frequent first, one per line with its count. */

@@ -182,7 +182,10 @@ final class Report {
             + "(inclusive), over the measured rounds of every fork, per cent of all its samples; "
             + "per fork in brackets. Not counted as Tether's: the checks of algorithm constraints "
             + "the engine's owner set, which Tether's handshake inspector passes each question on "
-            + "to (the JDK asks them the same way without Tether), given apart. Where the rest "
+            + "to (the JDK asks them the same way without Tether), given apart; and the "
+            + "container's own work under Tether's overrides and wrappers (a Tether frame calling "
+            + "the container's method of the same name, as Tomcat's TetherChannel.handshake calls "
+            + "SecureNioChannel.handshake), which a bare container runs as well. Where the rest "
             + "goes: Tether's methods, inclusive, and the methods running in Tether's samples.\n\n")
         .append("| container | TLS | client | samples | Tether's share | JDK checks passed on "
             + "| Tether's methods (inclusive) | running in Tether's samples |\n")
