@@ -22,32 +22,29 @@ import jdk.jfr.consumer.RecordingFile;
  * classes ({@code dev.tether.benchmarks}) are the application, not Tether.
  *
  * @param samples every execution sample of the server process
- * @param tether the samples with a Tether frame in their stack
- * @param passedOn of those, the samples in the checks of algorithm constraints the engine's owner
- *     set, which Tether's handshake inspector passes each question on to: the JDK asks them the same
- *     way without Tether, so they are not Tether's cost (the JDK's own defaults are not passed on:
- *     the JDK checks them around any constraints)
- * @param delegated samples not counted in {@code tether}: the container's own work under one of
- *     Tether's overrides or wrappers, whose innermost Tether frame calls the container's method of
- *     the same name (Tomcat's {@code TetherChannel.handshake} calling
- *     {@code SecureNioChannel.handshake}, {@code TetherHandler.process} the protocol's handler); a
- *     bare container runs the same code
+ * @param tether the samples with a Tether frame in their stack, but for those passed on
+ * @param passedOn samples whose innermost Tether frame only passes the call on to a method of the
+ *     same name and parameters outside Tether ({@link #passesOn}): work a server without Tether does the same way, so not Tether's
+ *     cost. The handshake inspector passing each question on to the algorithm constraints the
+ *     engine's owner set (the JDK's own defaults are not passed on: the JDK checks them around any
+ *     constraints); Tomcat's {@code TetherChannel.handshake} calling
+ *     {@code SecureNioChannel.handshake}, where the whole TLS handshake runs, and
+ *     {@code TetherHandler.process} calling the protocol's handler
  * @param byTetherMethod samples by Tether method, inclusive (a sample counts once per method)
  * @param byCallee samples by the innermost frame (the method running), among Tether's samples
  * @param stacks Tether's samples by stack, from the outermost Tether frame to the method running
  *     (frames joined by {@code ;}, as flame-graph tools read them)
  */
-record Profile(long samples, long tether, long passedOn, long delegated,
-    Map<String, Long> byTetherMethod, Map<String, Long> byCallee, Map<String, Long> stacks) {
+record Profile(long samples, long tether, long passedOn, Map<String, Long> byTetherMethod,
+    Map<String, Long> byCallee, Map<String, Long> stacks) {
 
-  static final Profile EMPTY = new Profile(0, 0, 0, 0, Map.of(), Map.of(), Map.of());
+  static final Profile EMPTY = new Profile(0, 0, 0, Map.of(), Map.of(), Map.of());
 
   /** Reads a recording. */
   static Profile of(Path recording) throws IOException {
     long samples = 0;
     long tether = 0;
     long passedOn = 0;
-    long delegated = 0;
     Map<String, Long> byMethod = new HashMap<>();
     Map<String, Long> byCallee = new HashMap<>();
     Map<String, Long> stacks = new HashMap<>();
@@ -68,18 +65,12 @@ record Profile(long samples, long tether, long passedOn, long delegated,
         }
       }
       if (!seen.isEmpty()) {
-        boolean inspector = name(frames.get(innermost).getMethod())
-            .equals("HandshakeInspector.permits");
-        boolean sameName = innermost > 0 && frames.get(innermost - 1).getMethod().getName()
-            .equals(frames.get(innermost).getMethod().getName());
-        if (sameName && !inspector) {
-          delegated++;
+        if (innermost > 0 && passesOn(frames.get(innermost).getMethod(),
+            frames.get(innermost - 1).getMethod())) {
+          passedOn++;
           continue;
         }
         tether++;
-        if (sameName) {
-          passedOn++;
-        }
         seen.forEach(m -> byMethod.merge(m, 1L, Long::sum));
         byCallee.merge(name(frames.get(0).getMethod()), 1L, Long::sum);
         StringBuilder stack = new StringBuilder();
@@ -89,7 +80,7 @@ record Profile(long samples, long tether, long passedOn, long delegated,
         stacks.merge(stack.toString(), 1L, Long::sum);
       }
     }
-    return new Profile(samples, tether, passedOn, delegated, byMethod, byCallee, stacks);
+    return new Profile(samples, tether, passedOn, byMethod, byCallee, stacks);
   }
 
   /** Adds another recording of the same cell (another fork). */
@@ -101,7 +92,7 @@ record Profile(long samples, long tether, long passedOn, long delegated,
     Map<String, Long> all = new HashMap<>(stacks);
     other.stacks.forEach((m, n) -> all.merge(m, n, Long::sum));
     return new Profile(samples + other.samples, tether + other.tether,
-        passedOn + other.passedOn, delegated + other.delegated, methods, callees, all);
+        passedOn + other.passedOn, methods, callees, all);
   }
 
   /** Writes Tether's stacks, most frequent first, one per line with its count. */
@@ -114,10 +105,10 @@ record Profile(long samples, long tether, long passedOn, long delegated,
 
   /** Tether's share of the samples, in per cent: its own work, without what it passes on. */
   double share() {
-    return samples == 0 ? Double.NaN : 100.0 * (tether - passedOn) / samples;
+    return samples == 0 ? Double.NaN : 100.0 * tether / samples;
   }
 
-  /** The share of the JDK's algorithm checks that Tether's inspector passes on, in per cent. */
+  /** The share of the samples Tether passes on (see {@link #passedOn}), in per cent. */
   double passedOnShare() {
     return samples == 0 ? Double.NaN : 100.0 * passedOn / samples;
   }
@@ -131,6 +122,15 @@ record Profile(long samples, long tether, long passedOn, long delegated,
     top.forEach((m, c) -> s.append(s.length() == 0 ? "" : ", ").append('`').append(m)
         .append("` ").append(String.format(Locale.ROOT, "%.2f %%", 100.0 * c / samples)));
     return s.length() == 0 ? "-" : s.toString();
+  }
+
+  /**
+   * Whether {@code caller}, a Tether method, calls {@code callee}, outside Tether, under its own name
+   * and parameters: the method it overrides or the one it wraps, to which it passes the call on.
+   */
+  static boolean passesOn(RecordedMethod caller, RecordedMethod callee) {
+    return callee.getName().equals(caller.getName())
+        && callee.getDescriptor().equals(caller.getDescriptor());
   }
 
   static boolean isTether(RecordedMethod m) {

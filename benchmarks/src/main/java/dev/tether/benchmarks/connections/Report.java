@@ -180,14 +180,14 @@ final class Report {
         .append(BenchServer.SAMPLE_MILLIS).append(" ms)\n\n")
         .append("Samples of Tether's server with a frame of Tether's code anywhere in the stack "
             + "(inclusive), over the measured rounds of every fork, per cent of all its samples; "
-            + "per fork in brackets. Not counted as Tether's: the checks of algorithm constraints "
-            + "the engine's owner set, which Tether's handshake inspector passes each question on "
-            + "to (the JDK asks them the same way without Tether), given apart; and the "
-            + "container's own work under Tether's overrides and wrappers (a Tether frame calling "
-            + "the container's method of the same name, as Tomcat's TetherChannel.handshake calls "
-            + "SecureNioChannel.handshake), which a bare container runs as well. Where the rest "
+            + "per fork in brackets. Not counted as Tether's, and given apart: what Tether only "
+            + "passes on, where its innermost frame calls a method of the same name and parameters "
+            + "that it overrides or wraps (the algorithm checks of constraints the engine's owner "
+            + "set, which the handshake inspector passes each question on to; Tomcat's "
+            + "TetherChannel.handshake calling SecureNioChannel.handshake): a server without Tether "
+            + "does that work the same way. Where the rest "
             + "goes: Tether's methods, inclusive, and the methods running in Tether's samples.\n\n")
-        .append("| container | TLS | client | samples | Tether's share | JDK checks passed on "
+        .append("| container | TLS | client | samples | Tether's share | passed on "
             + "| Tether's methods (inclusive) | running in Tether's samples |\n")
         .append("|---|---|---|--:|--:|--:|---|---|\n");
     for (Cell c : cells) {

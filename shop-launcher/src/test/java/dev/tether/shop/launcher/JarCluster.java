@@ -109,12 +109,11 @@ final class JarCluster implements AutoCloseable {
 
   /** Starts node {@code n} (again), on its port; {@code n.process.awaitReady} waits for it. */
   void launch(Node n) throws IOException {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+    List<String> command = new ArrayList<>(ShopProcess.java(List.of(
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-Djava.io.tmpdir=" + dir.resolve("tmp"),
         "-D" + ShopLauncher.PARENT_PROPERTY + "=" + ProcessHandle.current().pid(),
-        "-jar", System.getProperty("tether.shop.jar"),
+        "-jar", ShopProcess.jar(),
         "--container", n.container.optionValue(), "--port", Integer.toString(n.port),
         "--keystore", dir.resolve("shop.p12").toString(),
         "--cluster", redis.uri(), "--node", n.name,
@@ -122,7 +121,7 @@ final class JarCluster implements AutoCloseable {
         // A login's response waits for every node up to 2 s, not 50 ms: on a machine loaded by
         // other builds a node may be descheduled longer than 50 ms, and the tests check that every
         // SA is gone when the response arrives.
-        "--cluster-ack-timeout", "2s"));
+        "--cluster-ack-timeout", "2s")));
     if (proxyProtocol) {
       command.add("--proxy-protocol");
     }

@@ -58,10 +58,14 @@ final class ShopProcess implements AutoCloseable {
 
   /** The command that runs this JVM's {@code java} with {@code args}. */
   static List<String> java(List<String> args) {
-    List<String> command = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    List<String> command = new ArrayList<>(List.of(jdkTool("java")));
     command.addAll(args);
     return command;
+  }
+
+  /** The path of one of the running JDK's programs ({@code java}, {@code jcmd}). */
+  private static String jdkTool(String name) {
+    return Path.of(System.getProperty("java.home"), "bin", name).toString();
   }
 
   private void read() {
@@ -140,13 +144,13 @@ final class ShopProcess implements AutoCloseable {
     StringBuilder sb = new StringBuilder("still running: ").append(pids.stream()
         .filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList());
     if (process.isAlive()) {
+      Path threads = dir.resolve("threads.txt");
       try {
-        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd")
-            .toString(), Long.toString(process.pid()), "Thread.print")
-            .redirectErrorStream(true).start();
-        String threads = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        jcmd.waitFor(30, TimeUnit.SECONDS);
-        sb.append("\nthreads of pid ").append(process.pid()).append(":\n").append(threads);
+        Process jcmd = new ProcessBuilder(jdkTool("jcmd"), Long.toString(process.pid()),
+            "Thread.print").redirectErrorStream(true).redirectOutput(threads.toFile()).start();
+        sb.append("\nthreads of pid ").append(process.pid()).append(":\n")
+            .append(jcmd.waitFor(30, TimeUnit.SECONDS) ? Files.readString(threads)
+                : "(jcmd did not answer within 30 s)");
       } catch (IOException e) {
         sb.append("\nno thread dump: ").append(e);
       } catch (InterruptedException e) {
