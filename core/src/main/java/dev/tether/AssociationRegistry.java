@@ -294,6 +294,11 @@ public final class AssociationRegistry implements AutoCloseable {
   public AssociationCluster cluster() {
     return cluster;
   }
+  /** The engine, for tests of its invariants. */
+  AssociationTable table() {
+    return table;
+  }
+
   /** Returns the SAs the bound counts; see {@link AssociationTable#size()}. */
   long size() {
     return table.size();

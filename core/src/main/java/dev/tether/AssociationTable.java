@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Policy.CacheEntry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -31,16 +30,20 @@ import javax.net.ssl.SSLSession;
  * deletion, the counters and the views.
  *
  * <p>Concurrency: lock-free on the fast path. SAs live in the cache as immutable {@link Entry}
- * records; every change to an SA (reference count, state, principals) is one {@code compute} on its
- * key, so counts change atomically and never go negative. Deletion removes the entry in the same
- * atomic step that decides it, and only the thread that removed it runs the deletion's side effects
- * (bounds, driver, counters). An expiry's side effects run in Caffeine's eviction step. Listeners are
+ * records; an SA's lease count and life are one state word in its {@link SessionTag}, changed by
+ * compare-and-set: a connection resuming an SA and its release touch neither the cache nor its
+ * expiry, and counts never go negative. Idle SAs wait for the end of their grace in an
+ * {@link IdleQueue}; the cache expires only SAs deleted at their maximum age at once. A change of
+ * principals is one {@code compute} on the SA's key. Deletion removes the entry in the same atomic
+ * step that decides it (marking the state word dead, by compare-and-set where the SA must be idle),
+ * and only the thread that removed it runs the deletion's side effects (bounds, driver, counters). An
+ * expiry's side effects run in Caffeine's eviction step. Listeners are
  * told outside every lock: their events, and whatever the cache hands to an executor (its
  * maintenance, its removal notifications, which it hands over under its eviction lock), go through an
  * {@link Outbox} that one thread at a time runs in order, after the step that queued them. Ids are
  * never reused, so a late release or flush of a deleted SA finds nothing and does nothing.
  */
-final class AssociationTable {
+final class AssociationTable implements IdleQueue.Deleter {
   private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
   private static final int STRIPES = 64;
   private static final int PRESSURE_SCAN = 64;
@@ -61,6 +64,7 @@ final class AssociationTable {
   private final FlushLog flushLog;
   private final Cache<Long, Entry> cache;
   private final ConcurrentMap<Long, Entry> map;
+  private final IdleQueue idle;
   private static final AtomicLong INSTANCES = new AtomicLong();
 
   private final long instance = INSTANCES.incrementAndGet();
@@ -99,6 +103,7 @@ final class AssociationTable {
         .removalListener(this::onRemoval)
         .build();
     this.map = cache.asMap();
+    this.idle = new IdleQueue(this, b.scheduler, b.executor, this::sweep);
     this.epochNanos = ticker.read();
     this.epoch = b.clock.instant();
   }
@@ -133,6 +138,12 @@ final class AssociationTable {
     };
   }
 
+  /** The idle SAs' wake-up: deletes those past their end, and delivers what that queued. */
+  private void sweep() {
+    idle.sweep(ticker.read());
+    outbox.deliver();
+  }
+
   long maxAssociations() {
     return bounds.maxTotal();
   }
@@ -163,9 +174,11 @@ final class AssociationTable {
       }
       return true;
     }
-    if (tag instanceof SessionTag t && t.created() && !map.containsKey(t.id)
-        && t.refusesResumption()) {
-      throw refuseStale(handshakeSession, peer, t);
+    if (tag instanceof SessionTag t && t.created()) {
+      expireIfPast(t);
+      if (!map.containsKey(t.id) && t.refusesResumption()) {
+        throw refuseStale(handshakeSession, peer, t);
+      }
     }
     return false;
   }
@@ -199,36 +212,67 @@ final class AssociationTable {
   }
 
   /**
-   * Resumes the SA of the tag, or returns {@code null} if it is gone. An SA that other connections
-   * hold gets one more lease by compare-and-set alone: neither the cache nor its expiry changes. An
-   * idle SA becomes active in one atomic step on its key, which makes its expiry "never" and cannot
-   * interleave with its expiry or a flush.
+   * Resumes the SA of the tag, or returns {@code null} if it is gone. One compare-and-set on the SA's
+   * state word adds the lease, whether other connections hold the SA or it is idle; neither the cache
+   * nor its expiry changes. An idle SA past its end that the sweep has not reached yet is deleted
+   * here, as the sweep would (see {@link IdleQueue}).
    */
   private Lease reuse(SessionTag t, SSLSession session, long now) {
     // The session first: a deletion that follows the lease then invalidates it too.
     t.addSession(session);
-    if (t.retainIfActive()) {
-      t.reused();
-      t.used(now);
-      return reused(t.id, t.entry(), -1, now);
-    }
-    long[] idleSince = {-1};
-    Entry after = map.computeIfPresent(t.id, (k, e) -> {
-      SessionTag tag = e.tag();
-      if (tag.retain() == 0) {
-        idleSince[0] = tag.lastUsedNanos();
-        // Gauges move inside the atomic step, so they never read negative.
-        counters.revivedToActive();
-        counters.revived.increment();
+    for (;;) {
+      long state = t.state();
+      if (SessionTag.isDead(state)) {
+        return null;
       }
-      tag.reused();
-      tag.used(now);
-      return e;
-    });
-    if (after == null) {
-      return null;
+      if (!SessionTag.isIdle(state)) {
+        if (t.compareAndSet(state, state + 1)) {
+          t.reused();
+          t.used(now);
+          return reused(t.id, t.entry(), -1, now);
+        }
+        continue;
+      }
+      Entry entry = t.entry();
+      long idleSince = t.lastUsedNanos();
+      if (IdleQueue.deadline(entry, idleSince) <= now) {
+        if (!expire(t, state, entry, idleSince) && t.state() == state) {
+          return null; // no longer in the table (closed)
+        }
+        continue;
+      }
+      counters.activating();
+      if (t.compareAndSet(state, state + 1)) {
+        counters.revived.increment();
+        t.reused();
+        t.used(now);
+        return reused(t.id, entry, idleSince, now);
+      }
+      counters.deactivated();
     }
-    return reused(t.id, after, idleSince[0], now);
+  }
+
+  /** Deletes the SA of the tag if it is idle and past its end; the sweep has not come yet. */
+  private void expireIfPast(SessionTag t) {
+    long state = t.state();
+    if (SessionTag.isIdle(state)) {
+      Entry entry = t.entry();
+      long idleSince = t.lastUsedNanos();
+      if (IdleQueue.deadline(entry, idleSince) <= ticker.read()) {
+        expire(t, state, entry, idleSince);
+      }
+    }
+  }
+
+  @Override
+  public boolean expire(SessionTag tag, long state, Entry entry, long idleSince) {
+    return remove(tag.id, IdleQueue.cause(entry, idleSince), e -> tag.killIf(state),
+        OpenConnections.CLOSE);
+  }
+
+  @Override
+  public boolean makeRoom(SessionTag tag) {
+    return remove(tag.id, DeletionCause.PRESSURE, e -> tag.killIfIdle(), OpenConnections.CLOSE);
   }
 
   private Lease reused(Long id, Entry after, long idleSince, long now) {
@@ -412,22 +456,12 @@ final class AssociationTable {
   }
 
   /**
-   * Deletes the idle SA closest to expiry (or, if another thread deletes or resumes it first, the
+   * Deletes the idle SA closest to its end (or, if another thread deletes or resumes it first, the
    * next one) to make room. Returns false if no SA is idle; true if it deleted one, or if every
    * candidate went meanwhile, since other threads made room or changed the table: look again.
    */
   private boolean makeRoom() {
-    List<Long> idle = cache.policy().expireVariably().orElseThrow().oldest(entries -> entries
-        .limit(PRESSURE_SCAN)
-        .filter(e -> e.getValue().isIdle())
-        .map(CacheEntry::getKey)
-        .toList());
-    for (Long victim : idle) {
-      if (remove(victim, DeletionCause.PRESSURE, Entry::isIdle, OpenConnections.CLOSE)) {
-        return true;
-      }
-    }
-    return !idle.isEmpty();
+    return idle.makeRoom(PRESSURE_SCAN, ticker.read());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -441,65 +475,88 @@ final class AssociationTable {
     }
   }
 
+  /**
+   * Releases a lease: one compare-and-set on the SA's state word. The last release makes the SA idle
+   * and queues it for the end of its grace ({@link IdleQueue}), without touching the cache; an SA that
+   * ends at its last close (no grace, not resumable, past its maximum age) is deleted in one atomic
+   * step on its key that removes the last lease with it.
+   */
   private void releaseNow(Long key, Entry acquired) {
     long now = ticker.read();
     counters.leases.decrementAndGet();
     counters.released.increment();
     SessionTag tag = acquired.tag();
     tag.used(now);
-    SessionTag.Release fast = tag.releaseIfNotLast();
-    if (fast == SessionTag.Release.RELEASED) {
-      // Other connections hold the SA: it stays active, its expiry "never".
-      if (!listeners.isEmpty()) {
-        SecurityAssociation view = view(key, tag.entry(), now);
-        listeners.fire(l -> l.onReleased(view));
+    for (;;) {
+      long state = tag.state();
+      if (SessionTag.isDead(state)) {
+        // Flushed or expired while this lease held it: nothing left to count down.
+        if (!listeners.isEmpty()) {
+          SecurityAssociation view = view(key, acquired, SecurityAssociation.State.DELETED, now);
+          listeners.fire(l -> l.onReleased(view));
+        }
+        return;
       }
-      return;
+      if (SessionTag.count(state) > 1) {
+        if (tag.compareAndSet(state, state - 1)) {
+          // Other connections hold the SA: it stays active.
+          if (!listeners.isEmpty()) {
+            SecurityAssociation view = view(key, tag.entry(), now);
+            listeners.fire(l -> l.onReleased(view));
+          }
+          return;
+        }
+        continue;
+      }
+      Entry e = tag.entry();
+      DeletionCause cause = !e.resumable() || e.policy().grace().isZero()
+          ? DeletionCause.LAST_CLOSE
+          : e.pastMaxAge(now) ? DeletionCause.MAX_AGE : null;
+      if (cause != null) {
+        if (deleteAtLastClose(key, tag, cause, now) || tag.state() == state) {
+          return;
+        }
+        continue;
+      }
+      if (tag.compareAndSet(state, SessionTag.idleQueued(state))) {
+        counters.deactivated();
+        if (!SessionTag.isQueued(state)) {
+          idle.add(tag, e, tag.lastUsedNanos(), now);
+        }
+        if (!listeners.isEmpty()) {
+          SecurityAssociation view = view(key, e, SecurityAssociation.State.IDLE, now);
+          listeners.fire(l -> l.onReleased(view));
+          listeners.fire(l -> l.onIdle(view));
+        }
+        return;
+      }
     }
+  }
+
+  /**
+   * Deletes an SA with its last lease, in one atomic step on its key; returns false if another
+   * connection resumed it meanwhile or it is gone.
+   */
+  private boolean deleteAtLastClose(Long key, SessionTag tag, DeletionCause cause, long now) {
     Entry[] held = new Entry[1];
-    DeletionCause[] cause = new DeletionCause[1];
-    boolean[] idle = {false};
-    if (fast == SessionTag.Release.LAST) {
-      map.computeIfPresent(key, (k, e) -> {
-        held[0] = e;
-        if (tag.release() > 0) {
-          return e; // another connection resumed it meanwhile
-        }
-        if (!e.resumable() || e.policy().grace().isZero()) {
-          cause[0] = DeletionCause.LAST_CLOSE;
-        } else if (e.pastMaxAge(now)) {
-          cause[0] = DeletionCause.MAX_AGE;
-        } else {
-          idle[0] = true;
-          counters.wentIdle();
-          return e;
-        }
-        tag.kill();
-        tag.deletedBy(cause[0]);
-        return null;
-      });
-    }
-    if (held[0] == null) {
-      // Flushed or expired while this lease held it: nothing left to count down.
-      if (!listeners.isEmpty()) {
-        SecurityAssociation view = view(key, acquired, SecurityAssociation.State.DELETED, now);
-        listeners.fire(l -> l.onReleased(view));
+    map.computeIfPresent(key, (k, e) -> {
+      if (!tag.killIfLast()) {
+        return e;
       }
-      return;
+      tag.deletedBy(cause);
+      held[0] = e;
+      return null;
+    });
+    if (held[0] == null) {
+      return false;
     }
-    Entry e = held[0];
     if (!listeners.isEmpty()) {
-      SecurityAssociation view = view(key, e, cause[0] != null || idle[0]
-          ? SecurityAssociation.State.IDLE : SecurityAssociation.State.ACTIVE, now);
+      SecurityAssociation view = view(key, held[0], SecurityAssociation.State.IDLE, now);
       listeners.fire(l -> l.onReleased(view));
     }
-    if (cause[0] != null) {
-      // Counted active until now: it went from active to deleted in one step.
-      deleted(key, e, true, cause[0], now, OpenConnections.CLOSE);
-    } else if (idle[0] && !listeners.isEmpty()) {
-      SecurityAssociation view = view(key, e, SecurityAssociation.State.IDLE, now);
-      listeners.fire(l -> l.onIdle(view));
-    }
+    // Counted active until now: it went from active to deleted in one step.
+    deleted(key, held[0], true, cause, now, OpenConnections.CLOSE);
+    return true;
   }
 
   /**
@@ -539,12 +596,7 @@ final class AssociationTable {
 
   /** Why an expired entry expired: decided from the entry alone, so both listeners agree. */
   private static DeletionCause expiryCause(Entry entry) {
-    if (!entry.isIdle() || !entry.policy().hasMaxAge()) {
-      return entry.isIdle() ? DeletionCause.GRACE_EXPIRED : DeletionCause.MAX_AGE;
-    }
-    long graceEnd = entry.idleSinceNanos() + EntryExpiry.nanos(entry.policy().grace());
-    long ageEnd = entry.createdNanos() + EntryExpiry.nanos(entry.policy().maxAge());
-    return ageEnd <= graceEnd ? DeletionCause.MAX_AGE : DeletionCause.GRACE_EXPIRED;
+    return entry.isIdle() ? IdleQueue.cause(entry, entry.idleSinceNanos()) : DeletionCause.MAX_AGE;
   }
 
   /** Removes the SA if {@code condition} holds; runs the deletion and returns whether it did. */
@@ -730,7 +782,8 @@ final class AssociationTable {
     long key = AssociationRegistry.parseId(id);
     Entry e = key < 0 ? null : map.get(key);
     outbox.settle();
-    return e == null ? Optional.empty() : Optional.of(view(key, e, ticker.read()));
+    long now = ticker.read();
+    return e == null || isPast(e, now) ? Optional.empty() : Optional.of(view(key, e, now));
   }
 
   List<SecurityAssociation> associations() {
@@ -740,9 +793,19 @@ final class AssociationTable {
     entries.sort(Map.Entry.comparingByKey());
     List<SecurityAssociation> views = new ArrayList<>(entries.size());
     for (var e : entries) {
-      views.add(view(e.getKey(), e.getValue(), now));
+      if (!isPast(e.getValue(), now)) {
+        views.add(view(e.getKey(), e.getValue(), now));
+      }
     }
     return views;
+  }
+
+  /**
+   * Whether an SA is idle past its end, which the sweep has not reached yet: the views leave it out,
+   * as the cache leaves out an entry past its expiry.
+   */
+  private static boolean isPast(Entry e, long now) {
+    return e.isIdle() && IdleQueue.deadline(e, e.idleSinceNanos()) <= now;
   }
 
   void addListener(AssociationListener listener) {
@@ -760,9 +823,23 @@ final class AssociationTable {
   void cleanUp() {
     try {
       cache.cleanUp();
+      idle.sweep(ticker.read());
     } finally {
       outbox.settle();
     }
+  }
+
+  /** The idle SAs that no queue holds: none between two operations. For tests. */
+  long idleUnqueued() {
+    return map.values().stream().filter(e -> {
+      long s = e.tag().state();
+      return SessionTag.isIdle(s) && !SessionTag.isQueued(s);
+    }).count();
+  }
+
+  /** How many SAs the idle queues hold, deleted and resumed ones included. For tests. */
+  int queuedIdle() {
+    return idle.size();
   }
 
   boolean contains(Long id) {
@@ -822,6 +899,7 @@ final class AssociationTable {
     }
     closed = true;
     int n = flushAllHere(DeletionCause.SHUTDOWN, OpenConnections.CLOSE);
+    idle.clear();
     // An SA whose grace ended within the expiry wheel's current tick is hidden from the flush but
     // not evicted yet; clearing the cache evicts it as expired, through the eviction listener.
     cache.invalidateAll();

@@ -10,16 +10,17 @@ import java.util.concurrent.atomic.LongAdder;
  * Gauges are {@link AtomicLong}s: a {@code LongAdder}'s sum is not a snapshot and can read below
  * zero while increments and decrements land in different cells, and a gauge must never do that.
  *
- * <p>The active and idle gauges share one word (active in the high half, idle in the low), so that an
- * SA moving between them is one atomic step and a snapshot never counts it twice or not at all:
- * {@code active + idle} read from two words could exceed the registry's bound for an instant.
+ * <p>The active and idle gauges: an SA moves between active and idle by a compare-and-set on its own
+ * state word ({@link SessionTag}), which no gauge can join. So the gauges are two counts, the SAs in
+ * the table and the active ones, and idle is their difference: a snapshot counts every SA once, on
+ * one side or the other (an SA moving at that instant may be on either), and never more SAs than the
+ * table holds. The active count goes up before an idle SA's revival (and back down if it does not
+ * happen) and down after the SA went idle or was deleted, so every decrement follows the increment
+ * that counted the SA and the count never reads below zero.
  */
 final class Counters {
-  private static final long ACTIVE = 1L << 32;
-  private static final long IDLE = 1L;
-  private static final long HALF = 0xffff_ffffL;
-
   private final AtomicLong associations = new AtomicLong();
+  private final AtomicLong active = new AtomicLong();
   final AtomicLong leases = new AtomicLong();
   final LongAdder accepted = new LongAdder();
   final LongAdder negotiated = new LongAdder();
@@ -45,22 +46,26 @@ final class Counters {
 
   /** A new SA, active. */
   void created() {
-    associations.addAndGet(ACTIVE);
+    active.incrementAndGet();
+    associations.incrementAndGet();
   }
 
-  /** An idle SA resumed. */
-  void revivedToActive() {
-    associations.addAndGet(ACTIVE - IDLE);
+  /** An idle SA about to be resumed: counted active before it is (see the class comment). */
+  void activating() {
+    active.incrementAndGet();
   }
 
-  /** An SA's last connection closed; it waits out its grace. */
-  void wentIdle() {
-    associations.addAndGet(IDLE - ACTIVE);
+  /** An SA no longer active: it went idle, or its revival did not happen after all. */
+  void deactivated() {
+    active.decrementAndGet();
   }
 
   /** An SA deleted, active or idle. */
   void removed(boolean wasActive) {
-    associations.addAndGet(wasActive ? -ACTIVE : -IDLE);
+    associations.decrementAndGet();
+    if (wasActive) {
+      active.decrementAndGet();
+    }
   }
 
   void deleted(DeletionCause cause) {
@@ -89,8 +94,9 @@ final class Counters {
       byReason.put(e.getKey(), n);
       refusedTotal += n;
     }
-    long both = associations.get();
-    return new AssociationStats(both >>> 32, both & HALF, leases.get(), accepted.sum(),
+    long all = associations.get();
+    long activeNow = Math.min(active.get(), all);
+    return new AssociationStats(activeNow, all - activeNow, leases.get(), accepted.sum(),
         negotiated.sum(), reused.sum(), revived.sum(), released.sum(), deletedTotal, flushed.sum(), refusedTotal,
         handshakeFailures.sum(), closedBeforeHandshake.sum(), staleResumptions.sum(),
         endedConnections.sum(), byCause, byReason);

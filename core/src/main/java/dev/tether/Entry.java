@@ -59,7 +59,7 @@ record Entry(
     return new Entry(peer, terms, Collections.unmodifiableSet(names), createdNanos, resumable, tag);
   }
 
-  /** Whether no connection holds the SA: stable within an atomic step on its key. */
+  /** Whether no connection holds the SA, at this instant. */
   boolean isIdle() {
     return tag.references() == 0;
   }

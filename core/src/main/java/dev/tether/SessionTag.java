@@ -23,7 +23,7 @@ import javax.net.ssl.SSLSession;
  *       its last use and the TLS sessions it has seen.
  * </ul>
  *
- * <p>Memory: one object of 48 bytes per SA (compressed references), whose {@link #id} is also the
+ * <p>Memory: one object of 64 bytes per SA (compressed references), whose {@link #id} is also the
  * cache's key; the lease array exists only while a connection listens. {@code sessions} holds a
  * single {@link SSLSession} (the common case, and always TLS 1.2) or, once a TLS 1.3 lineage has
  * produced several session objects, an array of them; it keeps the first session and the most recent
@@ -31,19 +31,28 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Concurrency: the creation and the deletion cause change only inside the registry's atomic step
  * on {@link #id} (volatile for the readers outside it); the leases to tell and the sessions are
- * guarded by this object's monitor, held only for an array update. The lease word changes by
- * compare-and-set: between 1 and more leases on any thread ({@link #retainIfActive},
- * {@link #releaseIfNotLast}), which touches neither the cache nor its expiry; from 0 to 1, from 1 to
- * 0, and to dead only inside the registry's atomic step on {@link #id}, where the cache's expiry is
- * decided. Whether the SA is idle is therefore stable within that step, and a connection that finds
- * the SA dead cannot revive it.
+ * guarded by this object's monitor, held only for an array update. The state word (lease count,
+ * idle generation, queued bit, dead bit) changes by compare-and-set alone, on any thread, and is the
+ * one point of truth of the SA's life: a connection adds a lease to a living SA, active or idle, by
+ * one compare-and-set, and the last release makes it idle by one, starting a new generation; neither
+ * touches the cache. Death is the only state without a way back: a deletion marks the SA dead inside
+ * the registry's atomic step on {@link #id}, unconditionally (a flush, its maximum age at once) or by
+ * a compare-and-set from the idle state word it read ({@link #killIf}, {@link #killIfIdle}), which a
+ * racing revival makes fail. The generation makes that state word unique to one idle period, so an
+ * SA revived and released again in between is not deleted for the grace of the period before.
  */
 final class SessionTag {
   /** The most sessions kept per SA; invalidating the first one ends every ticket derived from it. */
   static final int MAX_SESSIONS = 8;
 
-  /** The lease word's dead bit; the rest is the lease count. */
-  private static final int DEAD = 1 << 31;
+  /** The state word's dead bit: the SA was deleted, no lease can be added. */
+  private static final long DEAD = 1L << 63;
+  /** The state word's queued bit: the SA waits in the {@link IdleQueue}, or its sweeper holds it. */
+  private static final long QUEUED = 1L << 62;
+  /** One idle period: the generation field counts how often the SA went idle. */
+  private static final long GENERATION = 1L << 32;
+  private static final long GENERATIONS = QUEUED - GENERATION;
+  private static final long COUNT = GENERATION - 1;
 
   private static final VarHandle STATE;
   private static final VarHandle REUSES;
@@ -51,7 +60,7 @@ final class SessionTag {
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
-      STATE = lookup.findVarHandle(SessionTag.class, "state", int.class);
+      STATE = lookup.findVarHandle(SessionTag.class, "state", long.class);
       REUSES = lookup.findVarHandle(SessionTag.class, "reuses", int.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
@@ -68,9 +77,9 @@ final class SessionTag {
   private volatile byte cause;
   /** The leases to tell, {@code null} slots free; {@code null} if none; {@link #DELETED} after. */
   private Lease[] leases;
-  /** The lease count, and {@link #DEAD} once the SA is deleted. */
+  /** The lease count, the idle generation, {@link #QUEUED}, and {@link #DEAD} once deleted. */
   @SuppressWarnings("unused") // accessed through STATE
-  private volatile int state;
+  private volatile long state;
   @SuppressWarnings("unused") // accessed through REUSES
   private volatile int reuses;
   private volatile long lastUsedNanos;
@@ -78,6 +87,11 @@ final class SessionTag {
   private volatile Object sessions;
   /** The SA's entry, for connections that resume it without looking it up. */
   private volatile Entry entry;
+  /**
+   * When the SA's grace ends as the {@link IdleQueue} saw it when it queued the SA; written by the
+   * holder of the queued bit before it queues the SA.
+   */
+  volatile long queuedUntil;
 
   private static final Lease[] DELETED = {};
 
@@ -149,7 +163,7 @@ final class SessionTag {
 
   /** Returns the number of leases, whether or not the SA is dead. */
   int references() {
-    return state & ~DEAD;
+    return count(state);
   }
 
   /** Whether the SA was deleted: no lease can be added to it any more. */
@@ -157,9 +171,46 @@ final class SessionTag {
     return state < 0;
   }
 
+  /** Returns the state word, for a {@link #compareAndSet} that depends on it. */
+  long state() {
+    return state;
+  }
+
+  boolean compareAndSet(long expected, long next) {
+    return STATE.compareAndSet(this, expected, next);
+  }
+
+  /** The lease count of a state word. */
+  static int count(long state) {
+    return (int) (state & COUNT);
+  }
+
+  static boolean isDead(long state) {
+    return state < 0;
+  }
+
+  /** Whether a state word is that of a living SA that no connection holds. */
+  static boolean isIdle(long state) {
+    return (state & (DEAD | COUNT)) == 0;
+  }
+
+  static boolean isQueued(long state) {
+    return (state & QUEUED) != 0;
+  }
+
+  /** The state word of an SA whose last lease (in {@code state}) is released: a new idle period, queued. */
+  static long idleQueued(long state) {
+    return (((state & GENERATIONS) + GENERATION) & GENERATIONS) | QUEUED;
+  }
+
+  /** The state word without its queued bit. */
+  static long unqueued(long state) {
+    return state & ~QUEUED;
+  }
+
   /** Adds a lease if the SA holds one already and lives; returns false otherwise. */
   boolean retainIfActive() {
-    for (int s = state; s > 0; s = state) {
+    for (long s = state; s >= 0 && count(s) > 0; s = state) {
       if (STATE.compareAndSet(this, s, s + 1)) {
         return true;
       }
@@ -167,35 +218,32 @@ final class SessionTag {
     return false;
   }
 
-  /** Adds a lease inside the atomic step on {@link #id}; returns the leases before. */
-  int retain() {
-    return (int) STATE.getAndAdd(this, 1);
-  }
-
-  /** What {@link #releaseIfNotLast} did. */
-  enum Release { RELEASED, LAST, DEAD }
-
-  /**
-   * Removes a lease unless it is the last one: the last one changes the SA's expiry and is removed
-   * by {@link #release} in the atomic step on {@link #id}. A dead SA has nothing to count down.
-   */
-  Release releaseIfNotLast() {
-    for (int s = state; ; s = state) {
-      if (s < 0) {
-        return Release.DEAD;
-      }
-      if (s <= 1) {
-        return Release.LAST;
-      }
-      if (STATE.compareAndSet(this, s, s - 1)) {
-        return Release.RELEASED;
+  /** Marks the SA dead if it is idle; returns whether it did. Its lease count stays 0. */
+  boolean killIfIdle() {
+    for (long s = state; isIdle(s); s = state) {
+      if (STATE.compareAndSet(this, s, s | DEAD)) {
+        return true;
       }
     }
+    return false;
   }
 
-  /** Removes a lease inside the atomic step on {@link #id}; returns the leases left. */
-  int release() {
-    return (int) STATE.getAndAdd(this, -1) - 1;
+  /**
+   * Marks the SA dead if it holds one lease, the last one, which goes with it; returns whether it
+   * did (false if other leases were added, or the SA is dead already).
+   */
+  boolean killIfLast() {
+    for (long s = state; s >= 0 && count(s) == 1; s = state) {
+      if (STATE.compareAndSet(this, s, (s & ~COUNT) | DEAD)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Marks the SA dead if its state is still {@code expected}; returns whether it did. */
+  boolean killIf(long expected) {
+    return STATE.compareAndSet(this, expected, expected | DEAD);
   }
 
   /**
@@ -203,7 +251,7 @@ final class SessionTag {
    * whether it was active.
    */
   int kill() {
-    return (int) STATE.getAndBitwiseOr(this, DEAD) & ~DEAD;
+    return count((long) STATE.getAndBitwiseOr(this, DEAD));
   }
 
   /** Counts a connection that resumed the SA. */

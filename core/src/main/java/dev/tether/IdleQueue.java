@@ -1,0 +1,316 @@
+package dev.tether;
+
+import com.github.benmanes.caffeine.cache.Scheduler;
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The idle SAs in the order their grace ends, and the sweep that deletes them when it does.
+ *
+ * <p>An SA that goes idle (its last connection closed) is queued here and not in the cache's expiry:
+ * a connection that resumes it, and its last release after, are then each one compare-and-set on the
+ * SA's state word ({@link SessionTag}) and touch neither the cache nor its timer wheel. The cache
+ * keeps the entries, and expires only an SA deleted at its maximum age whether in use or not.
+ *
+ * <p>One first-in-first-out queue per grace period: SAs go idle in the order of time, so each queue
+ * is ordered by the end of its SAs' grace, and appending is cheap at any size. A queued SA stays
+ * queued once (its state word's queued bit), whatever it does meanwhile: the sweep, finding it at
+ * the head, deletes it if its grace really ended, lets go of it if it is active or deleted, and if it
+ * was resumed and went idle again since, queues it again in one ordered set, since its grace now ends
+ * before that of SAs queued after its last release (at most one such move per SA and grace period,
+ * on the sweep's thread). An SA whose maximum age comes before the end of its grace (and which its
+ * connections may outlive) waits in the ordered set too. The queues therefore hold at most the SAs
+ * idle in the last grace period, plus those deleted or resumed since.
+ *
+ * <p>The sweep runs on a wake-up at the head's deadline (paced like the cache's own: at most about
+ * once a second), on {@link AssociationRegistry#cleanUp()}, and when a connection finds an idle SA
+ * past its end before the sweep ({@link AssociationTable}). Deleting is the table's: a compare-and-set
+ * from the idle state word the sweep read, inside the atomic step that removes the entry, so a
+ * connection that resumes the SA at that instant either wins (the SA lives) or finds it deleted.
+ *
+ * <p>Thread-safe and lock-free; one sweep runs at a time.
+ */
+final class IdleQueue {
+  /** The least time between wake-ups: Caffeine's pacing tolerance, 2^30 ns (about 1.07 s). */
+  static final long TOLERANCE = 1L << 30;
+  private static final long NONE = Long.MAX_VALUE;
+  private static final Comparator<SessionTag> BY_DEADLINE = new ByDeadline();
+
+  /** The order of {@link #ordered}: deadline, then id. */
+  private static final class ByDeadline implements Comparator<SessionTag> {
+    @Override
+    public int compare(SessionTag a, SessionTag b) {
+      int byTime = Long.compare(a.queuedUntil, b.queuedUntil);
+      return byTime != 0 ? byTime : Long.compare(a.id, b.id);
+    }
+  }
+
+  /** How the table deletes an SA the queue hands it. */
+  interface Deleter {
+    /**
+     * Deletes the idle SA if its state word is still {@code state} (its grace or maximum age ended);
+     * returns whether it did.
+     */
+    boolean expire(SessionTag tag, long state, Entry entry, long idleSince);
+
+    /** Deletes the SA if it is idle, to make room; returns whether it did. */
+    boolean makeRoom(SessionTag tag);
+  }
+
+  private final ConcurrentHashMap<Duration, Queue<SessionTag>> byGrace = new ConcurrentHashMap<>();
+  /** SAs whose end does not follow the order they went idle in; see the class comment. */
+  private final ConcurrentSkipListSet<SessionTag> ordered = new ConcurrentSkipListSet<>(BY_DEADLINE);
+  private final AtomicBoolean sweeping = new AtomicBoolean();
+  private final AtomicLong nextWake = new AtomicLong(NONE);
+  private final Deleter deleter;
+  private final Scheduler scheduler;
+  private final Executor executor;
+  private final Runnable wakeUp;
+
+  /**
+   * {@code wakeUp} is what a scheduled wake-up runs (a sweep, and what it leaves to deliver); the
+   * scheduler holds it weakly (see {@link AssociationTable}); a disabled scheduler wakes nobody.
+   */
+  IdleQueue(Deleter deleter, Scheduler scheduler, Executor executor, Runnable wakeUp) {
+    this.deleter = deleter;
+    this.scheduler = scheduler;
+    this.executor = executor;
+    this.wakeUp = wakeUp;
+  }
+
+  /** When an SA idle since {@code idleSince} is deleted: the end of its grace or its maximum age. */
+  static long deadline(Entry entry, long idleSince) {
+    long graceEnd = plus(idleSince, EntryExpiry.nanos(entry.policy().grace()));
+    return Math.min(graceEnd, ageEnd(entry));
+  }
+
+  /** Why an SA idle since {@code idleSince} ends: whichever of its grace and maximum age comes first. */
+  static DeletionCause cause(Entry entry, long idleSince) {
+    long graceEnd = plus(idleSince, EntryExpiry.nanos(entry.policy().grace()));
+    return entry.policy().hasMaxAge() && ageEnd(entry) <= graceEnd
+        ? DeletionCause.MAX_AGE : DeletionCause.GRACE_EXPIRED;
+  }
+
+  private static long ageEnd(Entry entry) {
+    SaPolicy policy = entry.policy();
+    return policy.hasMaxAge()
+        ? plus(entry.createdNanos(), EntryExpiry.nanos(policy.maxAge())) : NONE;
+  }
+
+  /** {@code a + b} for {@code b >= 0}, saturating at "never". */
+  private static long plus(long a, long b) {
+    long sum = a + b;
+    return sum < a ? NONE : sum;
+  }
+
+  /**
+   * Queues an SA that went idle at {@code idleSince}, which is now; the caller set its queued bit, so
+   * the SA is queued once.
+   */
+  void add(SessionTag tag, Entry entry, long idleSince, long now) {
+    add(tag, entry, idleSince, now, true);
+  }
+
+  /** Queues an SA, at the end of its queue if it went idle just now ({@code inOrder}). */
+  private void add(SessionTag tag, Entry entry, long idleSince, long now, boolean inOrder) {
+    SaPolicy policy = entry.policy();
+    long graceEnd = plus(idleSince, EntryExpiry.nanos(policy.grace()));
+    long ageEnd = ageEnd(entry);
+    if (!inOrder) {
+      tag.queuedUntil = Math.min(graceEnd, ageEnd);
+      ordered.add(tag);
+    } else if (ageEnd < graceEnd && !policy.maxAgeAtOnce()) {
+      tag.queuedUntil = ageEnd;
+      ordered.add(tag);
+    } else {
+      // An SA deleted at its maximum age at once, in use or not, the cache expires on time.
+      tag.queuedUntil = graceEnd;
+      byGrace.computeIfAbsent(policy.grace(), g -> new ConcurrentLinkedQueue<>()).add(tag);
+    }
+    wakeAt(tag.queuedUntil, now);
+  }
+
+  /** Deletes the SAs whose grace (or maximum age) ended by {@code now}, unless a sweep runs already. */
+  void sweep(long now) {
+    if (!sweeping.compareAndSet(false, true)) {
+      return;
+    }
+    long next = NONE;
+    try {
+      nextWake.set(NONE);
+      for (Queue<SessionTag> queue : byGrace.values()) {
+        next = Math.min(next, sweep(queue, now));
+      }
+      next = Math.min(next, sweepOrdered(now));
+    } finally {
+      sweeping.set(false);
+    }
+    if (next != NONE) {
+      wakeAt(next, now);
+    }
+  }
+
+  /** Sweeps one queue; returns the deadline of its new head, or {@link #NONE}. */
+  private long sweep(Queue<SessionTag> queue, long now) {
+    for (SessionTag head; (head = queue.peek()) != null; ) {
+      long until = head.queuedUntil;
+      if (until > now) {
+        return until;
+      }
+      SessionTag polled = queue.poll();
+      if (polled != null) {
+        settle(polled, now);
+      }
+    }
+    return NONE;
+  }
+
+  private long sweepOrdered(long now) {
+    for (SessionTag first; (first = ordered.pollFirst()) != null; ) {
+      if (first.queuedUntil > now) {
+        ordered.add(first);
+        return first.queuedUntil;
+      }
+      settle(first, now);
+    }
+    return NONE;
+  }
+
+  /** Decides what becomes of an SA taken off a queue, whose queued bit the caller now holds. */
+  private void settle(SessionTag tag, long now) {
+    for (;;) {
+      long state = tag.state();
+      if (SessionTag.isDead(state)) {
+        return; // deleted meanwhile
+      }
+      if (!SessionTag.isIdle(state)) {
+        // Resumed: its next last release queues it again.
+        if (tag.compareAndSet(state, SessionTag.unqueued(state))) {
+          return;
+        }
+        continue;
+      }
+      Entry entry = tag.entry();
+      long idleSince = tag.lastUsedNanos();
+      if (deadline(entry, idleSince) > now) {
+        add(tag, entry, idleSince, now, false); // resumed and idle again since it was queued
+        return;
+      }
+      if (deleter.expire(tag, state, entry, idleSince) || tag.state() == state) {
+        return; // deleted, or no longer in the table (closed)
+      }
+    }
+  }
+
+  /**
+   * Deletes the idle SA closest to its end to make room, taking at most {@code scan} SAs off the
+   * queues. Returns false if no SA is queued; true if it deleted one, or if the SAs it took were
+   * active, deleted, or idle again with a later end (queued again in their new place): look again.
+   */
+  boolean makeRoom(int scan, long now) {
+    for (int i = 0; i < scan; i++) {
+      SessionTag tag = pollEarliest();
+      if (tag == null) {
+        return i > 0;
+      }
+      for (;;) {
+        long state = tag.state();
+        if (SessionTag.isDead(state)) {
+          break;
+        }
+        if (!SessionTag.isIdle(state)) {
+          if (tag.compareAndSet(state, SessionTag.unqueued(state))) {
+            break;
+          }
+          continue;
+        }
+        Entry entry = tag.entry();
+        long idleSince = tag.lastUsedNanos();
+        if (deadline(entry, idleSince) > tag.queuedUntil) {
+          add(tag, entry, idleSince, now, false); // resumed and idle again: its place for later
+          break;
+        }
+        if (deleter.makeRoom(tag)) {
+          return true;
+        }
+        if (tag.state() == state) {
+          break; // no longer in the table (closed)
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Takes the queued SA whose deadline comes first, or returns {@code null} if none is queued. */
+  private SessionTag pollEarliest() {
+    Queue<SessionTag> earliest = null;
+    long until = NONE;
+    for (Queue<SessionTag> queue : byGrace.values()) {
+      SessionTag head = queue.peek();
+      if (head != null && (earliest == null || head.queuedUntil < until)) {
+        earliest = queue;
+        until = head.queuedUntil;
+      }
+    }
+    SessionTag first = ordered.isEmpty() ? null : ordered.pollFirst();
+    if (first != null) {
+      if (earliest == null || first.queuedUntil <= until) {
+        return first;
+      }
+      ordered.add(first);
+    }
+    return earliest == null ? null : earliest.poll();
+  }
+
+  /** Lets go of every queued SA (the table is closed and its SAs deleted). */
+  void clear() {
+    byGrace.values().forEach(Queue::clear);
+    ordered.clear();
+  }
+
+  /** Returns how many SAs are queued, deleted and resumed ones included; for tests. */
+  int size() {
+    int n = ordered.size();
+    for (Queue<SessionTag> queue : byGrace.values()) {
+      n += queue.size();
+    }
+    return n;
+  }
+
+  /**
+   * Makes sure a wake-up comes at {@code deadline}, or within {@link #TOLERANCE} after it; never
+   * sooner than {@link #TOLERANCE} from {@code now}, so that SAs due one after the other are swept
+   * together, as the cache paces its own expiry.
+   */
+  private void wakeAt(long deadline, long now) {
+    if (scheduler == Scheduler.disabledScheduler()) {
+      return;
+    }
+    for (;;) {
+      long pending = nextWake.get();
+      if (pending != NONE && pending - deadline <= TOLERANCE) {
+        return;
+      }
+      long at = Math.max(deadline, now + TOLERANCE);
+      if (nextWake.compareAndSet(pending, at)) {
+        WeakReference<Runnable> weak = new WeakReference<>(wakeUp);
+        scheduler.schedule(executor, () -> {
+          Runnable due = weak.get();
+          if (due != null) {
+            due.run();
+          }
+        }, at - now, TimeUnit.NANOSECONDS);
+        return;
+      }
+    }
+  }
+}
