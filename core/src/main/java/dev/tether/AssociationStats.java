@@ -4,7 +4,9 @@ import java.util.Map;
 
 /**
  * A snapshot of a registry's gauges and counters. Counters only grow; gauges are exact when no
- * operation is in flight.
+ * operation is in flight, and never negative. An SA moving between active and idle at the instant
+ * of the snapshot is counted on one side or the other, never on both: {@code active + idle} never
+ * exceeds the SAs held.
  *
  * @param active SAs referenced by at least one connection
  * @param idle SAs waiting out their grace period
@@ -20,8 +22,10 @@ import java.util.Map;
  * @param refused connections refused an SA, for any reason
  * @param handshakeFailures handshakes that failed
  * @param closedBeforeHandshake connections that closed before their handshake completed
- * @param staleResumptions connections that resumed the TLS session of an SA deleted meanwhile; each
- *     was refused (counted in {@code refused}, reason {@code STALE}) and its session deleted
+ * @param staleResumptions connections that resumed the TLS session of an SA deleted meanwhile; the
+ *     session was deleted, and the connection refused (counted in {@code refused}, reason
+ *     {@code STALE}) if the SA was flushed or reached its maximum age, or served as a new SA that
+ *     cannot be resumed if the SA merely ended its life (its last close, its grace) as it came back
  * @param endedConnections open connections that a flush ended because it deleted their SA (closed
  *     after their response, or at once if idle)
  * @param deletedByCause {@code deleted}, by cause
