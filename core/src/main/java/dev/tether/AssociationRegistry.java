@@ -31,8 +31,8 @@ import javax.net.ssl.SSLSession;
  *
  * <p>This class is the registry's face: its policies, its cluster, and the operations a container,
  * an operator or an application calls. The SA table and everything that keeps it (correlation,
- * expiry, pressure, deletion, counters, views) is its engine, {@link AssociationTable}, as Caffeine's
- * {@code Cache} is the face of its {@code BoundedLocalCache}.
+ * the end of SAs, pressure, deletion, counters, views) is its engine, {@link AssociationTable} with
+ * its {@link IdleQueue}, as Caffeine's {@code Cache} is the face of its {@code BoundedLocalCache}.
  *
  * <p>Concurrency: thread-safe and lock-free on the fast path; see {@link AssociationTable}. Listeners
  * are told outside every lock, in order per SA.
@@ -285,7 +285,10 @@ public final class AssociationRegistry implements AutoCloseable {
     return table.stats();
   }
 
-  /** Runs pending expiry now (the scheduler does it on its own when one is set). */
+  /**
+   * Deletes now the SAs whose grace or maximum age ended (the scheduler's wake-ups do it on their
+   * own, within about a second of the end, when one is set).
+   */
   public void cleanUp() {
     table.cleanUp();
   }

@@ -2,14 +2,10 @@ package dev.tether;
 
 import static java.util.Objects.requireNonNull;
 
-import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.tether.SaPolicy.OpenConnections;
 import java.lang.System.Logger.Level;
-import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiPredicate;
 import java.util.function.Predicate;
@@ -26,22 +21,21 @@ import javax.net.ssl.SSLSession;
 
 /**
  * The registry's engine, behind {@link AssociationRegistry}: the SA table (a Caffeine cache of
- * {@link Entry} records keyed by SA id), the correlation of connections with SAs, expiry, pressure,
- * deletion, the counters and the views.
+ * {@link Entry} records keyed by SA id), the correlation of connections with SAs, the end of SAs,
+ * pressure, deletion, the counters and the views.
  *
  * <p>Concurrency: lock-free on the fast path. SAs live in the cache as immutable {@link Entry}
  * records; an SA's lease count and life are one state word in its {@link SessionTag}, changed by
- * compare-and-set: a connection resuming an SA and its release touch neither the cache nor its
- * expiry, and counts never go negative. Idle SAs wait for the end of their grace in an
- * {@link IdleQueue}; the cache expires only SAs deleted at their maximum age at once. A change of
- * principals is one {@code compute} on the SA's key. Deletion removes the entry in the same atomic
+ * compare-and-set: a connection resuming an SA and its release touch neither the cache nor anything
+ * else shared, and counts never go negative. The cache has no expiry and no bound (Caffeine could
+ * not be told that a connection revived an SA at the instant it expires it): SAs wait for their end
+ * in an {@link IdleQueue}, whose sweep deletes them, and the registry keeps its own bounds. A change
+ * of principals is one {@code compute} on the SA's key. Deletion removes the entry in the same atomic
  * step that decides it (marking the state word dead, by compare-and-set where the SA must be idle),
- * and only the thread that removed it runs the deletion's side effects (bounds, driver, counters). An
- * expiry's side effects run in Caffeine's eviction step. Listeners are
- * told outside every lock: their events, and whatever the cache hands to an executor (its
- * maintenance, its removal notifications, which it hands over under its eviction lock), go through an
- * {@link Outbox} that one thread at a time runs in order, after the step that queued them. Ids are
- * never reused, so a late release or flush of a deleted SA finds nothing and does nothing.
+ * and only the thread that removed it runs the deletion's side effects (bounds, driver, counters,
+ * the connections to end). Listeners are told outside every lock, through an {@link Outbox} that one
+ * thread at a time runs in order. Ids are never reused, so a late release or flush of a deleted SA
+ * finds nothing and does nothing.
  */
 final class AssociationTable implements IdleQueue.Deleter {
   private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
@@ -53,16 +47,12 @@ final class AssociationTable implements IdleQueue.Deleter {
   private final String tagKey;
   private final Ticker ticker;
   private final AssociationDriver driver;
-  /** The latest expiry wake-up, which the scheduler holds only weakly: see {@link #delivering}. */
-  @SuppressWarnings("unused") // held, not read
-  private volatile Runnable wakeUp;
   private final Outbox outbox;
   private final Listeners listeners;
   private final Counters counters = new Counters();
   private final Bounds bounds;
   private final RefusalLog refusalLog;
   private final FlushLog flushLog;
-  private final Cache<Long, Entry> cache;
   private final ConcurrentMap<Long, Entry> map;
   private final IdleQueue idle;
   private static final AtomicLong INSTANCES = new AtomicLong();
@@ -83,65 +73,26 @@ final class AssociationTable implements IdleQueue.Deleter {
     this.tagKey = "dev.tether.association." + b.name + "#" + instance;
     this.ticker = b.ticker;
     this.driver = b.driver;
-    this.outbox = new Outbox(b.executor);
+    this.outbox = new Outbox();
     this.listeners = new Listeners(b.listeners, outbox);
     this.bounds = new Bounds(b.maxAssociations, b.maxAssociationsPerPeer);
-    this.refusalLog = new RefusalLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
-    this.flushLog = new FlushLog(name, ticker, EntryExpiry.nanos(b.refusalLogInterval));
+    this.refusalLog = new RefusalLog(name, ticker, IdleQueue.nanos(b.refusalLogInterval));
+    this.flushLog = new FlushLog(name, ticker, IdleQueue.nanos(b.refusalLogInterval));
     this.driverWarnings = new DriverWarnings(driver);
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new Object();
     }
-    this.cache = Caffeine.newBuilder()
-        .ticker(ticker)
-        // Whatever the cache hands over (maintenance, removal notifications) it may hand over under
-        // its eviction lock: it waits in the outbox until the operation or the wake-up ends.
-        .executor(outbox)
-        .scheduler(delivering(b.scheduler, b.executor))
-        .expireAfter(new EntryExpiry())
-        .evictionListener(this::onEvicted)
-        .removalListener(this::onRemoval)
-        .build();
-    this.map = cache.asMap();
+    // No expiry, no bound: an SA's end is decided by its state word and the idle queue, and the
+    // registry keeps its own bounds. Caffeine's unbounded cache is a ConcurrentHashMap of entries.
+    this.map = Caffeine.newBuilder().<Long, Entry>build().asMap();
     this.idle = new IdleQueue(this, b.scheduler, b.executor, this::sweep);
     this.epochNanos = ticker.read();
     this.epoch = b.clock.instant();
   }
 
-  /**
-   * Wraps the expiry scheduler so that each wake-up delivers what the expiry queued in the outbox;
-   * the disabled scheduler stays itself (Caffeine then computes no wake-ups at all).
-   *
-   * <p>The scheduler holds a wake-up weakly; the table holds the latest one, the only one Caffeine
-   * still waits for. A wake-up Caffeine replaced by an earlier one, and every wake-up of a closed
-   * table its owner let go of, then holds nothing: the default scheduler is the JDK's shared delay
-   * thread, whose tasks cannot be cancelled and would otherwise keep the table (and the
-   * application's classes) until they are due, an SA's grace or maximum age later.
-   */
-  private Scheduler delivering(Scheduler scheduler, Executor executor) {
-    if (scheduler == Scheduler.disabledScheduler()) {
-      return scheduler;
-    }
-    return (ignored, command, delay, unit) -> {
-      Runnable run = () -> {
-        command.run();
-        outbox.deliver();
-      };
-      wakeUp = run;
-      WeakReference<Runnable> weak = new WeakReference<>(run);
-      return scheduler.schedule(executor, () -> {
-        Runnable due = weak.get();
-        if (due != null) {
-          due.run();
-        }
-      }, delay, unit);
-    };
-  }
-
-  /** The idle SAs' wake-up: deletes those past their end, and delivers what that queued. */
+  /** The idle queue's wake-up: deletes the SAs past their end. */
   private void sweep() {
     idle.sweep(ticker.read());
-    outbox.deliver();
   }
 
   long maxAssociations() {
@@ -157,15 +108,6 @@ final class AssociationTable implements IdleQueue.Deleter {
 
   /** See {@link AssociationRegistry#inspectHandshake}. */
   boolean inspectHandshake(SSLSession handshakeSession, String peer)
-      throws AssociationRefusedException {
-    try {
-      return inspect(handshakeSession, peer);
-    } finally {
-      outbox.settle();
-    }
-  }
-
-  private boolean inspect(SSLSession handshakeSession, String peer)
       throws AssociationRefusedException {
     Object tag = tagOf(handshakeSession);
     if (tag == null) {
@@ -186,11 +128,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   /** See {@link AssociationRegistry#acquire(SSLSession, String, SaPolicy)}. */
   Lease acquire(SSLSession session, String peer, SaPolicy policy)
       throws AssociationRefusedException {
-    try {
-      return correlate(session, peer, policy);
-    } finally {
-      outbox.settle();
-    }
+    return correlate(session, peer, policy);
   }
 
   private Lease correlate(SSLSession session, String peer, SaPolicy policy)
@@ -220,6 +158,10 @@ final class AssociationTable implements IdleQueue.Deleter {
   private Lease reuse(SessionTag t, SSLSession session, long now) {
     // The session first: a deletion that follows the lease then invalidates it too.
     t.addSession(session);
+    if (isPastMaxAgeAtOnce(t.entry(), now)) {
+      endOfAge(t);
+      return null;
+    }
     for (;;) {
       long state = t.state();
       if (SessionTag.isDead(state)) {
@@ -252,8 +194,15 @@ final class AssociationTable implements IdleQueue.Deleter {
     }
   }
 
-  /** Deletes the SA of the tag if it is idle and past its end; the sweep has not come yet. */
+  /**
+   * Deletes the SA of the tag if it is past its end (idle past its grace or maximum age, or past its
+   * maximum age at once); the sweep has not come yet.
+   */
   private void expireIfPast(SessionTag t) {
+    if (isPastMaxAgeAtOnce(t.entry(), ticker.read())) {
+      endOfAge(t);
+      return;
+    }
     long state = t.state();
     if (SessionTag.isIdle(state)) {
       Entry entry = t.entry();
@@ -268,6 +217,16 @@ final class AssociationTable implements IdleQueue.Deleter {
   public boolean expire(SessionTag tag, long state, Entry entry, long idleSince) {
     return remove(tag.id, IdleQueue.cause(entry, idleSince), e -> tag.killIf(state),
         OpenConnections.CLOSE);
+  }
+
+  @Override
+  public void endOfAge(SessionTag tag) {
+    remove(tag.id, DeletionCause.MAX_AGE, e -> true, OpenConnections.CLOSE);
+  }
+
+  /** Whether an SA's policy deletes it at its maximum age whether in use or not, and that age came. */
+  private static boolean isPastMaxAgeAtOnce(Entry e, long now) {
+    return e.policy().maxAgeAtOnce() && e.pastMaxAge(now);
   }
 
   @Override
@@ -366,6 +325,9 @@ final class AssociationTable implements IdleQueue.Deleter {
   }
 
   private Lease negotiated(Long key, Entry entry, long now) {
+    if (entry.policy().maxAgeAtOnce() && entry.policy().hasMaxAge()) {
+      idle.addAged(entry.tag(), entry, now);
+    }
     counters.negotiated.increment();
     counters.leases.incrementAndGet();
     refusalLog.granted();
@@ -468,11 +430,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   // S4-S7: release, delete
 
   void release(Long key, Entry acquired) {
-    try {
-      releaseNow(key, acquired);
-    } finally {
-      outbox.settle();
-    }
+    releaseNow(key, acquired);
   }
 
   /**
@@ -559,46 +517,6 @@ final class AssociationTable implements IdleQueue.Deleter {
     return true;
   }
 
-  /**
-   * Caffeine's eviction listener, run in the atomic step that expires the entry (for example within
-   * {@link #cleanUp()}): the deletion's bookkeeping and invalidation happen there, so they are done
-   * when the expiry is. It calls no user code; {@link #onRemoval} announces the deletion afterwards.
-   */
-  private void onEvicted(Long id, Entry entry, RemovalCause cause) {
-    if (entry != null) {
-      DeletionCause why = expiryCause(entry);
-      boolean wasActive = entry.tag().kill() > 0;
-      entry.tag().deletedBy(why);
-      retire(id, entry, wasActive, why);
-    }
-  }
-
-  /**
-   * Caffeine's removal listener, run after the atomic step: ends the connections of an SA deleted at
-   * its maximum age while in use, and announces expiries to listeners.
-   */
-  private void onRemoval(Long id, Entry entry, RemovalCause cause) {
-    if (entry == null) {
-      return;
-    }
-    if (!cause.wasEvicted()) {
-      if (entry.tag().deletedBy() == null) {
-        // Cleared by close() without a flush of its own (it expired within the wheel's tick).
-        entry.tag().deletedBy(DeletionCause.SHUTDOWN);
-      }
-      return;
-    }
-    endConnections(entry, OpenConnections.CLOSE);
-    if (!listeners.isEmpty()) {
-      announce(id, entry, expiryCause(entry), ticker.read());
-    }
-  }
-
-  /** Why an expired entry expired: decided from the entry alone, so both listeners agree. */
-  private static DeletionCause expiryCause(Entry entry) {
-    return entry.isIdle() ? IdleQueue.cause(entry, entry.idleSinceNanos()) : DeletionCause.MAX_AGE;
-  }
-
   /** Removes the SA if {@code condition} holds; runs the deletion and returns whether it did. */
   private boolean remove(Long id, DeletionCause cause, Predicate<Entry> condition,
       OpenConnections open) {
@@ -683,13 +601,9 @@ final class AssociationTable implements IdleQueue.Deleter {
   /** Deletes the SA with this id, with its open connections as {@code open} says; returns 1 or 0. */
   int flush(String id, DeletionCause cause, OpenConnections open) {
     long key = AssociationRegistry.parseId(id);
-    try {
-      int n = key >= 0 && remove(key, cause, e -> true, open) ? 1 : 0;
-      logFlush(n, cause, "SA " + id);
-      return n;
-    } finally {
-      outbox.settle();
-    }
+    int n = key >= 0 && remove(key, cause, e -> true, open) ? 1 : 0;
+    logFlush(n, cause, "SA " + id);
+    return n;
   }
 
   /** The flush of a peer on this node: a local request's and a remote node's. */
@@ -712,14 +626,10 @@ final class AssociationTable implements IdleQueue.Deleter {
   private int flushEntries(BiPredicate<Long, Entry> filter, DeletionCause cause, String what,
       OpenConnections open) {
     int n = 0;
-    try {
-      for (var e : map.entrySet()) {
-        if (filter.test(e.getKey(), e.getValue()) && remove(e.getKey(), cause, x -> true, open)) {
-          n++;
-        }
+    for (var e : map.entrySet()) {
+      if (filter.test(e.getKey(), e.getValue()) && remove(e.getKey(), cause, x -> true, open)) {
+        n++;
       }
-    } finally {
-      outbox.settle();
     }
     logFlush(n, cause, what);
     return n;
@@ -735,19 +645,14 @@ final class AssociationTable implements IdleQueue.Deleter {
   void recordPrincipal(Long id, String principal) {
     requireNonNull(principal, "principal");
     boolean[] added = {false};
-    Entry after;
-    try {
-      after = map.computeIfPresent(id, (k, e) -> {
-        Entry n = e.withPrincipal(principal);
-        added[0] = n != e;
-        if (added[0]) {
-          n.tag().entry(n);
-        }
-        return n;
-      });
-    } finally {
-      outbox.settle();
-    }
+    Entry after = map.computeIfPresent(id, (k, e) -> {
+      Entry n = e.withPrincipal(principal);
+      added[0] = n != e;
+      if (added[0]) {
+        n.tag().entry(n);
+      }
+      return n;
+    });
     if (added[0] && !listeners.isEmpty()) {
       SecurityAssociation view = view(id, after, ticker.read());
       listeners.fire(l -> l.onPrincipal(view, principal));
@@ -781,7 +686,6 @@ final class AssociationTable implements IdleQueue.Deleter {
   Optional<SecurityAssociation> find(String id) {
     long key = AssociationRegistry.parseId(id);
     Entry e = key < 0 ? null : map.get(key);
-    outbox.settle();
     long now = ticker.read();
     return e == null || isPast(e, now) ? Optional.empty() : Optional.of(view(key, e, now));
   }
@@ -789,7 +693,6 @@ final class AssociationTable implements IdleQueue.Deleter {
   List<SecurityAssociation> associations() {
     long now = ticker.read();
     List<Map.Entry<Long, Entry>> entries = new ArrayList<>(map.entrySet());
-    outbox.settle();
     entries.sort(Map.Entry.comparingByKey());
     List<SecurityAssociation> views = new ArrayList<>(entries.size());
     for (var e : entries) {
@@ -801,11 +704,12 @@ final class AssociationTable implements IdleQueue.Deleter {
   }
 
   /**
-   * Whether an SA is idle past its end, which the sweep has not reached yet: the views leave it out,
-   * as the cache leaves out an entry past its expiry.
+   * Whether an SA is past its end (idle past its grace or maximum age, or past its maximum age at
+   * once), which the sweep has not reached yet: the views leave it out.
    */
   private static boolean isPast(Entry e, long now) {
-    return e.isIdle() && IdleQueue.deadline(e, e.idleSinceNanos()) <= now;
+    return e.isIdle() && IdleQueue.deadline(e, e.idleSinceNanos()) <= now
+        || isPastMaxAgeAtOnce(e, now);
   }
 
   void addListener(AssociationListener listener) {
@@ -821,12 +725,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   }
 
   void cleanUp() {
-    try {
-      cache.cleanUp();
-      idle.sweep(ticker.read());
-    } finally {
-      outbox.settle();
-    }
+    idle.sweep(ticker.read());
   }
 
   /** The idle SAs that no queue holds: none between two operations. For tests. */
@@ -900,11 +799,6 @@ final class AssociationTable implements IdleQueue.Deleter {
     closed = true;
     int n = flushAllHere(DeletionCause.SHUTDOWN, OpenConnections.CLOSE);
     idle.clear();
-    // An SA whose grace ended within the expiry wheel's current tick is hidden from the flush but
-    // not evicted yet; clearing the cache evicts it as expired, through the eviction listener.
-    cache.invalidateAll();
-    cache.cleanUp();
-    outbox.settle();
     flushLog.summarize();
     return n;
   }

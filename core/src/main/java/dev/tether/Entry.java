@@ -82,7 +82,7 @@ record Entry(
   }
 
   boolean pastMaxAge(long now) {
-    return policy().hasMaxAge() && now - createdNanos >= EntryExpiry.nanos(policy().maxAge());
+    return policy().hasMaxAge() && now - createdNanos >= IdleQueue.nanos(policy().maxAge());
   }
 
   /** Calls {@code action} with each session this SA has seen. */

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>An SA that goes idle (its last connection closed) is queued here and not in the cache's expiry:
  * a connection that resumes it, and its last release after, are then each one compare-and-set on the
  * SA's state word ({@link SessionTag}) and touch neither the cache nor its timer wheel. The cache
- * keeps the entries, and expires only an SA deleted at its maximum age whether in use or not.
+ * keeps the entries and nothing else. An SA whose policy deletes it at its maximum age whether in use
+ * or not waits for that age here too, from its creation.
  *
  * <p>One first-in-first-out queue per grace period: SAs go idle in the order of time, so each queue
  * is ordered by the end of its SAs' grace, and appending is cheap at any size. A queued SA stays
@@ -64,11 +65,28 @@ final class IdleQueue {
 
     /** Deletes the SA if it is idle, to make room; returns whether it did. */
     boolean makeRoom(SessionTag tag);
+
+    /** Deletes the SA, in use or not: its policy deletes it at its maximum age at once. */
+    void endOfAge(SessionTag tag);
+  }
+
+  /** The order of {@link #aged}: the end of the SA's maximum age, then id. */
+  private static final class ByAge implements Comparator<SessionTag> {
+    @Override
+    public int compare(SessionTag a, SessionTag b) {
+      int byTime = Long.compare(ageEnd(a.entry()), ageEnd(b.entry()));
+      return byTime != 0 ? byTime : Long.compare(a.id, b.id);
+    }
   }
 
   private final ConcurrentHashMap<Duration, Queue<SessionTag>> byGrace = new ConcurrentHashMap<>();
   /** SAs whose end does not follow the order they went idle in; see the class comment. */
   private final ConcurrentSkipListSet<SessionTag> ordered = new ConcurrentSkipListSet<>(BY_DEADLINE);
+  /**
+   * SAs whose policy deletes them at their maximum age whether in use or not, from their creation
+   * until that age (the end of their age is fixed, so each is added once).
+   */
+  private final ConcurrentSkipListSet<SessionTag> aged = new ConcurrentSkipListSet<>(new ByAge());
   private final AtomicBoolean sweeping = new AtomicBoolean();
   private final AtomicLong nextWake = new AtomicLong(NONE);
   private final Deleter deleter;
@@ -89,13 +107,13 @@ final class IdleQueue {
 
   /** When an SA idle since {@code idleSince} is deleted: the end of its grace or its maximum age. */
   static long deadline(Entry entry, long idleSince) {
-    long graceEnd = plus(idleSince, EntryExpiry.nanos(entry.policy().grace()));
+    long graceEnd = plus(idleSince, nanos(entry.policy().grace()));
     return Math.min(graceEnd, ageEnd(entry));
   }
 
   /** Why an SA idle since {@code idleSince} ends: whichever of its grace and maximum age comes first. */
   static DeletionCause cause(Entry entry, long idleSince) {
-    long graceEnd = plus(idleSince, EntryExpiry.nanos(entry.policy().grace()));
+    long graceEnd = plus(idleSince, nanos(entry.policy().grace()));
     return entry.policy().hasMaxAge() && ageEnd(entry) <= graceEnd
         ? DeletionCause.MAX_AGE : DeletionCause.GRACE_EXPIRED;
   }
@@ -103,7 +121,16 @@ final class IdleQueue {
   private static long ageEnd(Entry entry) {
     SaPolicy policy = entry.policy();
     return policy.hasMaxAge()
-        ? plus(entry.createdNanos(), EntryExpiry.nanos(policy.maxAge())) : NONE;
+        ? plus(entry.createdNanos(), nanos(policy.maxAge())) : NONE;
+  }
+
+  /** Converts without overflow: durations of centuries saturate. */
+  static long nanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   /** {@code a + b} for {@code b >= 0}, saturating at "never". */
@@ -123,7 +150,7 @@ final class IdleQueue {
   /** Queues an SA, at the end of its queue if it went idle just now ({@code inOrder}). */
   private void add(SessionTag tag, Entry entry, long idleSince, long now, boolean inOrder) {
     SaPolicy policy = entry.policy();
-    long graceEnd = plus(idleSince, EntryExpiry.nanos(policy.grace()));
+    long graceEnd = plus(idleSince, nanos(policy.grace()));
     long ageEnd = ageEnd(entry);
     if (!inOrder) {
       tag.queuedUntil = Math.min(graceEnd, ageEnd);
@@ -132,11 +159,20 @@ final class IdleQueue {
       tag.queuedUntil = ageEnd;
       ordered.add(tag);
     } else {
-      // An SA deleted at its maximum age at once, in use or not, the cache expires on time.
+      // An SA deleted at its maximum age at once, in use or not, is in aged as well: on time.
       tag.queuedUntil = graceEnd;
       byGrace.computeIfAbsent(policy.grace(), g -> new ConcurrentLinkedQueue<>()).add(tag);
     }
     wakeAt(tag.queuedUntil, now);
+  }
+
+  /**
+   * Adds a new SA whose policy deletes it at its maximum age whether in use or not; called once, when
+   * it is created.
+   */
+  void addAged(SessionTag tag, Entry entry, long now) {
+    aged.add(tag);
+    wakeAt(ageEnd(entry), now);
   }
 
   /** Deletes the SAs whose grace (or maximum age) ended by {@code now}, unless a sweep runs already. */
@@ -151,6 +187,7 @@ final class IdleQueue {
         next = Math.min(next, sweep(queue, now));
       }
       next = Math.min(next, sweepOrdered(now));
+      next = Math.min(next, sweepAged(now));
     } finally {
       sweeping.set(false);
     }
@@ -181,6 +218,20 @@ final class IdleQueue {
         return first.queuedUntil;
       }
       settle(first, now);
+    }
+    return NONE;
+  }
+
+  private long sweepAged(long now) {
+    for (SessionTag first; (first = aged.pollFirst()) != null; ) {
+      long end = ageEnd(first.entry());
+      if (end > now) {
+        aged.add(first);
+        return end;
+      }
+      if (!first.isDead()) {
+        deleter.endOfAge(first);
+      }
     }
     return NONE;
   }
@@ -275,11 +326,12 @@ final class IdleQueue {
   void clear() {
     byGrace.values().forEach(Queue::clear);
     ordered.clear();
+    aged.clear();
   }
 
   /** Returns how many SAs are queued, deleted and resumed ones included; for tests. */
   int size() {
-    int n = ordered.size();
+    int n = ordered.size() + aged.size();
     for (Queue<SessionTag> queue : byGrace.values()) {
       n += queue.size();
     }
@@ -289,7 +341,7 @@ final class IdleQueue {
   /**
    * Makes sure a wake-up comes at {@code deadline}, or within {@link #TOLERANCE} after it; never
    * sooner than {@link #TOLERANCE} from {@code now}, so that SAs due one after the other are swept
-   * together, as the cache paces its own expiry.
+   * together, as Caffeine paces its own expiry.
    */
   private void wakeAt(long deadline, long now) {
     if (scheduler == Scheduler.disabledScheduler()) {

@@ -34,9 +34,9 @@ public final class RegistryBuilder {
 
   /**
    * The default scheduler: the JDK's shared delay thread wakes the registry when a grace period ends,
-   * and the expiry (possibly many deletions at once, with their listeners) runs on the common pool.
+   * and the sweep (possibly many deletions at once, with their listeners) runs on the common pool.
    * Caffeine's system scheduler would run it on the registry's executor, which is the calling thread
-   * (here the shared delay thread), and a large expiry would hold up every other delayed task of the
+   * (here the shared delay thread), and a large sweep would hold up every other delayed task of the
    * JVM. The pool is woken only when SAs are due, at most about once a second.
    */
   static final Scheduler EXPIRY_SCHEDULER = (executor, command, delay, unit) ->
@@ -154,9 +154,11 @@ public final class RegistryBuilder {
   }
 
   /**
-   * Sets what wakes the registry to delete SAs whose grace expired. Default: the JDK's delay thread,
-   * which hands the expiry to the common fork-join pool; with {@link Scheduler#disabledScheduler()}
-   * expiry happens on the next operation or {@link AssociationRegistry#cleanUp()}.
+   * Sets what wakes the registry to delete SAs whose grace (or maximum age) ended. Default: the JDK's
+   * delay thread, which hands the sweep to the common fork-join pool. With
+   * {@link Scheduler#disabledScheduler()} those SAs are deleted by
+   * {@link AssociationRegistry#cleanUp()}, or when a connection resumes one; the views leave them
+   * out from the instant their end comes.
    */
   public RegistryBuilder scheduler(Scheduler scheduler) {
     this.scheduler = requireNonNull(scheduler, "scheduler");
@@ -164,17 +166,12 @@ public final class RegistryBuilder {
   }
 
   /**
-   * Sets the executor of the cache's maintenance, expiry's deletions and the listeners' events
-   * queued behind them, once the operation that caused them has left every lock. Default: the
-   * thread of that operation ({@code Runnable::run}), which is a connection's thread for the
-   * maintenance after an acquire or release and, with the default {@link #scheduler}, a common-pool
-   * thread for timely expiry. Whatever the executor, they run one thread at a time, in order.
-   *
-   * <p>Why not a pool: a server sees registry writes a few at a time, so a pool thread would be woken
-   * for nearly every acquire and release; the wake-up costs tens of microseconds of CPU on a small
-   * machine, far more than the maintenance it hands over (about a microsecond). A pool pays off
-   * only when maintenance must stay off the connection's thread, e.g. with slow
-   * {@link AssociationRegistry#addListener listeners}.
+   * Sets the executor that a {@link #scheduler}'s wake-up hands the sweep of ended SAs to, for
+   * schedulers that use it (Caffeine's {@code Scheduler.systemScheduler()} and
+   * {@code Scheduler.forScheduledExecutorService}); the default scheduler runs the sweep on the
+   * common pool whatever this is. Default: the waking thread ({@code Runnable::run}). Listeners'
+   * events do not depend on it: the thread whose operation caused them delivers them, one thread at
+   * a time and in order, once it has left every lock.
    */
   public RegistryBuilder executor(Executor executor) {
     this.executor = requireNonNull(executor, "executor");

@@ -25,16 +25,10 @@ class IdleQueueTest {
   private final FakeTicker ticker = new FakeTicker();
   private final List<Long> wakeUpDelays = new CopyOnWriteArrayList<>();
   private final List<Runnable> wakeUps = new CopyOnWriteArrayList<>();
-  /**
-   * Records the sweep's wake-ups instead of running them; a test runs them when it likes. The cache
-   * schedules one of its own for its entries that never expire, at the end of its timer wheel
-   * (2^49 ns, some days): not the sweep's, left out.
-   */
+  /** Records the sweep's wake-ups instead of running them; a test runs them when it likes. */
   private final Scheduler recording = (executor, command, delay, unit) -> {
-    if (unit.toDays(delay) == 0) {
-      wakeUpDelays.add(unit.toNanos(delay));
-      wakeUps.add(command);
-    }
+    wakeUpDelays.add(unit.toNanos(delay));
+    wakeUps.add(command);
     return CompletableFuture.completedFuture(null);
   };
   private AssociationRegistry registry = builder().build();
