@@ -6,8 +6,6 @@ import dev.tether.DeletionCause;
 import dev.tether.Lease;
 import dev.tether.testing.StubSession;
 import java.time.Duration;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,15 +53,6 @@ public class RegistryBenchmark {
   @Param({"1000", "100000", "1000000"})
   int size;
 
-  /**
-   * Where the registry's cache runs its maintenance: {@code caller} (the default of
-   * {@link dev.tether.RegistryBuilder#executor}: on the thread that triggers it, so its cost is in
-   * the latency) or {@code common-pool} ({@code -p executor=common-pool}: asynchronous, which takes
-   * it out of the measured thread's latency but wakes a pool thread that costs CPU elsewhere).
-   */
-  @Param({"caller"})
-  String executor;
-
   AssociationRegistry held;
   AssociationRegistry busy;
   AssociationRegistry immediate;
@@ -74,7 +63,6 @@ public class RegistryBenchmark {
   public void setUp() throws AssociationRefusedException {
     // SAs are held idle for an hour: none expires while the benchmark runs.
     held = AssociationRegistry.builder().name("held").grace(Duration.ofHours(1))
-        .executor(executor(executor))
         .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
     sessions = new StubSession[size];
     peers = new String[size];
@@ -84,13 +72,11 @@ public class RegistryBenchmark {
       held.acquire(sessions[i], peers[i]).release();
     }
     busy = AssociationRegistry.builder().name("busy").grace(Duration.ofHours(1))
-        .executor(executor(executor))
         .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
     for (int i = 0; i < size; i++) {
       busy.acquire(sessions[i], peers[i]); // one connection each, held open
     }
     immediate = AssociationRegistry.builder().name("immediate").grace(Duration.ZERO)
-        .executor(executor(executor))
         .maxAssociations(size * 2L).maxAssociationsPerPeer(Integer.MAX_VALUE).build();
     for (int i = 0; i < size; i++) {
       immediate.acquire(new StubSession(), peer(i)); // held active, never released
@@ -130,15 +116,6 @@ public class RegistryBenchmark {
     int n = immediate.flush(lease.associationId(), DeletionCause.LOGIN);
     lease.release();
     return n;
-  }
-
-  static Executor executor(String name) {
-    return switch (name) {
-      case "common-pool" -> ForkJoinPool.commonPool();
-      case "caller" -> Runnable::run;
-      default -> throw new IllegalArgumentException("executor '" + name
-          + "' must be common-pool or caller");
-    };
   }
 
   static String peer(int i) {

@@ -1,6 +1,7 @@
 package dev.tether.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.tether.AssociationStats;
@@ -213,11 +214,19 @@ class TomcatHttp2Test {
           "authorization", ALICE);
       CompletableFuture<Http2Client.Reply> five = h2.get("/app/page");
       assertThat(TetherServer.hold(login).arrived().await(20, TimeUnit.SECONDS)).isTrue();
+      // Stream 5 leaves right after stream 3. If the client's thread loses its core in between, the
+      // login's GOAWAY can arrive first, and the client then never starts stream 5 ("session
+      // closed"): the GOAWAY did its work, and there is no stream 5 to answer.
+      boolean fiveStarted = !five.isCompletedExceptionally();
 
       assertThat(server.registry().find(sa)).as("the login flushed the connection's SA").isEmpty();
       assertThat(h2.goAway().get(20, TimeUnit.SECONDS).getError())
           .as("GOAWAY while two streams are in flight").isEqualTo(ErrorCode.NO_ERROR.code);
-      assertThat(five).isNotDone();
+      if (fiveStarted) {
+        assertThat(five).isNotDone();
+      } else {
+        assertThatThrownBy(five::join).hasRootCauseMessage("session closed");
+      }
       assertThat(h2.closed()).isNotDone();
 
       TetherServer.hold(first).release().countDown();
@@ -225,10 +234,12 @@ class TomcatHttp2Test {
       assertThat(stream1.status()).as("the stream in flight finishes").isEqualTo(200);
       assertThat(stream1.field("sa")).isEqualTo(sa);
       assertThat(stream1.field("user")).isEqualTo("null");
-      Http2Client.Reply stream5 = five.get(20, TimeUnit.SECONDS);
-      assertThat(stream5.status()).as("started after the flush").isEqualTo(421);
-      assertThat(stream5.headers()).doesNotContainKey("connection");
-      assertThat(stream5.body()).contains("was deleted").contains("Retry on a new connection");
+      if (fiveStarted) {
+        Http2Client.Reply stream5 = five.get(20, TimeUnit.SECONDS);
+        assertThat(stream5.status()).as("started after the flush").isEqualTo(421);
+        assertThat(stream5.headers()).doesNotContainKey("connection");
+        assertThat(stream5.body()).contains("was deleted").contains("Retry on a new connection");
+      }
       assertThat(h2.closed()).as("stream 3 is still in flight").isNotDone();
 
       TetherServer.hold(login).release().countDown();
