@@ -44,6 +44,8 @@ final class IdleQueue {
   /** The least time between wake-ups: Caffeine's pacing tolerance, 2^30 ns (about 1.07 s). */
   static final long TOLERANCE = 1L << 30;
   private static final long NONE = Long.MAX_VALUE;
+  /** Not the state word of an idle SA (its dead bit is set): see {@link #idleOrLetGo}. */
+  private static final long LET_GO = -1;
   private static final Comparator<SessionTag> BY_DEADLINE = new ByDeadline();
 
   /** The order of {@link #ordered}: deadline, then id. */
@@ -95,8 +97,9 @@ final class IdleQueue {
   private final Runnable wakeUp;
 
   /**
-   * {@code wakeUp} is what a scheduled wake-up runs (a sweep, and what it leaves to deliver); the
-   * scheduler holds it weakly (see {@link AssociationTable}); a disabled scheduler wakes nobody.
+   * {@code wakeUp} is what a scheduled wake-up runs (the table's sweep); the scheduler holds it only
+   * weakly, so that a wake-up still pending keeps no closed table alive (the default scheduler's
+   * delay thread cannot cancel its tasks); a disabled scheduler wakes nobody.
    */
   IdleQueue(Deleter deleter, Scheduler scheduler, Executor executor, Runnable wakeUp) {
     this.deleter = deleter;
@@ -236,19 +239,32 @@ final class IdleQueue {
     return NONE;
   }
 
-  /** Decides what becomes of an SA taken off a queue, whose queued bit the caller now holds. */
-  private void settle(SessionTag tag, long now) {
+  /**
+   * Returns the state word of an SA taken off a queue if it is idle; lets go of it and returns
+   * {@link #LET_GO} if it was deleted meanwhile, or resumed (it loses its queued bit, so that its next
+   * last release queues it again).
+   */
+  private static long idleOrLetGo(SessionTag tag) {
     for (;;) {
       long state = tag.state();
       if (SessionTag.isDead(state)) {
-        return; // deleted meanwhile
+        return LET_GO;
       }
-      if (!SessionTag.isIdle(state)) {
-        // Resumed: its next last release queues it again.
-        if (tag.compareAndSet(state, SessionTag.unqueued(state))) {
-          return;
-        }
-        continue;
+      if (SessionTag.isIdle(state)) {
+        return state;
+      }
+      if (tag.compareAndSet(state, SessionTag.unqueued(state))) {
+        return LET_GO;
+      }
+    }
+  }
+
+  /** Decides what becomes of an SA taken off a queue, whose queued bit the caller now holds. */
+  private void settle(SessionTag tag, long now) {
+    for (;;) {
+      long state = idleOrLetGo(tag);
+      if (state == LET_GO) {
+        return;
       }
       Entry entry = tag.entry();
       long idleSince = tag.lastUsedNanos();
@@ -274,15 +290,9 @@ final class IdleQueue {
         return i > 0;
       }
       for (;;) {
-        long state = tag.state();
-        if (SessionTag.isDead(state)) {
+        long state = idleOrLetGo(tag);
+        if (state == LET_GO) {
           break;
-        }
-        if (!SessionTag.isIdle(state)) {
-          if (tag.compareAndSet(state, SessionTag.unqueued(state))) {
-            break;
-          }
-          continue;
         }
         Entry entry = tag.entry();
         long idleSince = tag.lastUsedNanos();

@@ -204,6 +204,7 @@ class TomcatHttp2Test {
     server = TetherServer.builder().protocols(protocol).http2().http2Execution(2).start();
     String first = "tomcat-first-" + protocol;
     String login = "tomcat-login-" + protocol;
+    boolean fiveStarted;
     try (Http2Client h2 = Http2Client.connect(TetherServer.clientContext(), server.port(),
         protocol)) {
       CompletableFuture<Http2Client.Reply> one = h2.get("/app/page?op=hold&id=" + first);
@@ -217,7 +218,7 @@ class TomcatHttp2Test {
       // Stream 5 leaves right after stream 3. If the client's thread loses its core in between, the
       // login's GOAWAY can arrive first, and the client then never starts stream 5 ("session
       // closed"): the GOAWAY did its work, and there is no stream 5 to answer.
-      boolean fiveStarted = !five.isCompletedExceptionally();
+      fiveStarted = !five.isCompletedExceptionally();
 
       assertThat(server.registry().find(sa)).as("the login flushed the connection's SA").isEmpty();
       assertThat(h2.goAway().get(20, TimeUnit.SECONDS).getError())
@@ -251,7 +252,8 @@ class TomcatHttp2Test {
     }
     assertThat(server.stats().deletedByCause()).containsEntry(DeletionCause.LOGIN, 1L);
     assertThat(server.events.seen).as("one login, seen once").containsExactly("login alice");
-    assertThat(server.statuses).containsEntry(200, 2).containsEntry(421, 1);
+    assertThat(server.statuses).containsEntry(200, 2);
+    assertThat(server.statuses.getOrDefault(421, 0)).isEqualTo(fiveStarted ? 1 : 0);
   }
 
   @Test
