@@ -201,7 +201,7 @@ public interface LoginScenarios extends ShopTest {
    * thread of one of them, releasing its lease, may be delivering events as the flush announces the
    * next deletion, and then delivers that one too.
    */
-  private static void assertFlushed(Endpoint endpoint, List<SecurityAssociation> sas,
+  private void assertFlushed(Endpoint endpoint, List<SecurityAssociation> sas,
       DeletionCause cause) {
     assertThat(sas).allSatisfy(sa -> assertThat(endpoint.registry().find(sa.id()))
         .as("SA %s", sa.id()).isEmpty());
