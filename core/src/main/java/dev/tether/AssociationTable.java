@@ -85,14 +85,9 @@ final class AssociationTable implements IdleQueue.Deleter {
     // No expiry, no bound: an SA's end is decided by its state word and the idle queue, and the
     // registry keeps its own bounds. Caffeine's unbounded cache is a ConcurrentHashMap of entries.
     this.map = Caffeine.newBuilder().<Long, Entry>build().asMap();
-    this.idle = new IdleQueue(this, b.scheduler, b.executor, this::sweep);
+    this.idle = new IdleQueue(this, ticker, b.scheduler, b.executor);
     this.epochNanos = ticker.read();
     this.epoch = b.clock.instant();
-  }
-
-  /** The idle queue's wake-up: deletes the SAs past their end. */
-  private void sweep() {
-    idle.sweep(ticker.read());
   }
 
   long maxAssociations() {
@@ -158,10 +153,6 @@ final class AssociationTable implements IdleQueue.Deleter {
   private Lease reuse(SessionTag t, SSLSession session, long now) {
     // The session first: a deletion that follows the lease then invalidates it too.
     t.addSession(session);
-    if (isPastMaxAgeAtOnce(t.entry(), now)) {
-      endOfAge(t);
-      return null;
-    }
     for (;;) {
       long state = t.state();
       if (SessionTag.isDead(state)) {
@@ -195,14 +186,11 @@ final class AssociationTable implements IdleQueue.Deleter {
   }
 
   /**
-   * Deletes the SA of the tag if it is past its end (idle past its grace or maximum age, or past its
-   * maximum age at once); the sweep has not come yet.
+   * Deletes the SA of the tag if it is idle past its end (its grace or its maximum age); the sweep
+   * has not come yet. An SA in use past its maximum age at once is the sweep's alone, within its
+   * pace, as it was the cache's expiry's before.
    */
   private void expireIfPast(SessionTag t) {
-    if (isPastMaxAgeAtOnce(t.entry(), ticker.read())) {
-      endOfAge(t);
-      return;
-    }
     long state = t.state();
     if (SessionTag.isIdle(state)) {
       Entry entry = t.entry();
@@ -725,7 +713,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   }
 
   void cleanUp() {
-    idle.sweep(ticker.read());
+    idle.sweep();
   }
 
   /** The idle SAs that no queue holds: none between two operations. For tests. */

@@ -1,6 +1,7 @@
 package dev.tether;
 
 import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Comparator;
@@ -32,11 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * connections may outlive) waits in the ordered set too. The queues therefore hold at most the SAs
  * idle in the last grace period, plus those deleted or resumed since.
  *
- * <p>The sweep runs on a wake-up at the head's deadline (paced like the cache's own: at most about
- * once a second), on {@link AssociationRegistry#cleanUp()}, and when a connection finds an idle SA
- * past its end before the sweep ({@link AssociationTable}). Deleting is the table's: a compare-and-set
- * from the idle state word the sweep read, inside the atomic step that removes the entry, so a
- * connection that resumes the SA at that instant either wins (the SA lives) or finds it deleted.
+ * <p>The sweep runs on a wake-up at the first deadline (paced like Caffeine's expiry: at most about
+ * once a second) and on {@link AssociationRegistry#cleanUp()}; a connection that finds an idle SA
+ * past its end before the sweep deletes it itself ({@link AssociationTable}). Deleting is the
+ * table's: a compare-and-set from the idle state word the sweep read, inside the atomic step that
+ * removes the entry, so a connection that resumes the SA at that instant either wins (the SA lives)
+ * or finds it deleted.
  *
  * <p>Thread-safe and lock-free; one sweep runs at a time.
  */
@@ -90,22 +92,30 @@ final class IdleQueue {
    */
   private final ConcurrentSkipListSet<SessionTag> aged = new ConcurrentSkipListSet<>(new ByAge());
   private final AtomicBoolean sweeping = new AtomicBoolean();
+  /** Set by every call of {@link #sweep()}; the running sweep runs again while it is set. */
+  private volatile boolean again;
   private final AtomicLong nextWake = new AtomicLong(NONE);
   private final Deleter deleter;
+  private final Ticker ticker;
   private final Scheduler scheduler;
   private final Executor executor;
+  /**
+   * The sweep, as the scheduler runs it. The scheduler holds it only weakly, so that a wake-up still
+   * pending keeps no closed registry alive (the default scheduler's delay thread cannot cancel its
+   * tasks, and would keep it until the wake-up is due, an SA's grace or maximum age later).
+   */
   private final Runnable wakeUp;
 
   /**
-   * {@code wakeUp} is what a scheduled wake-up runs (the table's sweep); the scheduler holds it only
-   * weakly, so that a wake-up still pending keeps no closed table alive (the default scheduler's
-   * delay thread cannot cancel its tasks); a disabled scheduler wakes nobody.
+   * {@code scheduler} wakes the sweep (on {@code executor}, if it uses one); a disabled scheduler
+   * wakes nobody, and {@link AssociationRegistry#cleanUp()} sweeps.
    */
-  IdleQueue(Deleter deleter, Scheduler scheduler, Executor executor, Runnable wakeUp) {
+  IdleQueue(Deleter deleter, Ticker ticker, Scheduler scheduler, Executor executor) {
     this.deleter = deleter;
+    this.ticker = ticker;
     this.scheduler = scheduler;
     this.executor = executor;
-    this.wakeUp = wakeUp;
+    this.wakeUp = this::sweep;
   }
 
   /** When an SA idle since {@code idleSince} is deleted: the end of its grace or its maximum age. */
@@ -178,24 +188,32 @@ final class IdleQueue {
     wakeAt(ageEnd(entry), now);
   }
 
-  /** Deletes the SAs whose grace (or maximum age) ended by {@code now}, unless a sweep runs already. */
-  void sweep(long now) {
-    if (!sweeping.compareAndSet(false, true)) {
-      return;
-    }
-    long next = NONE;
-    try {
-      nextWake.set(NONE);
-      for (Queue<SessionTag> queue : byGrace.values()) {
-        next = Math.min(next, sweep(queue, now));
+  /**
+   * Deletes the SAs whose grace (or maximum age) has ended, and asks for a wake-up at the next end. A
+   * thread that finds a sweep running leaves the work to it, and that sweep runs once more when it
+   * is done: the sweep it left to may have passed the queues before the SAs it came for, and a
+   * wake-up that finds a sweep running would otherwise be lost.
+   */
+  void sweep() {
+    again = true;
+    while (again && sweeping.compareAndSet(false, true)) {
+      long now;
+      long next = NONE;
+      try {
+        again = false;
+        now = ticker.read();
+        nextWake.set(NONE);
+        for (Queue<SessionTag> queue : byGrace.values()) {
+          next = Math.min(next, sweep(queue, now));
+        }
+        next = Math.min(next, sweepOrdered(now));
+        next = Math.min(next, sweepAged(now));
+      } finally {
+        sweeping.set(false);
       }
-      next = Math.min(next, sweepOrdered(now));
-      next = Math.min(next, sweepAged(now));
-    } finally {
-      sweeping.set(false);
-    }
-    if (next != NONE) {
-      wakeAt(next, now);
+      if (next != NONE) {
+        wakeAt(next, now);
+      }
     }
   }
 

@@ -196,6 +196,37 @@ class IdleQueueTest {
   }
 
   @Test
+  void aWakeUpThatFindsASweepRunning_makesItSweepAgain() throws Exception {
+    registry.close();
+    FakeSession first = new FakeSession("TLSv1.2");
+    FakeSession second = new FakeSession("TLSv1.2");
+    Lease[] held = new Lease[1];
+    registry = builder().scheduler(recording).listener(new AssociationListener() {
+      @Override
+      public void onDeleted(SecurityAssociation sa, DeletionCause cause) {
+        if (held[0] != null) {
+          // While the sweep deletes the first SA: the second goes idle, its grace passes, and its
+          // wake-up comes, finding the sweep still running.
+          Lease lease = held[0];
+          held[0] = null;
+          lease.release();
+          ticker.advance(GRACE);
+          wakeUps.remove(wakeUps.size() - 1).run();
+        }
+      }
+    }).build();
+    registry.acquire(first, PEER).release();
+    held[0] = registry.acquire(second, PEER);
+    ticker.advance(GRACE);
+
+    wakeUps.remove(0).run();
+
+    assertThat(first.isValid()).isFalse();
+    assertThat(second.isValid()).as("swept by the sweep that was running").isFalse();
+    assertThat(registry.associations()).isEmpty();
+  }
+
+  @Test
   void pressure_deletesTheIdleSaWhoseGraceEndsFirst_notTheOneQueuedFirst() throws Exception {
     registry.close();
     registry = builder().maxAssociations(2).build();
