@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 class AssociationRegistryTest {
   private static final String PEER = "192.0.2.1";
   private static final Duration GRACE = Duration.ofSeconds(30);
-  /** The resolution of Caffeine's expiry wheel (2^30 ns): expiry is applied within one tick. */
+  /**
+   * The idle queue's pacing (2^30 ns, as Caffeine paces its expiry): with a scheduler, an SA's end is
+   * applied within one; {@code cleanUp()} applies it at once.
+   */
   static final Duration ONE_TICK = Duration.ofNanos(1L << 30);
 
   private final FakeTicker ticker = new FakeTicker();
@@ -145,7 +148,7 @@ class AssociationRegistryTest {
     ticker.advance(ONE_TICK);
     registry.cleanUp();
 
-    assertThat(session.isValid()).as("deleted within one tick of the expiry wheel").isFalse();
+    assertThat(session.isValid()).as("deleted by the sweep").isFalse();
     assertThat(registry.stats().deletedByCause()).containsEntry(DeletionCause.GRACE_EXPIRED, 1L);
     assertThat(registry.stats().idle()).isZero();
     assertThat(events).last().asString().startsWith("deleted").endsWith("GRACE_EXPIRED");
@@ -617,7 +620,7 @@ class AssociationRegistryTest {
     registry.acquire(session, PEER).release();
     ticker.advance(GRACE.minusMillis(100));
     registry.cleanUp();
-    // Past the grace but within the expiry wheel's current tick: not evicted yet.
+    // Past the grace, and not swept yet.
     ticker.advance(Duration.ofMillis(150));
 
     registry.close();
