@@ -47,7 +47,6 @@ final class AssociationTable implements IdleQueue.Deleter {
   private final String tagKey;
   private final Ticker ticker;
   private final AssociationDriver driver;
-  private final Outbox outbox;
   private final Listeners listeners;
   private final Counters counters = new Counters();
   private final Bounds bounds;
@@ -73,8 +72,7 @@ final class AssociationTable implements IdleQueue.Deleter {
     this.tagKey = "dev.tether.association." + b.name + "#" + instance;
     this.ticker = b.ticker;
     this.driver = b.driver;
-    this.outbox = new Outbox();
-    this.listeners = new Listeners(b.listeners, outbox);
+    this.listeners = new Listeners(b.listeners);
     this.bounds = new Bounds(b.maxAssociations, b.maxAssociationsPerPeer);
     this.refusalLog = new RefusalLog(name, ticker, IdleQueue.nanos(b.refusalLogInterval));
     this.flushLog = new FlushLog(name, ticker, IdleQueue.nanos(b.refusalLogInterval));
@@ -122,11 +120,6 @@ final class AssociationTable implements IdleQueue.Deleter {
 
   /** See {@link AssociationRegistry#acquire(SSLSession, String, SaPolicy)}. */
   Lease acquire(SSLSession session, String peer, SaPolicy policy)
-      throws AssociationRefusedException {
-    return correlate(session, peer, policy);
-  }
-
-  private Lease correlate(SSLSession session, String peer, SaPolicy policy)
       throws AssociationRefusedException {
     if (closed) {
       deleteSession(session);
@@ -292,7 +285,7 @@ final class AssociationTable implements IdleQueue.Deleter {
     if (raced != null) {
       bounds.releaseTotal();
       bounds.releasePeer(peer);
-      return correlate(session, peer, policy);
+      return acquire(session, peer, policy);
     }
     return negotiated(key, entry, now);
   }
@@ -417,17 +410,13 @@ final class AssociationTable implements IdleQueue.Deleter {
   // ---------------------------------------------------------------------------------------------
   // S4-S7: release, delete
 
-  void release(Long key, Entry acquired) {
-    releaseNow(key, acquired);
-  }
-
   /**
    * Releases a lease: one compare-and-set on the SA's state word. The last release makes the SA idle
    * and queues it for the end of its grace ({@link IdleQueue}), without touching the cache; an SA that
    * ends at its last close (no grace, not resumable, past its maximum age) is deleted in one atomic
    * step on its key that removes the last lease with it.
    */
-  private void releaseNow(Long key, Entry acquired) {
+  void release(Long key, Entry acquired) {
     long now = ticker.read();
     counters.leases.decrementAndGet();
     counters.released.increment();

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * Calls the registered listeners, each in its own try/catch: a listener that throws is logged at WARN
  * the first time (and at DEBUG after that) and cannot affect the registry or the other listeners.
  * Only a {@link VirtualMachineError} (out of memory, stack overflow) is let through. Events go
- * through the registry's {@link Outbox}: outside every lock, one thread at a time, in order.
+ * through an {@link Outbox}: outside every lock, one thread at a time, in order.
  */
 final class Listeners {
   private static final System.Logger LOG = System.getLogger(AssociationRegistry.class.getName());
@@ -24,9 +24,9 @@ final class Listeners {
 
   private final Outbox outbox;
 
-  Listeners(List<AssociationListener> listeners, Outbox outbox) {
+  Listeners(List<AssociationListener> listeners) {
     this.listeners = new CopyOnWriteArrayList<>(listeners);
-    this.outbox = outbox;
+    this.outbox = new Outbox();
   }
 
   void add(AssociationListener listener) {

@@ -28,7 +28,7 @@ final class Outbox {
   }
 
   /** Runs the queued tasks on this thread, unless another thread is running them already. */
-  void deliver() {
+  private void deliver() {
     // Re-checked after letting go: a task queued while this thread finished is not left behind.
     while (!queue.isEmpty() && delivering.compareAndSet(false, true)) {
       try {
@@ -39,11 +39,6 @@ final class Outbox {
         delivering.set(false);
       }
     }
-  }
-
-  /** Returns whether nothing is queued. */
-  boolean isEmpty() {
-    return queue.isEmpty();
   }
 
   private static void run(Runnable task) {

@@ -208,16 +208,6 @@ final class SessionTag {
     return state & ~QUEUED;
   }
 
-  /** Adds a lease if the SA holds one already and lives; returns false otherwise. */
-  boolean retainIfActive() {
-    for (long s = state; s >= 0 && count(s) > 0; s = state) {
-      if (STATE.compareAndSet(this, s, s + 1)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
   /** Marks the SA dead if it is idle; returns whether it did. Its lease count stays 0. */
   boolean killIfIdle() {
     for (long s = state; isIdle(s); s = state) {
