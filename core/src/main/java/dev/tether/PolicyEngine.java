@@ -61,7 +61,7 @@ public final class PolicyEngine {
 
   /** Returns the policy a new connection from {@code peer} negotiates under: its binding, or anonymous. */
   public SaPolicy policyFor(String peer) {
-    Binding bound = bindings.getIfPresent(peer);
+    Binding bound = bindingOf(peer);
     return bound != null ? bound.policy() : policies.anonymous();
   }
 
@@ -71,8 +71,17 @@ public final class PolicyEngine {
    * the next request of the same user.
    */
   public String boundPrincipal(String peer) {
-    Binding bound = bindings.getIfPresent(peer);
+    Binding bound = bindingOf(peer);
     return bound != null ? bound.principal() : null;
+  }
+
+  /**
+   * Returns the peer's binding. Asked for every new connection: while no address is bound (no login
+   * yet, or no policy file) it answers from the map's size, without the read the cache records for
+   * its eviction order.
+   */
+  private Binding bindingOf(String peer) {
+    return bindings.asMap().isEmpty() ? null : bindings.getIfPresent(peer);
   }
 
   /** Returns the policy of a principal ({@code null} for anonymous). */

@@ -28,7 +28,7 @@ public final class Negotiation {
       return;
     }
     SSLParameters params = engine.getSSLParameters();
-    narrow(params, policy);
+    narrow(params, policy, engine);
     engine.setSSLParameters(params);
   }
 
@@ -38,13 +38,17 @@ public final class Negotiation {
         || policy.clientAuth() != SaPolicy.ClientAuth.NONE;
   }
 
-  /** Narrows the parameters to the policy's. */
-  static void narrow(SSLParameters params, SaPolicy policy) {
+  /**
+   * Narrows {@code engine}'s parameters, read into {@code params}, to the policy's. Protocols and
+   * cipher suites are taken from the engine itself, so a caller may leave them null in
+   * {@code params} where the policy keeps them.
+   */
+  static void narrow(SSLParameters params, SaPolicy policy, SSLEngine engine) {
     if (!policy.protocols().isEmpty()) {
-      params.setProtocols(intersect(params.getProtocols(), policy.protocols()));
+      params.setProtocols(intersect(engine.getEnabledProtocols(), policy.protocols()));
     }
     if (!policy.cipherSuites().isEmpty()) {
-      params.setCipherSuites(intersect(params.getCipherSuites(), policy.cipherSuites()));
+      params.setCipherSuites(intersect(engine.getEnabledCipherSuites(), policy.cipherSuites()));
     }
     switch (policy.clientAuth()) {
       case NEED -> params.setNeedClientAuth(true);

@@ -4,6 +4,7 @@ import dev.tether.AssociationRegistry;
 import dev.tether.Lease;
 import dev.tether.servlet.TetherAttributes;
 import dev.tether.tls.TlsConnection;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -14,6 +15,7 @@ import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Attributes;
 
 /**
  * Puts the {@link TetherAttributes} on every request of a tracked TLS connection: the registry, and
@@ -39,7 +41,7 @@ final class RequestAttributes implements HttpConfiguration.Customizer {
    * Request attribute: the response's headers, for {@link #closeAfterResponse}; Jetty's login
    * service sees the request but not the response.
    */
-  static final String RESPONSE_HEADERS = RequestAttributes.class.getName() + ".responseHeaders";
+  static final String RESPONSE_HEADERS = "dev.tether.jetty.RequestAttributes.responseHeaders";
 
   private final ConnectionTracker tracker;
   private final AssociationRegistry registry;
@@ -80,16 +82,55 @@ final class RequestAttributes implements HttpConfiguration.Customizer {
               ? "the TLS security association of this connection was deleted"
               : "this connection is closing") + "; retry on a new connection");
     }
-    request.setAttribute(TetherAttributes.REGISTRY, registry);
-    request.setAttribute(TetherAttributes.CONNECTION, tls);
-    request.setAttribute(RESPONSE_HEADERS, responseHeaders);
-    Lease lease = tls.lease();
-    if (lease != null) {
-      request.setAttribute(TetherAttributes.LEASE, lease);
-      request.setAttribute(TetherAttributes.ASSOCIATION_ID, lease.associationId());
-      request.setAttribute(TetherAttributes.RESUMED, lease.isResumed());
+    return new Request.AttributesWrapper(request,
+        new TetherSynthetic(request, registry, tls, tls.lease(), responseHeaders));
+  }
+
+  /**
+   * The Tether attributes of one request, computed when read (as Jetty's own
+   * {@code SecureRequestCustomizer} gives its TLS attributes) instead of stored in the request's
+   * attribute map: most requests never read them, and six map writes per request were most of the
+   * customizer's cost. An application may still set or remove them; Jetty keeps that in a layer
+   * above these values.
+   */
+  private static final class TetherSynthetic extends Attributes.Synthetic {
+    private static final Set<String> WITHOUT_LEASE =
+        Set.of(TetherAttributes.REGISTRY, TetherAttributes.CONNECTION, RESPONSE_HEADERS);
+    private static final Set<String> WITH_LEASE = Set.of(TetherAttributes.REGISTRY,
+        TetherAttributes.CONNECTION, RESPONSE_HEADERS, TetherAttributes.LEASE,
+        TetherAttributes.ASSOCIATION_ID, TetherAttributes.RESUMED);
+
+    private final AssociationRegistry registry;
+    private final TlsConnection connection;
+    private final Lease lease;
+    private final HttpFields.Mutable responseHeaders;
+
+    TetherSynthetic(Attributes base, AssociationRegistry registry, TlsConnection connection,
+        Lease lease, HttpFields.Mutable responseHeaders) {
+      super(base);
+      this.registry = registry;
+      this.connection = connection;
+      this.lease = lease;
+      this.responseHeaders = responseHeaders;
     }
-    return request;
+
+    @Override
+    protected Object getSyntheticAttribute(String name) {
+      return switch (name) {
+        case TetherAttributes.REGISTRY -> registry;
+        case TetherAttributes.CONNECTION -> connection;
+        case RESPONSE_HEADERS -> responseHeaders;
+        case TetherAttributes.LEASE -> lease;
+        case TetherAttributes.ASSOCIATION_ID -> lease == null ? null : lease.associationId();
+        case TetherAttributes.RESUMED -> lease == null ? null : lease.isResumed();
+        default -> null;
+      };
+    }
+
+    @Override
+    protected Set<String> getSyntheticNameSet() {
+      return lease == null ? WITHOUT_LEASE : WITH_LEASE;
+    }
   }
 
   /**

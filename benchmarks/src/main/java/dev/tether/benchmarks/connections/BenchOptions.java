@@ -22,6 +22,9 @@ import java.util.Map;
  * @param rounds {@code --rounds=5} measured rounds per variant, load and fork
  * @param warmups {@code --warmups=8} warm-up rounds per variant and fork, not counted, cycling
  *     through the loads
+ * @param settle {@code --settle=0.01}: before a load is measured, each server gets more warm-up
+ *     rounds of it until its JIT compiler took at most this part of its CPU in a round
+ * @param settleRounds {@code --settle-rounds=12}: at most this many such rounds per server and load
  * @param seconds {@code --seconds=5} per round
  * @param concurrency {@code --concurrency=4} client threads (Java) or clients (h2load)
  * @param graceMillis {@code --grace=30000} Tether's grace period in the cost comparison
@@ -42,7 +45,7 @@ import java.util.Map;
  *     for reconnecting clients is reported
  */
 record BenchOptions(List<String> containers, List<String> protocols, List<String> loads,
-    int forks, int rounds, int warmups, long seconds, int concurrency, long graceMillis,
+    int forks, int rounds, int warmups, double settle, int settleRounds, long seconds, int concurrency, long graceMillis,
     long memoryClients, long memoryGraceMillis, List<String> serverJvmArgs, String classPath,
     Path work, Path out, String h2load, String serverCpus, String clientCpus, boolean jfr,
     boolean saving) {
@@ -52,8 +55,20 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
   /** The flag of the JDK's stateful session cache, which Tether needs (and "bare, stateful" gets). */
   static final String STATEFUL = "-Djdk.tls.server.enableSessionTicketExtension=false";
 
+  /** Every option this benchmark takes; any other stops it before it starts. */
+  static final List<String> NAMES = List.of("containers", "protocols", "loads", "forks", "rounds",
+      "warmups", "settle", "settle-rounds", "seconds", "concurrency", "grace", "memory-clients",
+      "memory-grace", "server-jvm-args", "classpath", "work", "out", "h2load", "server-cpus",
+      "client-cpus", "jfr", "saving");
+
   static BenchOptions parse(String... args) {
     Map<String, String> o = Args.parse(args);
+    for (String name : o.keySet()) {
+      if (!NAMES.contains(name)) {
+        throw new IllegalArgumentException("unknown option --" + name + "; the options are --"
+            + String.join(", --", NAMES) + " (see BenchOptions or docs/BENCHMARKS.md)");
+      }
+    }
     List<String> loads = list(o, "loads", "full,resume,h2load,h2");
     for (String load : loads) {
       if (!LOADS.contains(load)) {
@@ -77,6 +92,7 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
     String work = o.get("work");
     return new BenchOptions(containers, protocols, loads, (int) Args.number(o, "forks", 3, 1),
         (int) Args.number(o, "rounds", 5, 1), (int) Args.number(o, "warmups", 8, 0),
+        share(o, "settle", 0.01), (int) Args.number(o, "settle-rounds", 12, 0),
         Args.number(o, "seconds", 5, 1), (int) Args.number(o, "concurrency", 4, 1),
         Args.number(o, "grace", 30_000, 1), Args.number(o, "memory-clients", 3_000, 0),
         Args.number(o, "memory-grace", 10_000, 1),
@@ -85,6 +101,22 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
         work == null ? null : Path.of(work), o.containsKey("out") ? Path.of(o.get("out")) : null,
         o.getOrDefault("h2load", "/usr/bin/h2load"), cpus(o, "server-cpus"), cpus(o, "client-cpus"),
         flag(o, "jfr"), flag(o, "saving"));
+  }
+
+  private static double share(Map<String, String> o, String name, double defaultValue) {
+    String text = o.get(name);
+    if (text == null) {
+      return defaultValue;
+    }
+    try {
+      double value = Double.parseDouble(text);
+      if (value >= 0 && value <= 1) {
+        return value;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("--" + name + "=" + text + " must be a share from 0 to 1");
   }
 
   private static boolean flag(Map<String, String> o, String name) {

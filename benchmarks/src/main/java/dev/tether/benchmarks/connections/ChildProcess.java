@@ -6,6 +6,8 @@ import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Not thread-safe: one driver thread talks to it.
  */
 class ChildProcess implements AutoCloseable {
+  /** Linux's clock tick for per-thread CPU times (USER_HZ, {@code getconf CLK_TCK}: 100 on x86 and ARM). */
+  private static final long NANOS_PER_TICK = 10_000_000;
+
   private final String name;
   private final Process process;
   private final BufferedReader out;
@@ -102,6 +107,37 @@ class ChildProcess implements AutoCloseable {
   Duration cpu() {
     return process.toHandle().info().totalCpuDuration().orElseThrow(
         () -> new IllegalStateException("the CPU time of " + name + " cannot be read here"));
+  }
+
+  /**
+   * Returns the CPU time the JVM's JIT compiler threads have used so far ({@code C1/C2 CompilerThre}
+   * in {@code /proc/<pid>/task/*\/comm}), or zero where the system has no {@code /proc}. Compiling is
+   * work a server does once, while it warms up; a round it falls into is not yet a steady state.
+   */
+  Duration compilerCpu() {
+    Path tasks = Path.of("/proc", Long.toString(process.pid()), "task");
+    if (!Files.isDirectory(tasks)) {
+      return Duration.ZERO;
+    }
+    long ticks = 0;
+    try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+      for (Path thread : threads) {
+        try {
+          String comm = Files.readString(thread.resolve("comm")).trim();
+          if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
+            // stat: "pid (comm) state ...": utime and stime are the 12th and 13th fields after comm
+            String stat = Files.readString(thread.resolve("stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+          }
+        } catch (IOException | RuntimeException e) {
+          // the thread ended meanwhile
+        }
+      }
+    } catch (IOException e) {
+      return Duration.ZERO;
+    }
+    return Duration.ofNanos(ticks * NANOS_PER_TICK);
   }
 
   long pid() {

@@ -182,6 +182,7 @@ public final class ConnectionBenchmark {
     List<Variant> measured = variants.stream()
         .filter(v -> reconnects(load.name()) || !v.spec.tether() || v.spec.graceMillis() > 0)
         .toList();
+    settle(measured, load, fork);
     Map<ServerSpec, List<Round>> rounds = new LinkedHashMap<>();
     measured.forEach(v -> rounds.put(v.spec, new ArrayList<>()));
     if (options.jfr()) {
@@ -228,16 +229,43 @@ public final class ConnectionBenchmark {
   private Round round(Variant v, Load load, String what) throws IOException, InterruptedException {
     Round.Counts before = v.counts();
     long cpu0 = v.cpuNanos();
+    long jit0 = v.compilerNanos();
     Round.ClientResult c = load.run(v.port, v.spec.protocol());
     long cpu1 = v.cpuNanos();
+    long jit1 = v.compilerNanos();
     Round.Counts after = v.counts();
-    Round round = new Round(c.connections(), c.failures(), c.nanos(), cpu1 - cpu0,
+    Round round = new Round(c.connections(), c.failures(), c.nanos(),
+        Math.max(0, (cpu1 - cpu0) - (jit1 - jit0)), jit1 - jit0,
         after == null ? null : after.minus(before));
-    System.err.printf("%s %s %s %s %s: %d connections (%d failed), %.0f/s, %.0f us CPU each%s%n",
+    System.err.printf(
+        "%s %s %s %s %s: %d connections (%d failed), %.0f/s, %.0f us CPU each, JIT %.1f%%%s%n",
         v.spec.container(), v.spec.protocol(), load.name(), v.spec.label(), what,
         round.connections(), round.failures(), round.perSecond(), round.cpuMicrosPerConnection(),
-        round.counts() == null ? "" : ", " + round.counts());
+        100 * round.compilerShare(), round.counts() == null ? "" : ", " + round.counts());
     return round;
+  }
+
+  /**
+   * Runs more warm-up rounds of {@code load} on each variant until the JIT compiler took at most
+   * {@code --settle} of its CPU in a round, or {@code --settle-rounds} rounds have run: a server
+   * still compiling is measured at a speed it has not reached, and pinned side by side its compiler
+   * takes CPU from the variant being measured.
+   */
+  private void settle(List<Variant> variants, Load load, int fork)
+      throws IOException, InterruptedException {
+    for (Variant v : variants) {
+      for (int s = 1; s <= options.settleRounds(); s++) {
+        Round r = round(v, load, "fork " + (fork + 1) + " settling " + s);
+        if (r.compilerShare() <= options.settle()) {
+          break;
+        }
+        if (s == options.settleRounds()) {
+          System.err.printf("%s %s %s %s fork %d: the JIT still took %.1f%% after %d rounds%n",
+              v.spec.container(), v.spec.protocol(), load.name(), v.spec.label(), fork + 1,
+              100 * r.compilerShare(), s);
+        }
+      }
+    }
   }
 
   /**

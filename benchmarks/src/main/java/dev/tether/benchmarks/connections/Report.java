@@ -122,7 +122,11 @@ final class Report {
         .append(commandLine).append("`; ").append(options.forks())
         .append(" fork(s): fresh server JVMs of every variant, side by side, each fork with ")
         .append(options.warmups())
-        .append(" warm-up rounds per server (cycling through the clients), then ")
+        .append(" warm-up rounds per server (cycling through the clients), then before each load")
+        .append(" up to ").append(options.settleRounds())
+        .append(" more per server until its JIT compiler took at most ")
+        .append(String.format(Locale.ROOT, "%.0f %%", 100 * options.settle()))
+        .append(" of its CPU in a round, then ")
         .append(options.rounds()).append(" measured rounds per server and client, of ")
         .append(options.seconds()).append(" s each, interleaved; ").append(options.concurrency())
         .append(" concurrent client threads (JDK) or clients (h2load); server JVMs: `")
@@ -133,7 +137,8 @@ final class Report {
         .append(".\n\n");
     if (!cells.isEmpty()) {
       costTable(md, "Connections per second", Round::perSecond);
-      costTable(md, "Server CPU per connection (µs)", Round::cpuMicrosPerConnection);
+      costTable(md, "Server CPU per connection (µs, JIT compiler threads left out)",
+          Round::cpuMicrosPerConnection);
       profileTable(md);
       savingTable(md);
     }

@@ -9,10 +9,13 @@ import java.util.Map;
  * @param connections connections that completed a request
  * @param failures connections that failed
  * @param nanos the client's wall time for the round
- * @param cpuNanos the server process's CPU time (user + system, all threads) over the round
+ * @param cpuNanos the server process's CPU time over the round (user + system, every thread but the
+ *     JIT compiler's: compiling is a warming server's one-off work, not a connection's)
+ * @param compilerNanos the JIT compiler threads' CPU time over the round
  * @param counts the Tether counters' increase over the round, or {@code null} without Tether
  */
-record Round(long connections, long failures, long nanos, long cpuNanos, Counts counts) {
+record Round(long connections, long failures, long nanos, long cpuNanos, long compilerNanos,
+    Counts counts) {
 
   /** What a client reports for a round. */
   record ClientResult(long connections, long failures, long nanos) {}
@@ -45,7 +48,13 @@ record Round(long connections, long failures, long nanos, long cpuNanos, Counts 
     return connections * 1e9 / nanos;
   }
 
-  /** Server CPU microseconds per completed connection. */
+  /** The JIT compiler's part of the server's CPU time over the round, 0 to 1. */
+  double compilerShare() {
+    long all = cpuNanos + compilerNanos;
+    return all == 0 ? 0 : (double) compilerNanos / all;
+  }
+
+  /** Server CPU microseconds per completed connection, the JIT compiler's left out. */
   double cpuMicrosPerConnection() {
     return connections == 0 ? Double.NaN : cpuNanos / 1e3 / connections;
   }

@@ -76,8 +76,14 @@ final class Variant implements AutoCloseable {
     process.ask("jfr-stop " + file);
   }
 
+  /** The server's CPU time so far, user and system, all threads. */
   long cpuNanos() {
     return process.cpu().toNanos();
+  }
+
+  /** The CPU time of the server's JIT compiler threads so far (zero where it cannot be read). */
+  long compilerNanos() {
+    return process.compilerCpu().toNanos();
   }
 
   @Override

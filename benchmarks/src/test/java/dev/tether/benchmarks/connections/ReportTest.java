@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 class ReportTest {
 
   private static Round round(long connections, long seconds, long cpuMillis) {
-    return new Round(connections, 0, seconds * 1_000_000_000L, cpuMillis * 1_000_000L, null);
+    return new Round(connections, 0, seconds * 1_000_000_000L, cpuMillis * 1_000_000L, 0, null);
   }
 
   @Test
@@ -52,7 +52,7 @@ class ReportTest {
 
   @Test
   void mix_givesTheShareOfResumedConnections() {
-    Round r = new Round(100, 0, 1, 1, new Round.Counts(3, 97, 90));
+    Round r = new Round(100, 0, 1, 1, 0, new Round.Counts(3, 97, 90));
 
     assertThat(Report.mix(List.of(r))).isEqualTo("97.0% resumed");
   }
