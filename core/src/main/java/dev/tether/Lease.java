@@ -126,8 +126,11 @@ public final class Lease {
     if (released) {
       return;
     }
-    if (!acquired.tag().add(this) || !table.contains(key)) {
-      // Deleted before (or while) we were added: tell ourselves.
+    SessionTag tag = acquired.tag();
+    if (!tag.add(this) || tag.isDead()) {
+      // Deleted before (or while) we were added: tell ourselves. The dead mark is set in the step
+      // that takes the SA out of the table, before the deleter reads the leases to tell; reading it
+      // here, after our add, costs no lookup in the table.
       fireDeleted();
     }
   }
