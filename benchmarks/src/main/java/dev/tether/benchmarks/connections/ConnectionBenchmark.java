@@ -256,6 +256,10 @@ public final class ConnectionBenchmark {
     for (Variant v : variants) {
       for (int s = 1; s <= options.settleRounds(); s++) {
         Round r = round(v, load, "fork " + (fork + 1) + " settling " + s);
+        if (v == variants.get(0)) {
+          // h2load's requests per round were sized in a warm-up, at a speed still compiling.
+          load.calibrate(new Round.ClientResult(r.connections(), r.failures(), r.nanos()));
+        }
         if (r.compilerShare() <= options.settle()) {
           break;
         }
