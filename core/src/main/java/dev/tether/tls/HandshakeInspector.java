@@ -35,13 +35,13 @@ final class HandshakeInspector implements AlgorithmConstraints {
   private static final int WAITING = 0;
   private static final int DECORATING = 1;
   private static final int DONE = 2;
+  /** The engine is asked for its handshake session when the question count has these bits clear. */
+  private static final int ASK_EVERY_MASK = 7;
 
   private final SSLEngine engine;
   private final AlgorithmConstraints previous;
   private final TlsConnection connection;
   private final Consumer<SSLSession> decorator;
-  private static final int ASK_EVERY_MASK = 7;
-
   private int state = WAITING;
   private int questions;
   /** The handshake session, once found. */
