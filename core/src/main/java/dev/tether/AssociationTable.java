@@ -718,10 +718,6 @@ final class AssociationTable implements IdleQueue.Deleter {
     return idle.size();
   }
 
-  boolean contains(Long id) {
-    return map.containsKey(id);
-  }
-
   /**
    * Returns the SAs the bound counts: those in the table plus those being created or deleted at this
    * instant; the table never holds more. Read from one counter, it never exceeds

@@ -97,7 +97,7 @@ public final class Lease {
 
   /** Returns whether the SA was deleted (flushed, expired) while or after this lease held it. */
   public boolean isDeleted() {
-    return !table.contains(key);
+    return acquired.tag().isDead();
   }
 
   /** Returns whether this lease was released. */
@@ -126,11 +126,8 @@ public final class Lease {
     if (released) {
       return;
     }
-    SessionTag tag = acquired.tag();
-    if (!tag.add(this) || tag.isDead()) {
-      // Deleted before (or while) we were added: tell ourselves. The dead mark is set in the step
-      // that takes the SA out of the table, before the deleter reads the leases to tell; reading it
-      // here, after our add, costs no lookup in the table.
+    if (!acquired.tag().add(this) || isDeleted()) {
+      // Deleted before (or while) we were added: tell ourselves.
       fireDeleted();
     }
   }

@@ -166,7 +166,10 @@ final class SessionTag {
     return count(state);
   }
 
-  /** Whether the SA was deleted: no lease can be added to it any more. */
+  /**
+   * Whether the SA was deleted: no lease can be added to it any more. The mark is set in the atomic
+   * step that takes the SA out of the table, so it says what a lookup in the table would, without one.
+   */
   boolean isDead() {
     return state < 0;
   }

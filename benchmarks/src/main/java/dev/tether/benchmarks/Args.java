@@ -1,6 +1,7 @@
 package dev.tether.benchmarks;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -35,6 +36,22 @@ public final class Args {
       throw new IllegalArgumentException("option --" + name + " is required");
     }
     return value;
+  }
+
+  /**
+   * Parses the options of a program that takes {@code known} only: any other (a misspelt name, a
+   * guessed {@code --help}) stops it before it starts, naming the options it takes, instead of being
+   * ignored while a long run starts with the defaults.
+   */
+  public static Map<String, String> parse(List<String> known, String... args) {
+    Map<String, String> options = parse(args);
+    for (String name : options.keySet()) {
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("unknown option --" + name + "; the options are --"
+            + String.join(", --", known));
+      }
+    }
+    return options;
   }
 
   /** Parses a whole number of an option, naming the option when the value is wrong. */

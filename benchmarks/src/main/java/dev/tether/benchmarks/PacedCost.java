@@ -7,6 +7,7 @@ import dev.tether.testing.StubSession;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
 
@@ -31,7 +32,7 @@ public final class PacedCost {
   private PacedCost() {}
 
   public static void main(String[] args) throws AssociationRefusedException {
-    Map<String, String> o = Args.parse(args);
+    Map<String, String> o = Args.parse(List.of("gap-us", "ops", "rounds"), args);
     long gapNanos = Args.number(o, "gap-us", 500, 1) * 1_000;
     int ops = (int) Args.number(o, "ops", 20_000, 1);
     int rounds = (int) Args.number(o, "rounds", 5, 1);

@@ -40,7 +40,8 @@ public final class RegistrySuite {
   private RegistrySuite() {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = Args.parse(args);
+    Map<String, String> o =
+        Args.parse(List.of("sizes", "threads", "footprint", "quick", "out"), args);
     String[] sizes = o.getOrDefault("sizes", "1000,100000,1000000").split(",");
     List<Integer> threads = new ArrayList<>();
     for (String t : o.getOrDefault("threads", "1,2").split(",")) {

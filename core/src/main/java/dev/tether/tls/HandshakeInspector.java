@@ -99,7 +99,7 @@ final class HandshakeInspector implements AlgorithmConstraints {
       return;
     }
     if (state == WAITING) {
-      // The engine asks 150 to 350 questions per handshake (JDK 17, default suites: 180-240
+      // The engine asks 180 to 350 questions per handshake (JDK 17, default suites: 180-240
       // before its handshake session exists, 110-140 after it; a TLS 1.2 resumption asks none
       // after), and asking it for its session takes its lock: about 30 ns, several microseconds a
       // handshake. Asking at every eighth question finds the session at most seven questions late,

@@ -136,11 +136,7 @@ public final class TlsConnection {
       return;
     }
     SSLParameters params = engine.getSSLParameters();
-    // What the policy leaves as it is goes back as null, which the engine reads as "unchanged":
-    // it then skips validating its own lists again (about a third of this method's cost).
-    params.setCipherSuites(null);
-    params.setProtocols(null);
-    Negotiation.narrow(params, policy, engine);
+    Negotiation.narrow(params, policy);
     if (inspect) {
       params.setAlgorithmConstraints(new HandshakeInspector(engine,
           params.getAlgorithmConstraints(), this, decorator));

@@ -45,8 +45,8 @@ import java.util.Map;
  *     for reconnecting clients is reported
  */
 record BenchOptions(List<String> containers, List<String> protocols, List<String> loads,
-    int forks, int rounds, int warmups, double settle, int settleRounds, long seconds, int concurrency, long graceMillis,
-    long memoryClients, long memoryGraceMillis, List<String> serverJvmArgs, String classPath,
+    int forks, int rounds, int warmups, double settle, int settleRounds, long seconds,
+    int concurrency, long graceMillis, long memoryClients, long memoryGraceMillis, List<String> serverJvmArgs, String classPath,
     Path work, Path out, String h2load, String serverCpus, String clientCpus, boolean jfr,
     boolean saving) {
 
@@ -56,19 +56,13 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
   static final String STATEFUL = "-Djdk.tls.server.enableSessionTicketExtension=false";
 
   /** Every option this benchmark takes; any other stops it before it starts. */
-  static final List<String> NAMES = List.of("containers", "protocols", "loads", "forks", "rounds",
+  private static final List<String> NAMES = List.of("containers", "protocols", "loads", "forks", "rounds",
       "warmups", "settle", "settle-rounds", "seconds", "concurrency", "grace", "memory-clients",
       "memory-grace", "server-jvm-args", "classpath", "work", "out", "h2load", "server-cpus",
       "client-cpus", "jfr", "saving");
 
   static BenchOptions parse(String... args) {
-    Map<String, String> o = Args.parse(args);
-    for (String name : o.keySet()) {
-      if (!NAMES.contains(name)) {
-        throw new IllegalArgumentException("unknown option --" + name + "; the options are --"
-            + String.join(", --", NAMES) + " (see BenchOptions or docs/BENCHMARKS.md)");
-      }
-    }
+    Map<String, String> o = Args.parse(NAMES, args);
     List<String> loads = list(o, "loads", "full,resume,h2load,h2");
     for (String load : loads) {
       if (!LOADS.contains(load)) {

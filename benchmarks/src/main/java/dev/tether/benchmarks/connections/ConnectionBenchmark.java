@@ -167,8 +167,7 @@ public final class ConnectionBenchmark {
       for (Variant v : variants) {
         Round warm = round(v, load, "fork " + (fork + 1) + " warm-up " + (w + 1));
         if (v == variants.get(0)) {
-          load.calibrate(new Round.ClientResult(warm.connections(), warm.failures(),
-              warm.nanos()));
+          load.calibrate(warm);
         }
       }
     }
@@ -258,7 +257,7 @@ public final class ConnectionBenchmark {
         Round r = round(v, load, "fork " + (fork + 1) + " settling " + s);
         if (v == variants.get(0)) {
           // h2load's requests per round were sized in a warm-up, at a speed still compiling.
-          load.calibrate(new Round.ClientResult(r.connections(), r.failures(), r.nanos()));
+          load.calibrate(r);
         }
         if (r.compilerShare() <= options.settle()) {
           break;

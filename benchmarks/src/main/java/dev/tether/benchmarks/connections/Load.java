@@ -14,7 +14,7 @@ interface Load {
   Round.ClientResult run(int port, String protocol) throws IOException, InterruptedException;
 
   /** Learns from a warm-up round how much work makes a round of the configured length. */
-  default void calibrate(Round.ClientResult warmUp) {}
+  default void calibrate(Round warmUp) {}
 
   /** The Java client: every connection a full handshake ({@code full}) or a resumption ({@code resume}). */
   static Load java(ChildProcess client, String mode, int threads, long seconds) {
@@ -67,9 +67,8 @@ interface Load {
       }
 
       @Override
-      public void calibrate(Round.ClientResult warmUp) {
-        requests = Math.max(clients * 200L, (long) (warmUp.connections() * 1e9 / warmUp.nanos()
-            * seconds));
+      public void calibrate(Round warmUp) {
+        requests = Math.max(clients * 200L, (long) (warmUp.perSecond() * seconds));
       }
     };
   }
@@ -96,9 +95,8 @@ interface Load {
       }
 
       @Override
-      public void calibrate(Round.ClientResult warmUp) {
-        requests = Math.max(clients * 20L, (long) (warmUp.connections() * 1e9 / warmUp.nanos()
-            * seconds));
+      public void calibrate(Round warmUp) {
+        requests = Math.max(clients * 20L, (long) (warmUp.perSecond() * seconds));
       }
     };
   }
