@@ -217,7 +217,6 @@ final class AssociationTable implements IdleQueue.Deleter {
 
   private Lease reused(Long id, Entry after, long idleSince, long now) {
     counters.reused.increment();
-    counters.leases.incrementAndGet();
     if (!listeners.isEmpty()) {
       SecurityAssociation view = view(id, after, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onReused(view));
@@ -310,7 +309,6 @@ final class AssociationTable implements IdleQueue.Deleter {
       idle.addAged(entry.tag(), entry, now);
     }
     counters.negotiated.increment();
-    counters.leases.incrementAndGet();
     refusalLog.granted();
     if (!listeners.isEmpty()) {
       SecurityAssociation view = view(key, entry, SecurityAssociation.State.ACTIVE, now);
@@ -418,7 +416,6 @@ final class AssociationTable implements IdleQueue.Deleter {
    */
   void release(Long key, Entry acquired) {
     long now = ticker.read();
-    counters.leases.decrementAndGet();
     counters.released.increment();
     SessionTag tag = acquired.tag();
     tag.used(now);
@@ -726,6 +723,11 @@ final class AssociationTable implements IdleQueue.Deleter {
    */
   long size() {
     return bounds.total();
+  }
+
+  /** The SAs the per-peer bound counts for {@code peer}. For tests. */
+  int peerCount(String peer) {
+    return bounds.peer(peer);
   }
 
   SecurityAssociation view(Long key, Entry acquired) {

@@ -1,18 +1,27 @@
 package dev.tether;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The registry's size bounds: a total and a per-peer count of SAs, reserved before an SA is created
  * and returned when it is deleted. Each reservation is one atomic operation, so a bound is never
  * overshot, however many handshakes complete at once.
+ *
+ * <p>A peer's count is its own {@link AtomicInteger}, changed by compare-and-set: handshakes of one
+ * peer completing together take no lock (a map's {@code compute} locks the peer's bin, and two
+ * threads then queue on it). The peer's last release marks its count {@link #RETIRED} and removes it
+ * from the map; a reservation that finds a retired count removes it too (whichever thread comes
+ * first) and starts a new one.
  */
 final class Bounds {
   private final long maxTotal;
   private final int maxPerPeer;
   private final AtomicLong total = new AtomicLong();
-  private final ConcurrentHashMap<String, Integer> perPeer = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, AtomicInteger> perPeer = new ConcurrentHashMap<>();
+  /** The count of a peer whose last SA went: no longer in the map, or about to leave it. */
+  private static final int RETIRED = -1;
 
   Bounds(long maxTotal, int maxPerPeer) {
     this.maxTotal = maxTotal;
@@ -46,20 +55,41 @@ final class Bounds {
 
   /** Reserves one SA for the peer; returns false at the bound. */
   boolean reservePeer(String peer) {
-    boolean[] granted = {false};
-    perPeer.compute(peer, (p, n) -> {
-      int held = n == null ? 0 : n;
-      if (held >= maxPerPeer) {
-        return n;
+    for (;;) {
+      AtomicInteger count = perPeer.get(peer);
+      if (count == null) {
+        count = perPeer.putIfAbsent(peer, new AtomicInteger(1));
+        if (count == null) {
+          return true; // the bound is at least 1
+        }
       }
-      granted[0] = true;
-      return held + 1;
-    });
-    return granted[0];
+      int held = count.get();
+      if (held == RETIRED) {
+        perPeer.remove(peer, count);
+      } else if (held >= maxPerPeer) {
+        return false;
+      } else if (count.compareAndSet(held, held + 1)) {
+        return true;
+      }
+    }
   }
 
   void releasePeer(String peer) {
-    perPeer.computeIfPresent(peer, (p, n) -> n <= 1 ? null : n - 1);
+    AtomicInteger count = perPeer.get(peer);
+    if (count == null) {
+      return;
+    }
+    for (;;) {
+      int held = count.get();
+      if (held > 1) {
+        if (count.compareAndSet(held, held - 1)) {
+          return;
+        }
+      } else if (held == RETIRED || count.compareAndSet(held, RETIRED)) {
+        perPeer.remove(peer, count);
+        return;
+      }
+    }
   }
 
   long total() {
@@ -67,6 +97,7 @@ final class Bounds {
   }
 
   int peer(String peer) {
-    return perPeer.getOrDefault(peer, 0);
+    AtomicInteger count = perPeer.get(peer);
+    return count == null ? 0 : Math.max(0, count.get());
   }
 }

@@ -2,26 +2,33 @@ package dev.tether;
 
 import java.util.EnumMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The registry's counters and gauges; see {@link AssociationStats}. Counters are {@link LongAdder}s.
- * Gauges are {@link AtomicLong}s: a {@code LongAdder}'s sum is not a snapshot and can read below
- * zero while increments and decrements land in different cells, and a gauge must never do that.
+ * The registry's counters and gauges; see {@link AssociationStats}. Everything is counted in
+ * {@link LongAdder}s, which threads on different cores update without sharing a cache line: a
+ * connection's acquire and release touch no word another connection writes.
+ *
+ * <p>A gauge is the difference of two counters that only grow, one counting up and one counting
+ * down, where every step down follows (happens after) the step up it undoes: the SAs created and
+ * deleted, the SAs made active and made idle or deleted while active, the leases granted and
+ * released. A {@code LongAdder}'s sum is no snapshot, but reading the downs first and the ups after
+ * never gives more downs than ups: every step down the first read saw makes the step up before it
+ * visible to the second. So a gauge never reads below zero, though it may count a step up that
+ * happened between the two reads.
  *
  * <p>The active and idle gauges: an SA moves between active and idle by a compare-and-set on its own
- * state word ({@link SessionTag}), which no gauge can join. So the gauges are two counts, the SAs in
- * the table and the active ones, and idle is their difference: a snapshot counts every SA once, on
- * one side or the other (an SA moving at that instant may be on either), and never more SAs than the
- * table holds. The active count goes up before an idle SA's revival (and back down if it does not
- * happen) and down after the SA went idle or was deleted, so every decrement follows the increment
- * that counted the SA and the count never reads below zero.
+ * state word ({@link SessionTag}), which no counter can join. So the gauges are the SAs in the table
+ * and the active ones, and idle is their difference: a snapshot counts every SA once, on one side or
+ * the other (an SA moving at that instant may be on either), and never more SAs than the table
+ * holds. An idle SA is counted active before its revival (and back down if it does not happen) and
+ * down after it went idle or was deleted.
  */
 final class Counters {
-  private final AtomicLong associations = new AtomicLong();
-  private final AtomicLong active = new AtomicLong();
-  final AtomicLong leases = new AtomicLong();
+  private final LongAdder created = new LongAdder();
+  private final LongAdder removed = new LongAdder();
+  private final LongAdder activated = new LongAdder();
+  private final LongAdder deactivated = new LongAdder();
   final LongAdder accepted = new LongAdder();
   final LongAdder negotiated = new LongAdder();
   final LongAdder reused = new LongAdder();
@@ -46,26 +53,26 @@ final class Counters {
 
   /** A new SA, active. */
   void created() {
-    active.incrementAndGet();
-    associations.incrementAndGet();
+    activated.increment();
+    created.increment();
   }
 
   /** An idle SA about to be resumed: counted active before it is (see the class comment). */
   void activating() {
-    active.incrementAndGet();
+    activated.increment();
   }
 
   /** An SA no longer active: it went idle, or its revival did not happen after all. */
   void deactivated() {
-    active.decrementAndGet();
+    deactivated.increment();
   }
 
   /** An SA deleted, active or idle. */
   void removed(boolean wasActive) {
-    associations.decrementAndGet();
     if (wasActive) {
-      active.decrementAndGet();
+      deactivated.increment();
     }
+    removed.increment();
   }
 
   void deleted(DeletionCause cause) {
@@ -80,6 +87,14 @@ final class Counters {
   }
 
   AssociationStats snapshot() {
+    // The downs before the ups (see the class comment); a step down is counted after its step up.
+    long releasedNow = released.sum();
+    long removedNow = removed.sum();
+    long deactivatedNow = deactivated.sum();
+    long activatedNow = activated.sum();
+    long createdNow = created.sum();
+    long negotiatedNow = negotiated.sum();
+    long reusedNow = reused.sum();
     Map<DeletionCause, Long> byCause = new EnumMap<>(DeletionCause.class);
     long deletedTotal = 0;
     for (var e : deleted.entrySet()) {
@@ -94,10 +109,11 @@ final class Counters {
       byReason.put(e.getKey(), n);
       refusedTotal += n;
     }
-    long all = associations.get();
-    long activeNow = Math.min(active.get(), all);
-    return new AssociationStats(activeNow, all - activeNow, leases.get(), accepted.sum(),
-        negotiated.sum(), reused.sum(), revived.sum(), released.sum(), deletedTotal, flushed.sum(), refusedTotal,
+    long all = createdNow - removedNow;
+    long activeNow = Math.min(activatedNow - deactivatedNow, all);
+    long leases = negotiatedNow + reusedNow - releasedNow;
+    return new AssociationStats(activeNow, all - activeNow, leases, accepted.sum(), negotiatedNow,
+        reusedNow, revived.sum(), releasedNow, deletedTotal, flushed.sum(), refusedTotal,
         handshakeFailures.sum(), closedBeforeHandshake.sum(), staleResumptions.sum(),
         endedConnections.sum(), byCause, byReason);
   }

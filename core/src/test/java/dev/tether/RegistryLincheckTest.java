@@ -174,6 +174,11 @@ public class RegistryLincheckTest {
     AssociationTable table = registry.table();
     check(table.idleUnqueued() == 0, "idle SAs not queued: " + table.idleUnqueued());
     check(table.queuedIdle() >= idle, "queued " + table.queuedIdle() + " < idle " + idle);
+    for (String peer : new String[] {"10.0.0.0", "10.0.0.1"}) {
+      long held = registry.associations().stream().filter(sa -> sa.peer().equals(peer)).count();
+      check(table.peerCount(peer) == held, "peer " + peer + " counted " + table.peerCount(peer)
+          + " != its SAs " + held);
+    }
   }
 
   private static void check(boolean condition, String message) {

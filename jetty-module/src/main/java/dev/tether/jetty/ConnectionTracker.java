@@ -24,25 +24,31 @@ import org.slf4j.LoggerFactory;
  * The network interceptor on a connector: sees every TLS connection open (S1), complete its handshake
  * (S2) and close (S4), and keeps one {@link TlsConnection} per connection in between.
  *
- * <p>Jetty finds it because it is a bean of the connector: {@code AbstractConnectionFactory} adds the
- * connector's {@link Connection.Listener}s to every connection it makes and {@code SslConnectionFactory}
- * adds its {@link SslHandshakeListener}s to every {@link SslConnection}. Connection events fire for the
- * {@code SslConnection} and again for the connection nested in it; only the former is followed. An
- * {@code SslConnection} notifies its listeners of the open before its nested connection asks to read,
- * so the engine is still untouched when the policy is applied to it. {@code onClosed} is the one event
- * Jetty guarantees for every connection (failed handshakes, idle timeouts and server stop included).
+ * <p>Jetty finds it, and its {@link #handshakes() handshake listener}, because both are beans of the
+ * connector's {@code SslConnectionFactory}: a connection factory adds its own
+ * {@link Connection.Listener}s to every connection it makes, and {@code SslConnectionFactory} adds its
+ * {@link SslHandshakeListener}s to every {@link SslConnection}. As beans of the factory, not of the
+ * connector, they see the {@code SslConnection} only, not the connections nested in it (ALPN,
+ * HTTP/1.1, HTTP/2), and the connector's own lists stay as they were. The two roles are two objects
+ * so that each class is checked against one listener interface only: on JDK 17 a class checked
+ * against two interfaces in turn rewrites its one-entry type-check cache at every check, for every
+ * connection. An {@code SslConnection} notifies its listeners of the open before its nested
+ * connection asks to read, so the engine is still untouched when the policy is applied to it.
+ * {@code onClosed} is the one event Jetty guarantees for every connection (failed handshakes, idle
+ * timeouts and server stop included).
  *
  * <p>Concurrency: events of one connection may arrive on different threads; the per-connection state
  * is a {@link TlsConnection} (compare-and-set), found through a {@link ConcurrentHashMap}. Nothing here
  * throws into Jetty except the {@link SSLException} that fails a refused handshake.
  */
-final class ConnectionTracker implements Connection.Listener, SslHandshakeListener {
+final class ConnectionTracker implements Connection.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionTracker.class);
 
   private final JettyTether tether;
   private final AssociationRegistry registry;
   private final Map<SslConnection, TlsConnection> connections = new ConcurrentHashMap<>();
   private final RequestAttributes attributes;
+  private final Handshakes handshakes = new Handshakes();
   /** Ends an HTTP/2 connection with GOAWAY, or says it is none; never true without Jetty's h2. */
   private static final Predicate<Connection> HTTP2 =
       JettyHttp2.available() ? JettyHttp2::shutdown : c -> false;
@@ -51,6 +57,11 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
     this.tether = tether;
     this.registry = registry;
     this.attributes = new RequestAttributes(this, registry);
+  }
+
+  /** Returns the listener of the connections' handshakes, the tracker's other bean. */
+  SslHandshakeListener handshakes() {
+    return handshakes;
   }
 
   /** Returns the customizer that puts the connections' SAs on their requests. */
@@ -104,8 +115,7 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
     }
   }
 
-  @Override
-  public void handshakeSucceeded(Event event) throws SSLException {
+  private void handshakeSucceeded(SslHandshakeListener.Event event) throws SSLException {
     SslConnection ssl = sslConnectionOf(event);
     TlsConnection tls = ssl == null ? null : connections.get(ssl);
     if (tls == null) {
@@ -131,8 +141,7 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
     }
   }
 
-  @Override
-  public void handshakeFailed(Event event, Throwable failure) {
+  private void handshakeFailed(SslHandshakeListener.Event event, Throwable failure) {
     SslConnection ssl = sslConnectionOf(event);
     TlsConnection tls = ssl == null ? null : connections.get(ssl);
     if (tls != null) {
@@ -186,7 +195,7 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
     return connections.size();
   }
 
-  private SslConnection sslConnectionOf(Event event) {
+  private SslConnection sslConnectionOf(SslHandshakeListener.Event event) {
     EndPoint endPoint = event.getEndPoint();
     if (endPoint instanceof SslConnection.SslEndPoint sslEndPoint) {
       return sslEndPoint.getSslConnection();
@@ -209,6 +218,24 @@ final class ConnectionTracker implements Connection.Listener, SslHandshakeListen
       return ip != null ? ip.getHostAddress() : inet.getHostString();
     }
     return address == null ? "unknown" : address.toString();
+  }
+
+  /** The tracker's handshake role: S2, or a failed handshake. */
+  private final class Handshakes implements SslHandshakeListener {
+    @Override
+    public void handshakeSucceeded(Event event) throws SSLException {
+      ConnectionTracker.this.handshakeSucceeded(event);
+    }
+
+    @Override
+    public void handshakeFailed(Event event, Throwable failure) {
+      ConnectionTracker.this.handshakeFailed(event, failure);
+    }
+
+    @Override
+    public String toString() {
+      return ConnectionTracker.this + ".handshakes";
+    }
   }
 
   @Override

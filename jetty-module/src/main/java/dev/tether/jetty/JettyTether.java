@@ -26,6 +26,7 @@ import javax.net.ssl.SSLSession;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.annotation.ManagedAttribute;
 import org.eclipse.jetty.util.annotation.ManagedObject;
 import org.eclipse.jetty.util.annotation.ManagedOperation;
@@ -185,8 +186,9 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     ConnectionTracker t = new ConnectionTracker(this, r);
     List<Connector> on = new ArrayList<>();
     for (TlsConnectors.Target target : targets) {
-      // Unmanaged: the connector must not stop the tracker, and Jetty wires both listener roles.
-      target.connector().addBean(t, false);
+      // Unmanaged: the factory must not stop them. Jetty wires them into each TLS connection.
+      target.sslConnectionFactory().addBean(t, false);
+      target.sslConnectionFactory().addBean(t.handshakes(), false);
       TlsConnectors.addCustomizer(target.connector(), t.attributes());
       on.add(target.connector());
     }
@@ -214,7 +216,11 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     }
     for (Connector c : attached) {
       // Connections opened already keep their own reference to the tracker and report their close.
-      c.removeBean(t);
+      SslConnectionFactory f = TlsConnectors.sslConnectionFactoryOf(c);
+      if (f != null) {
+        f.removeBean(t);
+        f.removeBean(t.handshakes());
+      }
       TlsConnectors.removeCustomizer(c, t.attributes());
     }
     attached = List.of();

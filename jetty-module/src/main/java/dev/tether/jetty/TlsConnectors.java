@@ -32,8 +32,12 @@ final class TlsConnectors {
 
   private TlsConnectors() {}
 
-  /** A connector and the TLS context factory of its {@code SslConnectionFactory}. */
-  record Target(Connector connector, SslContextFactory.Server sslContextFactory) {}
+  /** A connector and its {@code SslConnectionFactory}, which makes its TLS connections. */
+  record Target(Connector connector, SslConnectionFactory sslConnectionFactory) {
+    SslContextFactory.Server sslContextFactory() {
+      return sslConnectionFactory.getSslContextFactory();
+    }
+  }
 
   /**
    * Returns the connectors to attach to: those given, or every TLS connector of the server, narrowed to
@@ -57,7 +61,7 @@ final class TlsConnectors {
         continue;
       }
       found.add(c.getName());
-      SslContextFactory.Server factory = sslContextFactoryOf(c);
+      SslConnectionFactory factory = sslConnectionFactoryOf(c);
       if (factory != null) {
         targets.add(new Target(c, factory));
       } else if (server == null || !names.isEmpty()) {
@@ -183,14 +187,14 @@ final class TlsConnectors {
     return configs;
   }
 
-  static SslContextFactory.Server sslContextFactoryOf(Connector connector) {
+  static SslConnectionFactory sslConnectionFactoryOf(Connector connector) {
     SslConnectionFactory direct = connector.getConnectionFactory(SslConnectionFactory.class);
     if (direct != null) {
-      return direct.getSslContextFactory();
+      return direct;
     }
     // Nested in a detecting factory (port unification).
     for (SslConnectionFactory f : connector.getContainedBeans(SslConnectionFactory.class)) {
-      return f.getSslContextFactory();
+      return f;
     }
     return null;
   }
