@@ -9,8 +9,8 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -52,7 +52,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   private final Bounds bounds;
   private final RefusalLog refusalLog;
   private final FlushLog flushLog;
-  private final ConcurrentMap<Long, Entry> map;
+  private final ConcurrentMap<SaKey, Entry> map;
   private final IdleQueue idle;
   private static final AtomicLong INSTANCES = new AtomicLong();
 
@@ -82,7 +82,7 @@ final class AssociationTable implements IdleQueue.Deleter {
     }
     // No expiry, no bound: an SA's end is decided by its state word and the idle queue, and the
     // registry keeps its own bounds. Caffeine's unbounded cache is a ConcurrentHashMap of entries.
-    this.map = Caffeine.newBuilder().<Long, Entry>build().asMap();
+    this.map = Caffeine.newBuilder().<SaKey, Entry>build().asMap();
     this.idle = new IdleQueue(this, ticker, b.scheduler, b.executor);
     this.epochNanos = ticker.read();
     this.epoch = b.clock.instant();
@@ -111,7 +111,7 @@ final class AssociationTable implements IdleQueue.Deleter {
     }
     if (tag instanceof SessionTag t && t.created()) {
       expireIfPast(t);
-      if (!map.containsKey(t.id) && t.refusesResumption()) {
+      if (!map.containsKey(t) && t.refusesResumption()) {
         throw refuseStale(handshakeSession, peer, t);
       }
     }
@@ -155,7 +155,7 @@ final class AssociationTable implements IdleQueue.Deleter {
         if (t.compareAndSet(state, state + 1)) {
           t.reused();
           t.used(now);
-          return reused(t.id, t.entry(), -1, now);
+          return reused(t, t.entry(), -1, now);
         }
         continue;
       }
@@ -172,7 +172,7 @@ final class AssociationTable implements IdleQueue.Deleter {
         counters.revived.increment();
         t.reused();
         t.used(now);
-        return reused(t.id, entry, idleSince, now);
+        return reused(t, entry, idleSince, now);
       }
       counters.deactivated();
     }
@@ -196,13 +196,13 @@ final class AssociationTable implements IdleQueue.Deleter {
 
   @Override
   public boolean expire(SessionTag tag, long state, Entry entry, long idleSince) {
-    return remove(tag.id, IdleQueue.cause(entry, idleSince), e -> tag.killIf(state),
+    return remove(tag, IdleQueue.cause(entry, idleSince), e -> tag.killIf(state),
         OpenConnections.CLOSE);
   }
 
   @Override
   public void endOfAge(SessionTag tag) {
-    remove(tag.id, DeletionCause.MAX_AGE, e -> true, OpenConnections.CLOSE);
+    remove(tag, DeletionCause.MAX_AGE, e -> true, OpenConnections.CLOSE);
   }
 
   /** Whether an SA's policy deletes it at its maximum age whether in use or not, and that age came. */
@@ -212,10 +212,10 @@ final class AssociationTable implements IdleQueue.Deleter {
 
   @Override
   public boolean makeRoom(SessionTag tag) {
-    return remove(tag.id, DeletionCause.PRESSURE, e -> tag.killIfIdle(), OpenConnections.CLOSE);
+    return remove(tag, DeletionCause.PRESSURE, e -> tag.killIfIdle(), OpenConnections.CLOSE);
   }
 
-  private Lease reused(Long id, Entry after, long idleSince, long now) {
+  private Lease reused(SaKey id, Entry after, long idleSince, long now) {
     counters.reused.increment();
     if (!listeners.isEmpty()) {
       SecurityAssociation view = view(id, after, SecurityAssociation.State.ACTIVE, now);
@@ -241,7 +241,7 @@ final class AssociationTable implements IdleQueue.Deleter {
     reserveRoom(session, peer);
     Entry created = Entry.create(peer, terms(session, policy), now, canResume(session), tag);
     boolean[] won = {false};
-    map.computeIfAbsent(tag.id, k -> {
+    map.computeIfAbsent(tag, k -> {
       if (tag.created()) {
         return null; // created by another connection and deleted meanwhile
       }
@@ -257,7 +257,7 @@ final class AssociationTable implements IdleQueue.Deleter {
       Lease lease = reuse(tag, session, now);
       return lease != null ? lease : stale(session, peer, policy, now, tag);
     }
-    return negotiated(tag.id, created, now);
+    return negotiated(tag, created, now);
   }
 
   /** A lineage that was not tagged during its handshake: creates its SA and tags it now. */
@@ -265,20 +265,19 @@ final class AssociationTable implements IdleQueue.Deleter {
       throws AssociationRefusedException {
     reserveRoom(session, peer);
     Entry entry = null;
-    Long key = null;
+    SessionTag key = null;
     Object raced;
     synchronized (stripes[(System.identityHashCode(session) & 0x7fffffff) % STRIPES]) {
       // Two connections resuming a session that was just created could both miss the tag.
       raced = tagOf(session);
       if (raced == null) {
-        // One Long is both the cache key and the session tag's id.
-        key = sequence.incrementAndGet();
-        SessionTag tag = new SessionTag(key, true);
-        entry = Entry.create(peer, terms(session, policy), now, canResume(session), tag);
-        tag.start(entry, session, now);
+        // The session's tag is the table's key too.
+        key = new SessionTag(sequence.incrementAndGet(), true);
+        entry = Entry.create(peer, terms(session, policy), now, canResume(session), key);
+        key.start(entry, session, now);
         counters.created();
         map.put(key, entry);
-        bind(session, tag);
+        bind(session, key);
       }
     }
     if (raced != null) {
@@ -304,7 +303,7 @@ final class AssociationTable implements IdleQueue.Deleter {
     }
   }
 
-  private Lease negotiated(Long key, Entry entry, long now) {
+  private Lease negotiated(SaKey key, Entry entry, long now) {
     if (entry.policy().maxAgeAtOnce() && entry.policy().hasMaxAge()) {
       idle.addAged(entry.tag(), entry, now);
     }
@@ -336,14 +335,13 @@ final class AssociationTable implements IdleQueue.Deleter {
     }
     counters.staleResumptions.increment();
     reserveRoom(session, peer);
-    Long key = sequence.incrementAndGet();
-    SessionTag tag = new SessionTag(key, true);
+    SessionTag tag = new SessionTag(sequence.incrementAndGet(), true);
     Entry entry = Entry.create(peer, terms(session, policy), now, false, tag);
     tag.start(entry, session, now);
     counters.created();
-    map.put(key, entry);
+    map.put(tag, entry);
     deleteSession(session);
-    return negotiated(key, entry, now);
+    return negotiated(tag, entry, now);
   }
 
   /** Refuses a resumption of a flushed SA: see {@link #stale}. */
@@ -414,7 +412,7 @@ final class AssociationTable implements IdleQueue.Deleter {
    * ends at its last close (no grace, not resumable, past its maximum age) is deleted in one atomic
    * step on its key that removes the last lease with it.
    */
-  void release(Long key, Entry acquired) {
+  void release(SaKey key, Entry acquired) {
     long now = ticker.read();
     counters.released.increment();
     SessionTag tag = acquired.tag();
@@ -469,7 +467,7 @@ final class AssociationTable implements IdleQueue.Deleter {
    * Deletes an SA with its last lease, in one atomic step on its key; returns false if another
    * connection resumed it meanwhile or it is gone.
    */
-  private boolean deleteAtLastClose(Long key, SessionTag tag, DeletionCause cause, long now) {
+  private boolean deleteAtLastClose(SaKey key, SessionTag tag, DeletionCause cause, long now) {
     Entry[] held = new Entry[1];
     map.computeIfPresent(key, (k, e) -> {
       if (!tag.killIfLast()) {
@@ -492,7 +490,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   }
 
   /** Removes the SA if {@code condition} holds; runs the deletion and returns whether it did. */
-  private boolean remove(Long id, DeletionCause cause, Predicate<Entry> condition,
+  private boolean remove(SaKey id, DeletionCause cause, Predicate<Entry> condition,
       OpenConnections open) {
     Entry[] removed = new Entry[1];
     boolean[] wasActive = {false};
@@ -513,7 +511,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   }
 
   /** The side effects of a deletion, run once by the thread that removed the entry. */
-  private void deleted(Long key, Entry entry, boolean wasActive, DeletionCause cause, long now,
+  private void deleted(SaKey key, Entry entry, boolean wasActive, DeletionCause cause, long now,
       OpenConnections open) {
     retire(key, entry, wasActive, cause);
     endConnections(entry, open);
@@ -535,7 +533,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   }
 
   /** The bookkeeping of a deletion: gauges, bounds, counters, and invalidating the sessions. */
-  private void retire(Long key, Entry entry, boolean wasActive, DeletionCause cause) {
+  private void retire(SaKey key, Entry entry, boolean wasActive, DeletionCause cause) {
     counters.removed(wasActive);
     bounds.releaseTotal();
     bounds.releasePeer(entry.peer());
@@ -547,12 +545,11 @@ final class AssociationTable implements IdleQueue.Deleter {
     });
     counters.deleted(cause);
     if (LOG.isLoggable(Level.DEBUG)) {
-      LOG.log(Level.DEBUG, "Tether deleted SA {0} of {1} ({2})", AssociationRegistry.formatId(key), entry.peer(),
-          cause);
+      LOG.log(Level.DEBUG, "Tether deleted SA {0} of {1} ({2})", key, entry.peer(), cause);
     }
   }
 
-  private void announce(Long key, Entry entry, DeletionCause cause, long now) {
+  private void announce(SaKey key, Entry entry, DeletionCause cause, long now) {
     SecurityAssociation view = view(key, entry, SecurityAssociation.State.DELETED, now);
     listeners.fire(l -> l.onDeleted(view, cause));
   }
@@ -575,7 +572,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   /** Deletes the SA with this id, with its open connections as {@code open} says; returns 1 or 0. */
   int flush(String id, DeletionCause cause, OpenConnections open) {
     long key = AssociationRegistry.parseId(id);
-    int n = key >= 0 && remove(key, cause, e -> true, open) ? 1 : 0;
+    int n = key >= 0 && remove(new SaKey(key), cause, e -> true, open) ? 1 : 0;
     logFlush(n, cause, "SA " + id);
     return n;
   }
@@ -597,7 +594,7 @@ final class AssociationTable implements IdleQueue.Deleter {
         OpenConnections.CLOSE);
   }
 
-  private int flushEntries(BiPredicate<Long, Entry> filter, DeletionCause cause, String what,
+  private int flushEntries(BiPredicate<SaKey, Entry> filter, DeletionCause cause, String what,
       OpenConnections open) {
     int n = 0;
     for (var e : map.entrySet()) {
@@ -616,7 +613,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   // ---------------------------------------------------------------------------------------------
   // Principals, container events
 
-  void recordPrincipal(Long id, String principal) {
+  void recordPrincipal(SaKey id, String principal) {
     requireNonNull(principal, "principal");
     boolean[] added = {false};
     Entry after = map.computeIfPresent(id, (k, e) -> {
@@ -659,19 +656,19 @@ final class AssociationTable implements IdleQueue.Deleter {
 
   Optional<SecurityAssociation> find(String id) {
     long key = AssociationRegistry.parseId(id);
-    Entry e = key < 0 ? null : map.get(key);
+    Entry e = key < 0 ? null : map.get(new SaKey(key));
     long now = ticker.read();
-    return e == null || isPast(e, now) ? Optional.empty() : Optional.of(view(key, e, now));
+    return e == null || isPast(e, now) ? Optional.empty() : Optional.of(view(e.tag(), e, now));
   }
 
   List<SecurityAssociation> associations() {
     long now = ticker.read();
-    List<Map.Entry<Long, Entry>> entries = new ArrayList<>(map.entrySet());
-    entries.sort(Map.Entry.comparingByKey());
+    List<Entry> entries = new ArrayList<>(map.values());
+    entries.sort(Comparator.comparingLong(e -> e.tag().id));
     List<SecurityAssociation> views = new ArrayList<>(entries.size());
-    for (var e : entries) {
-      if (!isPast(e.getValue(), now)) {
-        views.add(view(e.getKey(), e.getValue(), now));
+    for (Entry e : entries) {
+      if (!isPast(e, now)) {
+        views.add(view(e.tag(), e, now));
       }
     }
     return views;
@@ -730,24 +727,25 @@ final class AssociationTable implements IdleQueue.Deleter {
     return bounds.peer(peer);
   }
 
-  SecurityAssociation view(Long key, Entry acquired) {
+  SecurityAssociation view(SaKey key, Entry acquired) {
     long now = ticker.read();
     Entry e = map.get(key);
     return e != null ? view(key, e, now)
         : view(key, acquired, SecurityAssociation.State.DELETED, now);
   }
 
-  private SecurityAssociation view(Long key, Entry e, long now) {
+  private SecurityAssociation view(SaKey key, Entry e, long now) {
     return view(key, e,
         e.isIdle() ? SecurityAssociation.State.IDLE : SecurityAssociation.State.ACTIVE, now);
   }
 
-  private SecurityAssociation view(Long key, Entry e, SecurityAssociation.State state, long now) {
+  private SecurityAssociation view(SaKey key, Entry e, SecurityAssociation.State state, long now) {
     // A deleted SA that was idle keeps its idle times: how long it waited is worth knowing.
     boolean idle = e.isIdle();
-    return new SecurityAssociation(AssociationRegistry.formatId(key), e.peer(), e.protocol(), e.cipherSuite(),
-        e.policy().name(), e.principals(), instant(e.createdNanos()), instant(e.lastUsedNanos()),
-        idle ? instant(e.idleSinceNanos()) : null, since(now, e.createdNanos()),
+    return new SecurityAssociation(AssociationRegistry.formatId(key.id), e.peer(), e.protocol(),
+        e.cipherSuite(), e.policy().name(), e.principals(), instant(e.createdNanos()),
+        instant(e.lastUsedNanos()), idle ? instant(e.idleSinceNanos()) : null,
+        since(now, e.createdNanos()),
         idle ? since(now, e.idleSinceNanos()) : Duration.ZERO, state, e.references(),
         e.reuses());
   }

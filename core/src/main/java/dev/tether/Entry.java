@@ -12,8 +12,9 @@ import java.util.function.Consumer;
  * the reuses, the last use, the TLS sessions) lives in the SA's {@link SessionTag}, shared by every
  * copy of the entry and by the SA's TLS sessions.
  *
- * <p>Memory: this record and its tag are all Tether keeps per SA besides the map node, its key
- * (which doubles as the tag's id) and the per-peer count; see docs/BENCHMARKS.md for the bytes.
+ * <p>Memory: this record and its tag are all Tether keeps per SA besides the map node (whose key is
+ * the tag itself, a {@link SaKey}), the idle queue's node and the per-peer count; see
+ * docs/BENCHMARKS.md for the bytes.
  */
 record Entry(
     String peer,

@@ -37,7 +37,7 @@ public final class Lease {
 
   private final AssociationRegistry registry;
   private final AssociationTable table;
-  private final Long key;
+  private final SaKey key;
   private final Entry acquired;
   private final boolean resumed;
   @SuppressWarnings("unused") // accessed through RELEASED
@@ -50,7 +50,7 @@ public final class Lease {
   /** What to run when a flush deletes the SA while this lease holds it; see {@link #onDeleted}. */
   private volatile Runnable whenDeleted;
 
-  Lease(AssociationRegistry registry, AssociationTable table, Long key, Entry acquired,
+  Lease(AssociationRegistry registry, AssociationTable table, SaKey key, Entry acquired,
       boolean resumed) {
     this.registry = registry;
     this.table = table;
@@ -64,7 +64,7 @@ public final class Lease {
     String id = formattedId;
     if (id == null) {
       // Read on every request of the connection; racing threads format the same string.
-      id = AssociationRegistry.formatId(key);
+      id = AssociationRegistry.formatId(key.id);
       formattedId = id;
     }
     return id;

@@ -23,8 +23,8 @@ import javax.net.ssl.SSLSession;
  *       its last use and the TLS sessions it has seen.
  * </ul>
  *
- * <p>Memory: one object of 64 bytes per SA (compressed references), whose {@link #id} is also the
- * cache's key; the lease array exists only while a connection listens. {@code sessions} holds a
+ * <p>Memory: one object of 64 bytes per SA (compressed references), which is also the SA table's
+ * key ({@link SaKey}: equal to any key of the same id); the lease array exists only while a connection listens. {@code sessions} holds a
  * single {@link SSLSession} (the common case, and always TLS 1.2) or, once a TLS 1.3 lineage has
  * produced several session objects, an array of them; it keeps the first session and the most recent
  * ones up to {@link #MAX_SESSIONS}.
@@ -41,7 +41,7 @@ import javax.net.ssl.SSLSession;
  * racing revival makes fail. The generation makes that state word unique to one idle period, so an
  * SA revived and released again in between is not deleted for the grace of the period before.
  */
-final class SessionTag {
+final class SessionTag extends SaKey {
   /** The most sessions kept per SA; invalidating the first one ends every ticket derived from it. */
   static final int MAX_SESSIONS = 8;
 
@@ -71,7 +71,6 @@ final class SessionTag {
   private static final byte DELETE_FAILED = 2;
   private static final DeletionCause[] CAUSES = DeletionCause.values();
 
-  final Long id;
   private volatile byte flags;
   /** The deletion cause's ordinal + 1; 0 while the SA lives. */
   private volatile byte cause;
@@ -95,8 +94,8 @@ final class SessionTag {
 
   private static final Lease[] DELETED = {};
 
-  SessionTag(Long id, boolean created) {
-    this.id = id;
+  SessionTag(long id, boolean created) {
+    super(id);
     this.flags = created ? CREATED : 0;
   }
 

@@ -29,6 +29,9 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import org.eclipse.jetty.http2.ErrorCode;
+import org.eclipse.jetty.io.Connection;
+import org.eclipse.jetty.io.ssl.SslHandshakeListener;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +107,36 @@ class JettyHttp2Test {
 
     assertThat(jetty.http2.getCustomizers()).noneMatch(c -> c instanceof RequestAttributes);
     assertThat(jetty.http.getCustomizers()).noneMatch(c -> c instanceof RequestAttributes);
+  }
+
+  /**
+   * The tracker's two roles are beans of the connector's SslConnectionFactory, one listener
+   * interface each: they reach the TLS connections only, not the ALPN and HTTP connections nested
+   * in them, and leave at stop.
+   */
+  @Test
+  void tracker_isTwoBeansOfTheSslConnectionFactory_notOfTheConnector_andLeavesAtStop()
+      throws Exception {
+    start(PolicyServer.POLICIES);
+    TestServer jetty = server.server;
+    SslConnectionFactory ssl = jetty.connector.getConnectionFactory(SslConnectionFactory.class);
+    assertThat(ssl.getEventListeners()).filteredOn(l -> l instanceof ConnectionTracker).hasSize(1);
+    assertThat(ssl.getBeans(SslHandshakeListener.class)).hasSize(1)
+        .noneMatch(l -> l instanceof Connection.Listener);
+    assertThat(jetty.connector.getEventListeners()).noneMatch(l -> l instanceof ConnectionTracker);
+    assertThat(jetty.connector.getBeans(SslHandshakeListener.class)).isEmpty();
+    Curl.Response page = Curl.get(server.port(), TestServer.pem(), "TLSv1.3", "/page", "--http2");
+    assertThat(page.version()).isEqualTo("2");
+    assertThat(page.body()).as("the SA's id on the request").contains("sa=")
+        .doesNotContain("sa=null");
+    await().atMost(WAIT).until(() -> registry.stats().released() == 1);
+    assertThat(registry.stats().negotiated()).isEqualTo(1);
+
+    server.close();
+    server = null;
+
+    assertThat(ssl.getEventListeners()).noneMatch(l -> l instanceof ConnectionTracker);
+    assertThat(ssl.getBeans(SslHandshakeListener.class)).isEmpty();
   }
 
   @Test
