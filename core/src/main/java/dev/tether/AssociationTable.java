@@ -238,8 +238,8 @@ final class AssociationTable implements IdleQueue.Deleter {
    */
   private Lease createReserved(SSLSession session, String peer, SaPolicy policy, long now,
       SessionTag tag) throws AssociationRefusedException {
-    reserveRoom(session, peer);
-    Entry created = Entry.create(peer, terms(session, policy), now, canResume(session), tag);
+    Object peerKey = reserveRoom(session, peer);
+    Entry created = Entry.create(peerKey, terms(session, policy), now, canResume(session), tag);
     boolean[] won = {false};
     map.computeIfAbsent(tag, k -> {
       if (tag.created()) {
@@ -253,7 +253,7 @@ final class AssociationTable implements IdleQueue.Deleter {
     });
     if (!won[0]) {
       bounds.releaseTotal();
-      bounds.releasePeer(peer);
+      bounds.releasePeer(peerKey);
       Lease lease = reuse(tag, session, now);
       return lease != null ? lease : stale(session, peer, policy, now, tag);
     }
@@ -263,7 +263,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   /** A lineage that was not tagged during its handshake: creates its SA and tags it now. */
   private Lease create(SSLSession session, String peer, SaPolicy policy, long now)
       throws AssociationRefusedException {
-    reserveRoom(session, peer);
+    Object peerKey = reserveRoom(session, peer);
     Entry entry = null;
     SessionTag key = null;
     Object raced;
@@ -273,7 +273,7 @@ final class AssociationTable implements IdleQueue.Deleter {
       if (raced == null) {
         // The session's tag is the table's key too.
         key = new SessionTag(sequence.incrementAndGet(), true);
-        entry = Entry.create(peer, terms(session, policy), now, canResume(session), key);
+        entry = Entry.create(peerKey, terms(session, policy), now, canResume(session), key);
         key.start(entry, session, now);
         counters.created();
         map.put(key, entry);
@@ -282,25 +282,30 @@ final class AssociationTable implements IdleQueue.Deleter {
     }
     if (raced != null) {
       bounds.releaseTotal();
-      bounds.releasePeer(peer);
+      bounds.releasePeer(peerKey);
       return acquire(session, peer, policy);
     }
     return negotiated(key, entry, now);
   }
 
-  /** Takes room for one more SA of the peer, or refuses the connection. */
-  private void reserveRoom(SSLSession session, String peer) throws AssociationRefusedException {
+  /**
+   * Takes room for one more SA of the peer, or refuses the connection; returns the peer's key
+   * ({@link Peers#key}), under which the room was taken.
+   */
+  private Object reserveRoom(SSLSession session, String peer) throws AssociationRefusedException {
     if (!reserveTotalMakingRoom()) {
       deleteSession(session);
       throw refuse(RefusalReason.MAX_ASSOCIATIONS, peer,
           "the registry holds its maximum of " + bounds.maxTotal() + " SAs");
     }
-    if (!bounds.reservePeer(peer)) {
+    Object peerKey = Peers.key(peer);
+    if (!bounds.reservePeer(peerKey)) {
       bounds.releaseTotal();
       deleteSession(session);
       throw refuse(RefusalReason.MAX_PER_PEER, peer,
           "peer " + peer + " holds its maximum of " + bounds.maxPerPeer() + " SAs");
     }
+    return peerKey;
   }
 
   private Lease negotiated(SaKey key, Entry entry, long now) {
@@ -334,9 +339,9 @@ final class AssociationTable implements IdleQueue.Deleter {
       throw refuseStale(session, peer, old);
     }
     counters.staleResumptions.increment();
-    reserveRoom(session, peer);
+    Object peerKey = reserveRoom(session, peer);
     SessionTag tag = new SessionTag(sequence.incrementAndGet(), true);
-    Entry entry = Entry.create(peer, terms(session, policy), now, false, tag);
+    Entry entry = Entry.create(peerKey, terms(session, policy), now, false, tag);
     tag.start(entry, session, now);
     counters.created();
     map.put(tag, entry);
@@ -536,7 +541,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   private void retire(SaKey key, Entry entry, boolean wasActive, DeletionCause cause) {
     counters.removed(wasActive);
     bounds.releaseTotal();
-    bounds.releasePeer(entry.peer());
+    bounds.releasePeer(entry.peerKey());
     entry.forEachSession(session -> {
       if (!deleteSession(session)) {
         // The lineage may still be resumed: that is no ticket slipping past a deletion.
@@ -579,7 +584,8 @@ final class AssociationTable implements IdleQueue.Deleter {
 
   /** The flush of a peer on this node: a local request's and a remote node's. */
   int flushPeerHere(String peer, DeletionCause cause, OpenConnections open) {
-    return flushEntries((k, e) -> e.peer().equals(peer), cause, "peer " + peer, open);
+    Object key = Peers.key(peer);
+    return flushEntries((k, e) -> e.peerKey().equals(key), cause, "peer " + peer, open);
   }
 
   /** The flush of every SA on this node: a local request's and a remote node's. */
@@ -724,7 +730,7 @@ final class AssociationTable implements IdleQueue.Deleter {
 
   /** The SAs the per-peer bound counts for {@code peer}. For tests. */
   int peerCount(String peer) {
-    return bounds.peer(peer);
+    return bounds.peer(Peers.key(peer));
   }
 
   SecurityAssociation view(SaKey key, Entry acquired) {

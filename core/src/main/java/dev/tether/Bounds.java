@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and returned when it is deleted. Each reservation is one atomic operation, so a bound is never
  * overshot, however many handshakes complete at once.
  *
- * <p>A peer's count is its own {@link AtomicInteger}, changed by compare-and-set: handshakes of one
+ * <p>Peers are counted under their keys ({@link Peers#key}). A peer's count is its own {@link AtomicInteger}, changed by compare-and-set: handshakes of one
  * peer completing together take no lock (a map's {@code compute} locks the peer's bin, and two
  * threads then queue on it). The peer's last release marks its count {@link #RETIRED} and removes it
  * from the map; a reservation that finds a retired count removes it too (whichever thread comes
@@ -19,7 +19,7 @@ final class Bounds {
   private final long maxTotal;
   private final int maxPerPeer;
   private final AtomicLong total = new AtomicLong();
-  private final ConcurrentHashMap<String, AtomicInteger> perPeer = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Object, AtomicInteger> perPeer = new ConcurrentHashMap<>();
   /** The count of a peer whose last SA went: no longer in the map, or about to leave it. */
   private static final int RETIRED = -1;
 
@@ -54,7 +54,7 @@ final class Bounds {
   }
 
   /** Reserves one SA for the peer; returns false at the bound. */
-  boolean reservePeer(String peer) {
+  boolean reservePeer(Object peer) {
     for (;;) {
       AtomicInteger count = perPeer.get(peer);
       if (count == null) {
@@ -74,7 +74,7 @@ final class Bounds {
     }
   }
 
-  void releasePeer(String peer) {
+  void releasePeer(Object peer) {
     AtomicInteger count = perPeer.get(peer);
     if (count == null) {
       return;
@@ -96,7 +96,7 @@ final class Bounds {
     return total.get();
   }
 
-  int peer(String peer) {
+  int peer(Object peer) {
     AtomicInteger count = perPeer.get(peer);
     return count == null ? 0 : Math.max(0, count.get());
   }

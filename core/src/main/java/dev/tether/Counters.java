@@ -2,20 +2,23 @@ package dev.tether;
 
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The registry's counters and gauges; see {@link AssociationStats}. Everything is counted in
- * {@link LongAdder}s, which threads on different cores update without sharing a cache line: a
- * connection's acquire and release touch no word another connection writes.
+ * The registry's counters and gauges; see {@link AssociationStats}. Counters are {@link LongAdder}s,
+ * which threads on different cores update without sharing a cache line: a connection's resumption
+ * and release write no word another connection writes.
  *
- * <p>A gauge is the difference of two counters that only grow, one counting up and one counting
- * down, where every step down follows (happens after) the step up it undoes: the SAs created and
- * deleted, the SAs made active and made idle or deleted while active, the leases granted and
- * released. A {@code LongAdder}'s sum is no snapshot, but reading the downs first and the ups after
- * never gives more downs than ups: every step down the first read saw makes the step up before it
- * visible to the second. So a gauge never reads below zero, though it may count a step up that
- * happened between the two reads.
+ * <p>The SAs in the table are one {@link AtomicLong}, changed only when an SA is created or deleted:
+ * a snapshot never counts more SAs than the table holds. The active SAs and the leases are each the
+ * difference of two counters that only grow, one counting up and one counting down, where every step
+ * down follows (happens after) the step up it undoes: the SAs made active and those made idle or
+ * deleted while active, the leases granted and released. A {@code LongAdder}'s sum is no snapshot,
+ * but reading the downs first and the ups after never gives more downs than ups: every step down the
+ * first read saw makes the step up before it visible to the second. So these gauges never read below
+ * zero; they may count a step up that happened between the two reads, and the active count is
+ * capped at the SAs in the table.
  *
  * <p>The active and idle gauges: an SA moves between active and idle by a compare-and-set on its own
  * state word ({@link SessionTag}), which no counter can join. So the gauges are the SAs in the table
@@ -25,8 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  * down after it went idle or was deleted.
  */
 final class Counters {
-  private final LongAdder created = new LongAdder();
-  private final LongAdder removed = new LongAdder();
+  private final AtomicLong associations = new AtomicLong();
   private final LongAdder activated = new LongAdder();
   private final LongAdder deactivated = new LongAdder();
   final LongAdder accepted = new LongAdder();
@@ -54,7 +56,7 @@ final class Counters {
   /** A new SA, active. */
   void created() {
     activated.increment();
-    created.increment();
+    associations.incrementAndGet();
   }
 
   /** An idle SA about to be resumed: counted active before it is (see the class comment). */
@@ -69,10 +71,10 @@ final class Counters {
 
   /** An SA deleted, active or idle. */
   void removed(boolean wasActive) {
+    associations.decrementAndGet();
     if (wasActive) {
       deactivated.increment();
     }
-    removed.increment();
   }
 
   void deleted(DeletionCause cause) {
@@ -89,10 +91,8 @@ final class Counters {
   AssociationStats snapshot() {
     // The downs before the ups (see the class comment); a step down is counted after its step up.
     long releasedNow = released.sum();
-    long removedNow = removed.sum();
     long deactivatedNow = deactivated.sum();
     long activatedNow = activated.sum();
-    long createdNow = created.sum();
     long negotiatedNow = negotiated.sum();
     long reusedNow = reused.sum();
     Map<DeletionCause, Long> byCause = new EnumMap<>(DeletionCause.class);
@@ -109,7 +109,7 @@ final class Counters {
       byReason.put(e.getKey(), n);
       refusedTotal += n;
     }
-    long all = createdNow - removedNow;
+    long all = associations.get();
     long activeNow = Math.min(activatedNow - deactivatedNow, all);
     long leases = negotiatedNow + reusedNow - releasedNow;
     return new AssociationStats(activeNow, all - activeNow, leases, accepted.sum(), negotiatedNow,

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  * docs/BENCHMARKS.md for the bytes.
  */
 record Entry(
-    String peer,
+    Object peerKey,
     Terms terms,
     Set<String> principals,
     long createdNanos,
@@ -33,9 +33,17 @@ record Entry(
    */
   record Terms(String protocol, String cipherSuite, SaPolicy policy) {}
 
-  /** A new SA's entry; its tag is started ({@link SessionTag#start}) when the SA is created. */
-  static Entry create(String peer, Terms terms, long now, boolean resumable, SessionTag tag) {
-    return new Entry(peer, terms, Set.of(), now, resumable, tag);
+  /**
+   * A new SA's entry for the peer of {@code peerKey} ({@link Peers#key}); its tag is started
+   * ({@link SessionTag#start}) when the SA is created.
+   */
+  static Entry create(Object peerKey, Terms terms, long now, boolean resumable, SessionTag tag) {
+    return new Entry(peerKey, terms, Set.of(), now, resumable, tag);
+  }
+
+  /** The peer's address as text. */
+  String peer() {
+    return Peers.text(peerKey);
   }
 
   String protocol() {
@@ -57,7 +65,8 @@ record Entry(
     }
     Set<String> names = new LinkedHashSet<>(principals);
     names.add(principal);
-    return new Entry(peer, terms, Collections.unmodifiableSet(names), createdNanos, resumable, tag);
+    return new Entry(peerKey, terms, Collections.unmodifiableSet(names), createdNanos, resumable,
+        tag);
   }
 
   /** Whether no connection holds the SA, at this instant. */
