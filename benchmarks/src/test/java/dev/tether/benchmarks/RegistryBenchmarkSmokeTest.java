@@ -32,16 +32,16 @@ class RegistryBenchmarkSmokeTest {
   }
 
   /**
-   * The measured bound of the moment, not the target: an SA's mutable part ({@code SessionTag}: its
-   * tag in the sessions, its deletion cause and the connections to end) took the figure from 266 to
-   * 328 bytes (100,000 SAs, distinct peers); the engine's next step aims at 250.
+   * The measured bound of the moment, not the target: 300 bytes at 100,000 SAs from distinct peers
+   * (277 at 1,000,000, where the tables' fixed part weighs less) since the SA's tag became the
+   * table's key and an IPv4 address is kept as a number; 328 before.
    */
   @Test
-  void footprint_ofIdleSas_isUnder350BytesEach() throws Exception {
+  void footprint_ofIdleSas_isUnder330BytesEach() throws Exception {
     String line = Footprint.measure(100_000, true);
 
     assertThat(line).matches(".* \\d+ bytes of Tether bookkeeping per SA");
     long bytes = Long.parseLong(line.replaceAll(".* (\\d+) bytes.*", "$1"));
-    assertThat(bytes).isBetween(1L, 350L);
+    assertThat(bytes).isBetween(1L, 330L);
   }
 }

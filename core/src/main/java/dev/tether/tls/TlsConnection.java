@@ -63,7 +63,8 @@ public final class TlsConnection {
 
     /**
      * Announces that the connection will end once its requests in progress are complete; Tether
-     * calls it, once, instead of {@link #close()} when requests are in progress. An HTTP/2
+     * calls it, once, instead of {@link #close()} when several requests are in progress (see
+     * {@link TlsConnection#endAfterRequests()}). An HTTP/2
      * connection sends its graceful GOAWAY now, so that the client opens no more streams on it; an
      * HTTP/1.1 connection does nothing (its response ends it). Must not block. Default: nothing.
      */
@@ -220,7 +221,12 @@ public final class TlsConnection {
    * Ends the connection once its requests in progress are complete, although its SA lives on: a
    * login left the connection on an SA its user's policy refuses. Requests that start from now on
    * are refused ({@link #requestStarted()}). With no request in progress the connection ends at once
-   * through its {@link Control}; otherwise the control hears that it is {@link Control#ending()}.
+   * through its {@link Control}. With several (HTTP/2 streams), the control hears that it is
+   * {@link Control#ending()}, so that the client opens no more streams on it. With one, nothing is
+   * said before its response is out ({@link #requestEnded()} then says to end the connection):
+   * HTTP/2 clients that abort every stream in progress when a GOAWAY arrives, as the JDK's
+   * {@code HttpClient} did before 17.0.17 and 21.0.6 (JDK-8335181), would lose that response, the
+   * login's own.
    */
   public void endAfterRequests() {
     int before = requests.getAndUpdate(n -> n | ENDING);
@@ -229,7 +235,7 @@ public final class TlsConnection {
     }
     if (before == 0) {
       control.close();
-    } else {
+    } else if (before > 1) {
       control.ending();
     }
   }

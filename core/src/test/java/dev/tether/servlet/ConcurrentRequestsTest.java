@@ -85,6 +85,29 @@ class ConcurrentRequestsTest {
     assertThat(announced).as("announced once").hasValue(1);
   }
 
+  /**
+   * One request in flight, the login that flushed its own connection's SA: no announcement before
+   * its response, which some HTTP/2 clients would abort on a GOAWAY; its end ends the connection.
+   */
+  @Test
+  void flushWithOneRequestInFlight_announcesNothing_itsEndEndsTheConnection() throws Exception {
+    TlsConnection c = connection();
+    assertThat(c.requestStarted()).isTrue();
+
+    registry.flushAll(DeletionCause.LOGIN);
+
+    assertThat(announced).as("no GOAWAY before the response").hasValue(0);
+    assertThat(ended).hasValue(0);
+    assertThat(c.isEnding()).isTrue();
+    assertThat(c.requestStarted()).as("a stream opened meanwhile is refused").isFalse();
+    assertThat(c.requestEnded()).isTrue();
+    assertThat(c.requestEnded()).as("the login's end ends the connection").isTrue();
+    assertThat(c.requestsInProgress()).isZero();
+    assertThat(announced).hasValue(0);
+    assertThat(ended).as("the container ends it after the response, not through close()")
+        .hasValue(0);
+  }
+
   @Test
   void endAfterRequests_withNoRequestInFlight_endsAtOnce_andOnlyOnce() throws Exception {
     TlsConnection c = connection();

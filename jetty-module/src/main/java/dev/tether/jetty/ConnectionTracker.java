@@ -10,7 +10,6 @@ import java.net.SocketAddress;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import org.eclipse.jetty.io.Connection;
@@ -24,18 +23,16 @@ import org.slf4j.LoggerFactory;
  * The network interceptor on a connector: sees every TLS connection open (S1), complete its handshake
  * (S2) and close (S4), and keeps one {@link TlsConnection} per connection in between.
  *
- * <p>Jetty finds it, and its {@link #handshakes() handshake listener}, because both are beans of the
- * connector's {@code SslConnectionFactory}: a connection factory adds its own
- * {@link Connection.Listener}s to every connection it makes, and {@code SslConnectionFactory} adds its
- * {@link SslHandshakeListener}s to every {@link SslConnection}. As beans of the factory, not of the
- * connector, they see the {@code SslConnection} only, not the connections nested in it (ALPN,
- * HTTP/1.1, HTTP/2), and the connector's own lists stay as they were. The two roles are two objects
- * so that each class is checked against one listener interface only: on JDK 17 a class checked
- * against two interfaces in turn rewrites its one-entry type-check cache at every check, for every
- * connection. An {@code SslConnection} notifies its listeners of the open before its nested
- * connection asks to read, so the engine is still untouched when the policy is applied to it.
- * {@code onClosed} is the one event Jetty guarantees for every connection (failed handshakes, idle
- * timeouts and server stop included).
+ * <p>Jetty finds it because it is a bean of the connector's {@code SslConnectionFactory}: a connection
+ * factory adds its own {@link Connection.Listener}s to every connection it makes. As a bean of the
+ * factory, not of the connector, it sees the {@link SslConnection} only, not the connections nested
+ * in it (ALPN, HTTP/1.1, HTTP/2), and the connector's own listener lists stay as they were. At the
+ * open it gives the connection a listener of its own for the handshake ({@link Tracked}), which
+ * knows its connection's state without looking it up and is the connection's {@link
+ * TlsConnection.Control} too. An {@code SslConnection} notifies its listeners of the open before its
+ * nested connection asks to read, so the engine is still untouched when the policy is applied to it
+ * and the handshake listener is in place before the handshake. {@code onClosed} is the one event
+ * Jetty guarantees for every connection (failed handshakes, idle timeouts and server stop included).
  *
  * <p>Concurrency: events of one connection may arrive on different threads; the per-connection state
  * is a {@link TlsConnection} (compare-and-set), found through a {@link ConcurrentHashMap}. Nothing here
@@ -48,7 +45,6 @@ final class ConnectionTracker implements Connection.Listener {
   private final AssociationRegistry registry;
   private final Map<SslConnection, TlsConnection> connections = new ConcurrentHashMap<>();
   private final RequestAttributes attributes;
-  private final Handshakes handshakes = new Handshakes();
   /** Ends an HTTP/2 connection with GOAWAY, or says it is none; never true without Jetty's h2. */
   private static final Predicate<Connection> HTTP2 =
       JettyHttp2.available() ? JettyHttp2::shutdown : c -> false;
@@ -57,11 +53,6 @@ final class ConnectionTracker implements Connection.Listener {
     this.tether = tether;
     this.registry = registry;
     this.attributes = new RequestAttributes(this, registry);
-  }
-
-  /** Returns the listener of the connections' handshakes, the tracker's other bean. */
-  SslHandshakeListener handshakes() {
-    return handshakes;
   }
 
   /** Returns the customizer that puts the connections' SAs on their requests. */
@@ -80,21 +71,12 @@ final class ConnectionTracker implements Connection.Listener {
       return;
     }
     String peer = peerOf(ssl.getEndPoint());
+    Tracked tracked = new Tracked(ssl);
     TlsConnection tls;
     try {
       // The policy fixed here is both the one the engine is narrowed to and the one passed to acquire.
-      tls = TlsConnection.accepted(registry, peer, new TlsConnection.Control() {
-        @Override
-        public void close() {
-          end(ssl);
-        }
-
-        @Override
-        public void ending() {
-          // Requests are in progress: an HTTP/2 connection sends its GOAWAY now.
-          endHttp2(ssl);
-        }
-      });
+      tls = TlsConnection.accepted(registry, peer, tracked);
+      tracked.tls = tls;
       connections.put(ssl, tls);
     } catch (RuntimeException e) {
       LOG.warn("Tether could not track a TLS connection from {}; closing it", peer, e);
@@ -110,45 +92,67 @@ final class ConnectionTracker implements Connection.Listener {
       ssl.getEndPoint().close(e);
       return;
     }
+    ssl.addHandshakeListener(tracked);
     if (LOG.isDebugEnabled()) {
       LOG.debug("Tether opened {} (policy '{}') on {}", tls, tls.policy().name(), ssl);
     }
   }
 
-  private void handshakeSucceeded(SslHandshakeListener.Event event) throws SSLException {
-    SslConnection ssl = sslConnectionOf(event);
-    TlsConnection tls = ssl == null ? null : connections.get(ssl);
-    if (tls == null) {
-      // Opened before the bean started: it stays outside Tether until it closes.
-      return;
-    }
-    Lease lease;
-    try {
-      lease = tls.handshakeSucceeded(event.getSSLEngine().getSession());
-    } catch (AssociationRefusedException e) {
-      // Already counted and logged by the registry; failing the handshake closes the connection.
-      throw new SSLHandshakeException(e.getMessage());
-    } catch (RuntimeException e) {
-      LOG.warn("Tether could not correlate a connection from {} with its SA; failing its handshake",
-          tls.peer(), e);
-      SSLHandshakeException failure = new SSLHandshakeException("Tether: " + e);
-      failure.initCause(e);
-      throw failure;
-    }
-    if (LOG.isDebugEnabled()) {
-      LOG.debug("Tether handshake {} {} -> {}", lease != null && lease.isResumed() ? "resumed" : "full",
-          tls, lease);
-    }
-  }
+  /**
+   * One TLS connection's handshake listener (S2, or a failed handshake) and its control (ends it when
+   * its SA is deleted). Its state is set at the open, before the handshake starts.
+   */
+  private static final class Tracked implements SslHandshakeListener, TlsConnection.Control {
+    private final SslConnection ssl;
+    private TlsConnection tls;
 
-  private void handshakeFailed(SslHandshakeListener.Event event, Throwable failure) {
-    SslConnection ssl = sslConnectionOf(event);
-    TlsConnection tls = ssl == null ? null : connections.get(ssl);
-    if (tls != null) {
+    Tracked(SslConnection ssl) {
+      this.ssl = ssl;
+    }
+
+    @Override
+    public void handshakeSucceeded(Event event) throws SSLException {
+      Lease lease;
+      try {
+        lease = tls.handshakeSucceeded(event.getSSLEngine().getSession());
+      } catch (AssociationRefusedException e) {
+        // Already counted and logged by the registry; failing the handshake closes the connection.
+        throw new SSLHandshakeException(e.getMessage());
+      } catch (RuntimeException e) {
+        LOG.warn("Tether could not correlate a connection from {} with its SA; failing its"
+            + " handshake", tls.peer(), e);
+        SSLHandshakeException failure = new SSLHandshakeException("Tether: " + e);
+        failure.initCause(e);
+        throw failure;
+      }
+      if (LOG.isDebugEnabled()) {
+        LOG.debug("Tether handshake {} {} -> {}",
+            lease != null && lease.isResumed() ? "resumed" : "full", tls, lease);
+      }
+    }
+
+    @Override
+    public void handshakeFailed(Event event, Throwable failure) {
       tls.handshakeFailed();
       if (LOG.isDebugEnabled()) {
         LOG.debug("Tether handshake failed {}: {}", tls, String.valueOf(failure));
       }
+    }
+
+    @Override
+    public void close() {
+      end(ssl);
+    }
+
+    @Override
+    public void ending() {
+      // Requests are in progress: an HTTP/2 connection sends its GOAWAY now.
+      endHttp2(ssl);
+    }
+
+    @Override
+    public String toString() {
+      return "TetherTracked{" + tls + "}";
     }
   }
 
@@ -195,21 +199,6 @@ final class ConnectionTracker implements Connection.Listener {
     return connections.size();
   }
 
-  private SslConnection sslConnectionOf(SslHandshakeListener.Event event) {
-    EndPoint endPoint = event.getEndPoint();
-    if (endPoint instanceof SslConnection.SslEndPoint sslEndPoint) {
-      return sslEndPoint.getSslConnection();
-    }
-    // Events made without an end point: find the connection by its engine.
-    SSLEngine engine = event.getSSLEngine();
-    for (SslConnection ssl : connections.keySet()) {
-      if (ssl.getSSLEngine() == engine) {
-        return ssl;
-      }
-    }
-    return null;
-  }
-
   /** Returns the peer's IP address as text, the key of per-peer bounds and policies. */
   static String peerOf(EndPoint endPoint) {
     SocketAddress address = endPoint.getRemoteSocketAddress();
@@ -218,24 +207,6 @@ final class ConnectionTracker implements Connection.Listener {
       return ip != null ? ip.getHostAddress() : inet.getHostString();
     }
     return address == null ? "unknown" : address.toString();
-  }
-
-  /** The tracker's handshake role: S2, or a failed handshake. */
-  private final class Handshakes implements SslHandshakeListener {
-    @Override
-    public void handshakeSucceeded(Event event) throws SSLException {
-      ConnectionTracker.this.handshakeSucceeded(event);
-    }
-
-    @Override
-    public void handshakeFailed(Event event, Throwable failure) {
-      ConnectionTracker.this.handshakeFailed(event, failure);
-    }
-
-    @Override
-    public String toString() {
-      return ConnectionTracker.this + ".handshakes";
-    }
   }
 
   @Override

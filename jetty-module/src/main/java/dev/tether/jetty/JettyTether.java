@@ -186,9 +186,8 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     ConnectionTracker t = new ConnectionTracker(this, r);
     List<Connector> on = new ArrayList<>();
     for (TlsConnectors.Target target : targets) {
-      // Unmanaged: the factory must not stop them. Jetty wires them into each TLS connection.
+      // Unmanaged: the factory must not stop it. Jetty adds it to each TLS connection it makes.
       target.sslConnectionFactory().addBean(t, false);
-      target.sslConnectionFactory().addBean(t.handshakes(), false);
       TlsConnectors.addCustomizer(target.connector(), t.attributes());
       on.add(target.connector());
     }
@@ -219,7 +218,6 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
       SslConnectionFactory f = TlsConnectors.sslConnectionFactoryOf(c);
       if (f != null) {
         f.removeBean(t);
-        f.removeBean(t.handshakes());
       }
       TlsConnectors.removeCustomizer(c, t.attributes());
     }

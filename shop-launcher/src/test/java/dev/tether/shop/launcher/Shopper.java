@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 
@@ -30,6 +31,8 @@ final class Shopper {
   private final URI base;
   private final HttpClient client;
   private final boolean http2;
+  /** Makes a client for one request where one client cannot carry them all (see {@link #send}). */
+  private final Supplier<HttpClient> clients;
 
   Shopper(URI base, SSLContext tls) {
     this(base, tls, HttpClient.Version.HTTP_1_1);
@@ -38,13 +41,27 @@ final class Shopper {
   private Shopper(URI base, SSLContext tls, HttpClient.Version version) {
     this.base = base;
     this.http2 = version == HttpClient.Version.HTTP_2;
-    this.client = HttpClient.newBuilder()
+    CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+    this.clients = () -> HttpClient.newBuilder()
         .version(version)
         .sslContext(tls)
-        .cookieHandler(new CookieManager(null, CookiePolicy.ACCEPT_ALL))
+        .cookieHandler(cookies)
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(Duration.ofSeconds(10))
         .build();
+    this.client = clients.get();
+  }
+
+  /**
+   * Whether this JDK's HTTP/2 client aborts every request in progress on a connection when a GOAWAY
+   * arrives, even a graceful one, and even one sent just after the response it waits for:
+   * JDK-8335181, fixed in 24 and in 21.0.6 and 17.0.17. RFC 9113 (6.8) lets those streams finish, as
+   * browsers and Jetty's client do.
+   */
+  static boolean abortsStreamsOnGoAway() {
+    Runtime.Version v = Runtime.version();
+    return v.feature() == 17 ? v.update() < 17 : v.feature() == 21 ? v.update() < 6
+        : v.feature() < 24;
   }
 
   /**
@@ -93,12 +110,23 @@ final class Shopper {
   }
 
   private HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
-    HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = client().send(request, HttpResponse.BodyHandlers.ofString());
     for (int i = 0; i < MAX_REDIRECTS && isRedirect(response.statusCode()); i++) {
       URI next = response.uri().resolve(response.headers().firstValue("Location").orElseThrow());
-      response = client.send(request(next).GET().build(), HttpResponse.BodyHandlers.ofString());
+      response = client().send(request(next).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
     return response;
+  }
+
+  /**
+   * The client for the next request: the one client, which keeps its HTTP/2 connection for all of
+   * them; on a JDK whose client {@link #abortsStreamsOnGoAway aborts streams on a GOAWAY}, a new
+   * client (same cookies, same TLS context, so its connection resumes the TLS session) for each
+   * request over HTTP/2, so that the GOAWAY that ends a connection after a login's response never
+   * finds a request of this shopper still on it.
+   */
+  private HttpClient client() {
+    return http2 && abortsStreamsOnGoAway() ? clients.get() : client;
   }
 
   private HttpRequest.Builder request(URI uri) {
