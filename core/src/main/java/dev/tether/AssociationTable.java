@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLSession;
 
@@ -155,7 +154,7 @@ final class AssociationTable implements IdleQueue.Deleter {
         if (t.compareAndSet(state, state + 1)) {
           t.reused();
           t.used(now);
-          return reused(t, t.entry(), -1, now);
+          return reused(t.entry(), -1, now);
         }
         continue;
       }
@@ -172,7 +171,7 @@ final class AssociationTable implements IdleQueue.Deleter {
         counters.revived.increment();
         t.reused();
         t.used(now);
-        return reused(t, entry, idleSince, now);
+        return reused(entry, idleSince, now);
       }
       counters.deactivated();
     }
@@ -215,10 +214,10 @@ final class AssociationTable implements IdleQueue.Deleter {
     return remove(tag, DeletionCause.PRESSURE, e -> tag.killIfIdle(), OpenConnections.CLOSE);
   }
 
-  private Lease reused(SaKey id, Entry after, long idleSince, long now) {
+  private Lease reused(Entry after, long idleSince, long now) {
     counters.reused.increment();
     if (!listeners.isEmpty()) {
-      SecurityAssociation view = view(id, after, SecurityAssociation.State.ACTIVE, now);
+      SecurityAssociation view = view(after, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onReused(view));
       if (idleSince >= 0) {
         // 'now' was read before the atomic step, and a release racing with it may have made the
@@ -227,7 +226,7 @@ final class AssociationTable implements IdleQueue.Deleter {
         listeners.fire(l -> l.onRevived(view, idleFor));
       }
     }
-    return new Lease(registry, this, id, after, true);
+    return new Lease(registry, this, after, true);
   }
 
   /**
@@ -257,7 +256,7 @@ final class AssociationTable implements IdleQueue.Deleter {
       Lease lease = reuse(tag, session, now);
       return lease != null ? lease : stale(session, peer, policy, now, tag);
     }
-    return negotiated(tag, created, now);
+    return negotiated(created, now);
   }
 
   /** A lineage that was not tagged during its handshake: creates its SA and tags it now. */
@@ -265,19 +264,18 @@ final class AssociationTable implements IdleQueue.Deleter {
       throws AssociationRefusedException {
     Object peerKey = reserveRoom(session, peer);
     Entry entry = null;
-    SessionTag key = null;
     Object raced;
     synchronized (stripes[(System.identityHashCode(session) & 0x7fffffff) % STRIPES]) {
       // Two connections resuming a session that was just created could both miss the tag.
       raced = tagOf(session);
       if (raced == null) {
         // The session's tag is the table's key too.
-        key = new SessionTag(sequence.incrementAndGet(), true);
-        entry = Entry.create(peerKey, terms(session, policy), now, canResume(session), key);
-        key.start(entry, session, now);
+        SessionTag tag = new SessionTag(sequence.incrementAndGet(), true);
+        entry = Entry.create(peerKey, terms(session, policy), now, canResume(session), tag);
+        tag.start(entry, session, now);
         counters.created();
-        map.put(key, entry);
-        bind(session, key);
+        map.put(tag, entry);
+        bind(session, tag);
       }
     }
     if (raced != null) {
@@ -285,7 +283,7 @@ final class AssociationTable implements IdleQueue.Deleter {
       bounds.releasePeer(peerKey);
       return acquire(session, peer, policy);
     }
-    return negotiated(key, entry, now);
+    return negotiated(entry, now);
   }
 
   /**
@@ -308,22 +306,22 @@ final class AssociationTable implements IdleQueue.Deleter {
     return peerKey;
   }
 
-  private Lease negotiated(SaKey key, Entry entry, long now) {
+  private Lease negotiated(Entry entry, long now) {
     if (entry.policy().maxAgeAtOnce() && entry.policy().hasMaxAge()) {
       idle.addAged(entry.tag(), entry, now);
     }
     counters.negotiated.increment();
     refusalLog.granted();
     if (!listeners.isEmpty()) {
-      SecurityAssociation view = view(key, entry, SecurityAssociation.State.ACTIVE, now);
+      SecurityAssociation view = view(entry, SecurityAssociation.State.ACTIVE, now);
       listeners.fire(l -> l.onNegotiated(view));
     }
     if (closed) {
       // close() ran while this SA was being created, after its check above: flush it like the rest.
       // The connection keeps its lease, on a deleted SA, until the stopping container closes it.
-      remove(key, DeletionCause.SHUTDOWN, e -> true, OpenConnections.CLOSE);
+      remove(entry.tag(), DeletionCause.SHUTDOWN, e -> true, OpenConnections.CLOSE);
     }
-    return new Lease(registry, this, key, entry, false);
+    return new Lease(registry, this, entry, false);
   }
 
   /**
@@ -346,7 +344,7 @@ final class AssociationTable implements IdleQueue.Deleter {
     counters.created();
     map.put(tag, entry);
     deleteSession(session);
-    return negotiated(tag, entry, now);
+    return negotiated(entry, now);
   }
 
   /** Refuses a resumption of a flushed SA: see {@link #stale}. */
@@ -417,7 +415,7 @@ final class AssociationTable implements IdleQueue.Deleter {
    * ends at its last close (no grace, not resumable, past its maximum age) is deleted in one atomic
    * step on its key that removes the last lease with it.
    */
-  void release(SaKey key, Entry acquired) {
+  void release(Entry acquired) {
     long now = ticker.read();
     counters.released.increment();
     SessionTag tag = acquired.tag();
@@ -427,7 +425,7 @@ final class AssociationTable implements IdleQueue.Deleter {
       if (SessionTag.isDead(state)) {
         // Flushed or expired while this lease held it: nothing left to count down.
         if (!listeners.isEmpty()) {
-          SecurityAssociation view = view(key, acquired, SecurityAssociation.State.DELETED, now);
+          SecurityAssociation view = view(acquired, SecurityAssociation.State.DELETED, now);
           listeners.fire(l -> l.onReleased(view));
         }
         return;
@@ -436,7 +434,7 @@ final class AssociationTable implements IdleQueue.Deleter {
         if (tag.compareAndSet(state, state - 1)) {
           // Other connections hold the SA: it stays active.
           if (!listeners.isEmpty()) {
-            SecurityAssociation view = view(key, tag.entry(), now);
+            SecurityAssociation view = view(tag.entry(), now);
             listeners.fire(l -> l.onReleased(view));
           }
           return;
@@ -448,7 +446,7 @@ final class AssociationTable implements IdleQueue.Deleter {
           ? DeletionCause.LAST_CLOSE
           : e.pastMaxAge(now) ? DeletionCause.MAX_AGE : null;
       if (cause != null) {
-        if (deleteAtLastClose(key, tag, cause, now) || tag.state() == state) {
+        if (deleteAtLastClose(tag, cause, now) || tag.state() == state) {
           return;
         }
         continue;
@@ -459,7 +457,7 @@ final class AssociationTable implements IdleQueue.Deleter {
           idle.add(tag, e, tag.lastUsedNanos(), now);
         }
         if (!listeners.isEmpty()) {
-          SecurityAssociation view = view(key, e, SecurityAssociation.State.IDLE, now);
+          SecurityAssociation view = view(e, SecurityAssociation.State.IDLE, now);
           listeners.fire(l -> l.onReleased(view));
           listeners.fire(l -> l.onIdle(view));
         }
@@ -472,9 +470,9 @@ final class AssociationTable implements IdleQueue.Deleter {
    * Deletes an SA with its last lease, in one atomic step on its key; returns false if another
    * connection resumed it meanwhile or it is gone.
    */
-  private boolean deleteAtLastClose(SaKey key, SessionTag tag, DeletionCause cause, long now) {
+  private boolean deleteAtLastClose(SessionTag tag, DeletionCause cause, long now) {
     Entry[] held = new Entry[1];
-    map.computeIfPresent(key, (k, e) -> {
+    map.computeIfPresent(tag, (k, e) -> {
       if (!tag.killIfLast()) {
         return e;
       }
@@ -486,11 +484,11 @@ final class AssociationTable implements IdleQueue.Deleter {
       return false;
     }
     if (!listeners.isEmpty()) {
-      SecurityAssociation view = view(key, held[0], SecurityAssociation.State.IDLE, now);
+      SecurityAssociation view = view(held[0], SecurityAssociation.State.IDLE, now);
       listeners.fire(l -> l.onReleased(view));
     }
     // Counted active until now: it went from active to deleted in one step.
-    deleted(key, held[0], true, cause, now, OpenConnections.CLOSE);
+    deleted(held[0], true, cause, now, OpenConnections.CLOSE);
     return true;
   }
 
@@ -511,17 +509,17 @@ final class AssociationTable implements IdleQueue.Deleter {
     if (removed[0] == null) {
       return false;
     }
-    deleted(id, removed[0], wasActive[0], cause, ticker.read(), open);
+    deleted(removed[0], wasActive[0], cause, ticker.read(), open);
     return true;
   }
 
   /** The side effects of a deletion, run once by the thread that removed the entry. */
-  private void deleted(SaKey key, Entry entry, boolean wasActive, DeletionCause cause, long now,
+  private void deleted(Entry entry, boolean wasActive, DeletionCause cause, long now,
       OpenConnections open) {
-    retire(key, entry, wasActive, cause);
+    retire(entry, wasActive, cause);
     endConnections(entry, open);
     if (!listeners.isEmpty()) {
-      announce(key, entry, cause, now);
+      announce(entry, cause, now);
     }
   }
 
@@ -538,7 +536,7 @@ final class AssociationTable implements IdleQueue.Deleter {
   }
 
   /** The bookkeeping of a deletion: gauges, bounds, counters, and invalidating the sessions. */
-  private void retire(SaKey key, Entry entry, boolean wasActive, DeletionCause cause) {
+  private void retire(Entry entry, boolean wasActive, DeletionCause cause) {
     counters.removed(wasActive);
     bounds.releaseTotal();
     bounds.releasePeer(entry.peerKey());
@@ -550,12 +548,12 @@ final class AssociationTable implements IdleQueue.Deleter {
     });
     counters.deleted(cause);
     if (LOG.isLoggable(Level.DEBUG)) {
-      LOG.log(Level.DEBUG, "Tether deleted SA {0} of {1} ({2})", key, entry.peer(), cause);
+      LOG.log(Level.DEBUG, "Tether deleted SA {0} of {1} ({2})", entry.tag(), entry.peer(), cause);
     }
   }
 
-  private void announce(SaKey key, Entry entry, DeletionCause cause, long now) {
-    SecurityAssociation view = view(key, entry, SecurityAssociation.State.DELETED, now);
+  private void announce(Entry entry, DeletionCause cause, long now) {
+    SecurityAssociation view = view(entry, SecurityAssociation.State.DELETED, now);
     listeners.fire(l -> l.onDeleted(view, cause));
   }
 
@@ -585,26 +583,26 @@ final class AssociationTable implements IdleQueue.Deleter {
   /** The flush of a peer on this node: a local request's and a remote node's. */
   int flushPeerHere(String peer, DeletionCause cause, OpenConnections open) {
     Object key = Peers.key(peer);
-    return flushEntries((k, e) -> e.peerKey().equals(key), cause, "peer " + peer, open);
+    return flushEntries(e -> e.peerKey().equals(key), cause, "peer " + peer, open);
   }
 
   /** The flush of every SA on this node: a local request's and a remote node's. */
   int flushAllHere(DeletionCause cause, OpenConnections open) {
-    return flushEntries((k, e) -> true, cause, "all SAs", open);
+    return flushEntries(e -> true, cause, "all SAs", open);
   }
 
   /** Deletes every SA on this node whose view matches; returns how many. */
   int flushIf(Predicate<SecurityAssociation> filter, DeletionCause cause) {
     long now = ticker.read();
-    return flushEntries((k, e) -> filter.test(view(k, e, now)), cause, "matching SAs",
+    return flushEntries(e -> filter.test(view(e, now)), cause, "matching SAs",
         OpenConnections.CLOSE);
   }
 
-  private int flushEntries(BiPredicate<SaKey, Entry> filter, DeletionCause cause, String what,
+  private int flushEntries(Predicate<Entry> filter, DeletionCause cause, String what,
       OpenConnections open) {
     int n = 0;
-    for (var e : map.entrySet()) {
-      if (filter.test(e.getKey(), e.getValue()) && remove(e.getKey(), cause, x -> true, open)) {
+    for (Entry e : map.values()) {
+      if (filter.test(e) && remove(e.tag(), cause, x -> true, open)) {
         n++;
       }
     }
@@ -631,7 +629,7 @@ final class AssociationTable implements IdleQueue.Deleter {
       return n;
     });
     if (added[0] && !listeners.isEmpty()) {
-      SecurityAssociation view = view(id, after, ticker.read());
+      SecurityAssociation view = view(after, ticker.read());
       listeners.fire(l -> l.onPrincipal(view, principal));
     }
   }
@@ -664,7 +662,7 @@ final class AssociationTable implements IdleQueue.Deleter {
     long key = AssociationRegistry.parseId(id);
     Entry e = key < 0 ? null : map.get(new SaKey(key));
     long now = ticker.read();
-    return e == null || isPast(e, now) ? Optional.empty() : Optional.of(view(e.tag(), e, now));
+    return e == null || isPast(e, now) ? Optional.empty() : Optional.of(view(e, now));
   }
 
   List<SecurityAssociation> associations() {
@@ -674,7 +672,7 @@ final class AssociationTable implements IdleQueue.Deleter {
     List<SecurityAssociation> views = new ArrayList<>(entries.size());
     for (Entry e : entries) {
       if (!isPast(e, now)) {
-        views.add(view(e.tag(), e, now));
+        views.add(view(e, now));
       }
     }
     return views;
@@ -733,22 +731,21 @@ final class AssociationTable implements IdleQueue.Deleter {
     return bounds.peer(Peers.key(peer));
   }
 
-  SecurityAssociation view(SaKey key, Entry acquired) {
+  SecurityAssociation view(Entry acquired) {
     long now = ticker.read();
-    Entry e = map.get(key);
-    return e != null ? view(key, e, now)
-        : view(key, acquired, SecurityAssociation.State.DELETED, now);
+    Entry e = map.get(acquired.tag());
+    return e != null ? view(e, now) : view(acquired, SecurityAssociation.State.DELETED, now);
   }
 
-  private SecurityAssociation view(SaKey key, Entry e, long now) {
-    return view(key, e,
+  private SecurityAssociation view(Entry e, long now) {
+    return view(e,
         e.isIdle() ? SecurityAssociation.State.IDLE : SecurityAssociation.State.ACTIVE, now);
   }
 
-  private SecurityAssociation view(SaKey key, Entry e, SecurityAssociation.State state, long now) {
+  private SecurityAssociation view(Entry e, SecurityAssociation.State state, long now) {
     // A deleted SA that was idle keeps its idle times: how long it waited is worth knowing.
     boolean idle = e.isIdle();
-    return new SecurityAssociation(AssociationRegistry.formatId(key.id), e.peer(), e.protocol(),
+    return new SecurityAssociation(AssociationRegistry.formatId(e.tag().id), e.peer(), e.protocol(),
         e.cipherSuite(), e.policy().name(), e.principals(), instant(e.createdNanos()),
         instant(e.lastUsedNanos()), idle ? instant(e.idleSinceNanos()) : null,
         since(now, e.createdNanos()),

@@ -9,11 +9,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * and returned when it is deleted. Each reservation is one atomic operation, so a bound is never
  * overshot, however many handshakes complete at once.
  *
- * <p>Peers are counted under their keys ({@link Peers#key}). A peer's count is its own {@link AtomicInteger}, changed by compare-and-set: handshakes of one
- * peer completing together take no lock (a map's {@code compute} locks the peer's bin, and two
- * threads then queue on it). The peer's last release marks its count {@link #RETIRED} and removes it
- * from the map; a reservation that finds a retired count removes it too (whichever thread comes
- * first) and starts a new one.
+ * <p>Peers are counted under their keys ({@link Peers#key}). A peer's count is its own
+ * {@link AtomicInteger}, changed by compare-and-set: handshakes of one peer completing together take
+ * no lock (a map's {@code compute} locks the peer's bin, and two threads then queue on it). The
+ * peer's last release marks its count {@link #RETIRED} and removes it from the map; a reservation
+ * that finds a retired count removes it too (whichever thread comes first) and starts a new one.
  */
 final class Bounds {
   private final long maxTotal;

@@ -37,7 +37,6 @@ public final class Lease {
 
   private final AssociationRegistry registry;
   private final AssociationTable table;
-  private final SaKey key;
   private final Entry acquired;
   private final boolean resumed;
   @SuppressWarnings("unused") // accessed through RELEASED
@@ -47,14 +46,13 @@ public final class Lease {
   /** The principal last recorded through this lease: requests of the same user cost nothing. */
   private volatile String lastPrincipal;
   private String formattedId;
+  private String peerText;
   /** What to run when a flush deletes the SA while this lease holds it; see {@link #onDeleted}. */
   private volatile Runnable whenDeleted;
 
-  Lease(AssociationRegistry registry, AssociationTable table, SaKey key, Entry acquired,
-      boolean resumed) {
+  Lease(AssociationRegistry registry, AssociationTable table, Entry acquired, boolean resumed) {
     this.registry = registry;
     this.table = table;
-    this.key = key;
     this.acquired = acquired;
     this.resumed = resumed;
   }
@@ -64,7 +62,7 @@ public final class Lease {
     String id = formattedId;
     if (id == null) {
       // Read on every request of the connection; racing threads format the same string.
-      id = AssociationRegistry.formatId(key.id);
+      id = AssociationRegistry.formatId(acquired.tag().id);
       formattedId = id;
     }
     return id;
@@ -82,7 +80,13 @@ public final class Lease {
 
   /** Returns the peer the SA belongs to. */
   public String peer() {
-    return acquired.peer();
+    String peer = peerText;
+    if (peer == null) {
+      // Read on every request of the connection (its login flow); the entry keeps it as a key.
+      peer = acquired.peer();
+      peerText = peer;
+    }
+    return peer;
   }
 
   /** Returns the registry that granted this lease. */
@@ -92,7 +96,7 @@ public final class Lease {
 
   /** Returns a current view of the SA; its state is {@code DELETED} once it is gone. */
   public SecurityAssociation association() {
-    return table.view(key, acquired);
+    return table.view(acquired);
   }
 
   /** Returns whether the SA was deleted (flushed, expired) while or after this lease held it. */
@@ -109,7 +113,7 @@ public final class Lease {
   public void recordPrincipal(String principal) {
     if (!principal.equals(lastPrincipal)) {
       lastPrincipal = principal;
-      table.recordPrincipal(key, principal);
+      table.recordPrincipal(acquired.tag(), principal);
     }
   }
 
@@ -159,7 +163,7 @@ public final class Lease {
     if (whenDeleted != null) {
       acquired.tag().remove(this);
     }
-    table.release(key, acquired);
+    table.release(acquired);
     return true;
   }
 

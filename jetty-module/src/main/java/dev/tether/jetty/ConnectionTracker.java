@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * Jetty guarantees for every connection (failed handshakes, idle timeouts and server stop included).
  *
  * <p>Concurrency: events of one connection may arrive on different threads; the per-connection state
- * is a {@link TlsConnection} (compare-and-set), found through a {@link ConcurrentHashMap}. Nothing here
+ * is a {@link TlsConnection} (compare-and-set), which its handshake listener holds and requests and
+ * the close find through a {@link ConcurrentHashMap}. Nothing here
  * throws into Jetty except the {@link SSLException} that fails a refused handshake.
  */
 final class ConnectionTracker implements Connection.Listener {
@@ -146,7 +147,7 @@ final class ConnectionTracker implements Connection.Listener {
 
     @Override
     public void ending() {
-      // Requests are in progress: an HTTP/2 connection sends its GOAWAY now.
+      // Several requests are in progress: an HTTP/2 connection sends its GOAWAY now.
       endHttp2(ssl);
     }
 

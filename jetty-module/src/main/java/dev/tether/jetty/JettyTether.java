@@ -97,6 +97,8 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
   private volatile ConnectionTracker tracker;
   private volatile boolean statefulSessions;
   private volatile List<Connector> attached = List.of();
+  /** The factories the tracker is a bean of, while started. */
+  private volatile List<SslConnectionFactory> trackedFactories = List.of();
 
   /** A bean for every TLS connector of {@code server}, owning a registry made from the settings. */
   public JettyTether(@Name("server") Server server) {
@@ -185,15 +187,18 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
         : settings.registryBuilder(policySet, baseDirectory()).build();
     ConnectionTracker t = new ConnectionTracker(this, r);
     List<Connector> on = new ArrayList<>();
+    List<SslConnectionFactory> factories = new ArrayList<>();
     for (TlsConnectors.Target target : targets) {
       // Unmanaged: the factory must not stop it. Jetty adds it to each TLS connection it makes.
       target.sslConnectionFactory().addBean(t, false);
       TlsConnectors.addCustomizer(target.connector(), t.attributes());
       on.add(target.connector());
+      factories.add(target.sslConnectionFactory());
     }
     registry = r;
     tracker = t;
     attached = List.copyOf(on);
+    trackedFactories = List.copyOf(factories);
     LOG.info("Tether started on {} with registry '{}' (provider={}, policies={}, anonymous grace={},"
         + " stateful sessions={}, protocols={})", TlsConnectors.names(attached), r.name(),
         provider.settingValue(), r.policies().policies(), Durations.format(r.defaultPolicy().grace()),
@@ -213,15 +218,15 @@ public class JettyTether extends AbstractLifeCycle implements Dumpable {
     if (t == null) {
       return; // the start failed before attaching anything
     }
+    // Connections opened already keep their own reference to the tracker and report their close.
+    for (SslConnectionFactory f : trackedFactories) {
+      f.removeBean(t);
+    }
     for (Connector c : attached) {
-      // Connections opened already keep their own reference to the tracker and report their close.
-      SslConnectionFactory f = TlsConnectors.sslConnectionFactoryOf(c);
-      if (f != null) {
-        f.removeBean(t);
-      }
       TlsConnectors.removeCustomizer(c, t.attributes());
     }
     attached = List.of();
+    trackedFactories = List.of();
     AssociationRegistry r = registry;
     if (givenRegistry == null && r != null) {
       r.close();

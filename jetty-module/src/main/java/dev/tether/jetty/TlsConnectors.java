@@ -187,7 +187,7 @@ final class TlsConnectors {
     return configs;
   }
 
-  static SslConnectionFactory sslConnectionFactoryOf(Connector connector) {
+  private static SslConnectionFactory sslConnectionFactoryOf(Connector connector) {
     SslConnectionFactory direct = connector.getConnectionFactory(SslConnectionFactory.class);
     if (direct != null) {
       return direct;

@@ -12,9 +12,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 
@@ -31,8 +31,9 @@ final class Shopper {
   private final URI base;
   private final HttpClient client;
   private final boolean http2;
-  /** Makes a client for one request where one client cannot carry them all (see {@link #send}). */
+  /** Makes a client for one request where one client cannot carry them all (see {@link #client}). */
   private final Supplier<HttpClient> clients;
+  private final boolean clientPerRequest;
 
   Shopper(URI base, SSLContext tls) {
     this(base, tls, HttpClient.Version.HTTP_1_1);
@@ -50,6 +51,7 @@ final class Shopper {
         .connectTimeout(Duration.ofSeconds(10))
         .build();
     this.client = clients.get();
+    this.clientPerRequest = http2 && abortsStreamsOnGoAway();
   }
 
   /**
@@ -126,7 +128,7 @@ final class Shopper {
    * finds a request of this shopper still on it.
    */
   private HttpClient client() {
-    return http2 && abortsStreamsOnGoAway() ? clients.get() : client;
+    return clientPerRequest ? clients.get() : client;
   }
 
   private HttpRequest.Builder request(URI uri) {
