@@ -41,6 +41,10 @@ import java.util.Map;
  * @param clientCpus {@code --client-cpus=1}: the same for the clients (the Java client and h2load)
  * @param jfr {@code --jfr}: every server records its CPU samples while a load is measured, and the
  *     report gives Tether's share of them (the same recording in every variant, so none is favoured)
+ * @param cpuProfile {@code --cpu-profile}: every server is profiled by async-profiler while a load
+ *     is measured (CPU time of every thread, kernel code included, a sample at every millisecond of
+ *     CPU), and the report gives Tether's share of the server's CPU; with {@code --jfr} too, both
+ *     run at once
  * @param saving {@code --saving}: also Tether with grace 0, against which the grace period's saving
  *     for reconnecting clients is reported
  */
@@ -48,7 +52,7 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
     int forks, int rounds, int warmups, double settle, int settleRounds, long seconds,
     int concurrency, long graceMillis, long memoryClients, long memoryGraceMillis, List<String> serverJvmArgs, String classPath,
     Path work, Path out, String h2load, String serverCpus, String clientCpus, boolean jfr,
-    boolean saving) {
+    boolean cpuProfile, boolean saving) {
 
   static final List<String> LOADS = List.of("full", "resume", "h2load", "h2");
 
@@ -59,7 +63,7 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
   private static final List<String> NAMES = List.of("containers", "protocols", "loads", "forks", "rounds",
       "warmups", "settle", "settle-rounds", "seconds", "concurrency", "grace", "memory-clients",
       "memory-grace", "server-jvm-args", "classpath", "work", "out", "h2load", "server-cpus",
-      "client-cpus", "jfr", "saving");
+      "client-cpus", "jfr", "cpu-profile", "saving");
 
   static BenchOptions parse(String... args) {
     Map<String, String> o = Args.parse(NAMES, args);
@@ -94,7 +98,7 @@ record BenchOptions(List<String> containers, List<String> protocols, List<String
         o.getOrDefault("classpath", System.getProperty("java.class.path")),
         work == null ? null : Path.of(work), o.containsKey("out") ? Path.of(o.get("out")) : null,
         o.getOrDefault("h2load", "/usr/bin/h2load"), cpus(o, "server-cpus"), cpus(o, "client-cpus"),
-        flag(o, "jfr"), flag(o, "saving"));
+        flag(o, "jfr"), flag(o, "cpu-profile"), flag(o, "saving"));
   }
 
   private static double share(Map<String, String> o, String name, double defaultValue) {

@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import javax.net.ssl.SSLSessionContext;
 import jdk.jfr.Recording;
+import one.profiler.AsyncProfiler;
+import one.profiler.Counter;
 
 /**
  * A benchmark server process: one container (Jetty 12.1 or Tomcat 11) serving {@link OkServlet} at
@@ -29,6 +32,9 @@ import jdk.jfr.Recording;
  *       {@link SSLSessionContext} and the heap in use ({@code sessions=... heap=...});
  *   <li>{@code jfr-start}, {@code jfr-stop <file>}: a flight recording of the server's CPU samples
  *       (every {@value #SAMPLE_MILLIS} ms per running thread), written to the file;
+ *   <li>{@code cpu-start}, {@code cpu-stop <file>}: a CPU-time profile of every thread (async-profiler,
+ *       a sample at every {@value #CPU_INTERVAL} of CPU a thread uses, kernel code included), its
+ *       stacks written to the file in collapsed form; {@code cpu-start} starts afresh;
  *   <li>{@code quit}, or the end of the input: the server stops and the process exits.
  * </ul>
  *
@@ -40,7 +46,9 @@ import jdk.jfr.Recording;
  */
 public final class BenchServer {
   static final int SAMPLE_MILLIS = 2;
+  static final String CPU_INTERVAL = "1ms";
   private static Recording recording;
+  private static boolean cpuProfiling;
 
   private BenchServer() {}
 
@@ -82,12 +90,17 @@ public final class BenchServer {
   }
 
   private static String answer(String command, Running server) {
+    if (command.startsWith("cpu-stop ")) {
+      return stopCpuProfile(Path.of(command.substring("cpu-stop ".length()).trim()));
+    }
     if (command.startsWith("jfr-stop ")) {
       return stopRecording(Path.of(command.substring("jfr-stop ".length()).trim()));
     }
     switch (command) {
       case "jfr-start":
         return startRecording();
+      case "cpu-start":
+        return startCpuProfile();
       case "stats":
         return stats(server.registry());
       case "sessions":
@@ -134,6 +147,36 @@ public final class BenchServer {
     } finally {
       recording.close();
       recording = null;
+    }
+  }
+
+  private static String startCpuProfile() {
+    try {
+      AsyncProfiler profiler = AsyncProfiler.getInstance();
+      if (cpuProfiling) {
+        profiler.stop();
+      }
+      profiler.execute("start,event=cpu,interval=" + CPU_INTERVAL);
+      cpuProfiling = true;
+      return "cpu=started";
+    } catch (IOException | RuntimeException | LinkageError e) {
+      return "error=" + e;
+    }
+  }
+
+  private static String stopCpuProfile(Path file) {
+    if (!cpuProfiling) {
+      return "error=no CPU profile";
+    }
+    try {
+      AsyncProfiler profiler = AsyncProfiler.getInstance();
+      profiler.stop();
+      Files.writeString(file, profiler.dumpCollapsed(Counter.SAMPLES));
+      return "cpu=" + file;
+    } catch (IOException | RuntimeException e) {
+      return "error=" + e;
+    } finally {
+      cpuProfiling = false;
     }
   }
 

@@ -132,7 +132,7 @@ public final class ConnectionBenchmark {
     Map<String, Report.Cell> cells = new LinkedHashMap<>();
     for (Load load : loads) {
       cells.put(load.name(), new Report.Cell(container, protocol, load.name(), load.description(),
-          new LinkedHashMap<>(), new ArrayList<>()));
+          new LinkedHashMap<>(), new ArrayList<>(), new ArrayList<>()));
     }
     for (int fork = 0; fork < options.forks(); fork++) {
       List<ServerSpec> order = new ArrayList<>(specs);
@@ -147,6 +147,13 @@ public final class ConnectionBenchmark {
           // lets the JIT settle again, and the measured rounds get a recording of their own.
           for (Variant v : variants) {
             v.startRecording();
+          }
+        }
+        if (options.cpuProfile()) {
+          // From the start too, as the recording: the JIT compiles what it compiles meanwhile with
+          // the profiler's debug information.
+          for (Variant v : variants) {
+            v.startCpuProfile();
           }
         }
         warmUp(variants, loads, fork);
@@ -189,6 +196,11 @@ public final class ConnectionBenchmark {
         v.startRecording();
       }
     }
+    if (options.cpuProfile()) {
+      for (Variant v : measured) {
+        v.startCpuProfile();
+      }
+    }
     for (int r = 0; r < options.rounds(); r++) {
       List<Variant> order = new ArrayList<>(measured);
       if (r % 2 == 1) {
@@ -212,11 +224,30 @@ public final class ConnectionBenchmark {
         }
       }
     }
+    if (options.cpuProfile()) {
+      for (Variant v : measured) {
+        Path file = work.resolve(String.join("-", cell.container(), cell.protocol(), cell.load(),
+            v.spec.label().replaceAll("[ =,]+", "-"), "fork" + (fork + 1)) + ".collapsed");
+        v.stopCpuProfile(file);
+        if (v.spec.tether() && v.spec.graceMillis() == options.graceMillis()) {
+          Profile profile = Profile.ofCollapsed(file);
+          cell.cpuProfiles().add(profile);
+          System.err.printf("%s %s %s fork %d: Tether in %.2f%% of %d CPU samples%n",
+              cell.container(), cell.protocol(), cell.load(), fork + 1, profile.share(),
+              profile.samples());
+        }
+      }
+    }
     rounds.forEach((spec, list) ->
         cell.rounds().computeIfAbsent(spec, s -> new ArrayList<>()).add(list));
     if (options.jfr() && fork == options.forks() - 1) {
       cell.profiles().stream().reduce(Profile.EMPTY, Profile::plus).writeStacks(work.resolve(
           String.join("-", cell.container(), cell.protocol(), cell.load(), "tether-stacks.txt")));
+    }
+    if (options.cpuProfile() && fork == options.forks() - 1) {
+      cell.cpuProfiles().stream().reduce(Profile.EMPTY, Profile::plus).writeStacks(work.resolve(
+          String.join("-", cell.container(), cell.protocol(), cell.load(),
+              "tether-cpu-stacks.txt")));
     }
   }
 

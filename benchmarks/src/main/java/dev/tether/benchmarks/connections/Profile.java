@@ -83,6 +83,59 @@ record Profile(long samples, long tether, long passedOn, Map<String, Long> byTet
     return new Profile(samples, tether, passedOn, byMethod, byCallee, stacks);
   }
 
+  /**
+   * Reads a CPU-time profile in async-profiler's collapsed form: one stack per line, frames from the
+   * outermost to the running one joined by {@code ;}, Java methods as {@code pkg/Class.method}, then
+   * a space and the number of samples. Every thread of the process is sampled at every interval of
+   * the CPU time it uses, in Java, native, JVM or kernel code alike, so the share is a share of the
+   * server's CPU. Without method descriptors, a Tether method passes a call on ({@link #passesOn})
+   * when the method it calls outside Tether has its name.
+   */
+  static Profile ofCollapsed(Path file) throws IOException {
+    long samples = 0;
+    long tether = 0;
+    long passedOn = 0;
+    Map<String, Long> byMethod = new HashMap<>();
+    Map<String, Long> byCallee = new HashMap<>();
+    Map<String, Long> stacks = new HashMap<>();
+    for (String line : Files.readAllLines(file)) {
+      int space = line.lastIndexOf(' ');
+      if (space < 0) {
+        continue;
+      }
+      long n = Long.parseLong(line.substring(space + 1).trim());
+      samples += n;
+      String[] frames = line.substring(0, space).split(";");
+      Set<String> seen = new HashSet<>();
+      int outermost = -1;
+      int innermost = -1;
+      for (int i = 0; i < frames.length; i++) {
+        if (isTether(frames[i])) {
+          seen.add(shortName(frames[i]));
+          outermost = outermost < 0 ? i : outermost;
+          innermost = i;
+        }
+      }
+      if (seen.isEmpty()) {
+        continue;
+      }
+      if (innermost + 1 < frames.length
+          && methodName(frames[innermost + 1]).equals(methodName(frames[innermost]))) {
+        passedOn += n;
+        continue;
+      }
+      tether += n;
+      seen.forEach(m -> byMethod.merge(m, n, Long::sum));
+      byCallee.merge(shortName(frames[frames.length - 1]), n, Long::sum);
+      StringBuilder stack = new StringBuilder();
+      for (int i = outermost; i < frames.length; i++) {
+        stack.append(i == outermost ? "" : ";").append(shortName(frames[i]));
+      }
+      stacks.merge(stack.toString(), n, Long::sum);
+    }
+    return new Profile(samples, tether, passedOn, byMethod, byCallee, stacks);
+  }
+
   /** Adds another recording of the same cell (another fork). */
   Profile plus(Profile other) {
     Map<String, Long> methods = new HashMap<>(byTetherMethod);
@@ -136,6 +189,20 @@ record Profile(long samples, long tether, long passedOn, Map<String, Long> byTet
   static boolean isTether(RecordedMethod m) {
     String type = m.getType().getName();
     return type.startsWith("dev.tether.") && !type.startsWith("dev.tether.benchmarks.");
+  }
+
+  /** Whether a frame of a collapsed stack ({@code dev/tether/tls/TlsConnection.prepare}) is Tether's. */
+  static boolean isTether(String frame) {
+    return frame.startsWith("dev/tether/") && !frame.startsWith("dev/tether/benchmarks/");
+  }
+
+  /** A collapsed frame's class without its package, and its method. */
+  static String shortName(String frame) {
+    return frame.substring(frame.lastIndexOf('/') + 1);
+  }
+
+  private static String methodName(String frame) {
+    return frame.substring(frame.lastIndexOf('.') + 1);
   }
 
   private static String name(RecordedMethod m) {

@@ -36,10 +36,12 @@ final class Report {
 
   /**
    * One container x protocol x load: each server variant's rounds, per fork, and the profiles of
-   * Tether's server (one per fork, with {@code --jfr}).
+   * Tether's server (one per fork): flight recordings ({@code --jfr}) and CPU-time profiles
+   * ({@code --cpu-profile}).
    */
   record Cell(String container, String protocol, String load, String description,
-      Map<ServerSpec, List<List<Round>>> rounds, List<Profile> profiles) {
+      Map<ServerSpec, List<List<Round>>> rounds, List<Profile> profiles,
+      List<Profile> cpuProfiles) {
 
     List<List<Round>> bareDefaults() {
       return find(s -> !s.tether() && !s.stateful());
@@ -139,6 +141,7 @@ final class Report {
       costTable(md, "Connections per second", Round::perSecond);
       costTable(md, "Server CPU per connection (µs, JIT compiler threads left out)",
           Round::cpuMicrosPerConnection);
+      cpuProfileTable(md);
       profileTable(md);
       savingTable(md);
     }
@@ -177,6 +180,47 @@ final class Report {
     md.append('\n');
   }
 
+  private void cpuProfileTable(StringBuilder md) {
+    if (cells.stream().allMatch(c -> c.cpuProfiles().isEmpty())) {
+      return;
+    }
+    md.append("#### Tether's share of the server's CPU (async-profiler, CPU time, a sample every ")
+        .append(BenchServer.CPU_INTERVAL).append(")\n\n")
+        .append("Every thread of Tether's server sampled at every interval of CPU time it uses, in "
+            + "Java, native, JVM or kernel code alike, over the measured rounds of every fork: the "
+            + "samples with a frame of Tether's code anywhere in the stack (inclusive, inlined "
+            + "frames included), per cent of all; per fork in brackets. What Tether only passes "
+            + "on (its innermost frame calls a method of the same name outside Tether) is given "
+            + "apart, as in the flight recordings' table.\n\n");
+    shareRows(md, Cell::cpuProfiles);
+  }
+
+  private void shareRows(StringBuilder md, java.util.function.Function<Cell, List<Profile>> of) {
+    md.append("| container | TLS | client | samples | Tether's share | passed on "
+            + "| Tether's methods (inclusive) | running in Tether's samples |\n")
+        .append("|---|---|---|--:|--:|--:|---|---|\n");
+    for (Cell c : cells) {
+      List<Profile> profiles = of.apply(c);
+      if (profiles.isEmpty()) {
+        continue;
+      }
+      Profile all = profiles.stream().reduce(Profile.EMPTY, Profile::plus);
+      StringBuilder forks = new StringBuilder();
+      for (Profile p : profiles) {
+        forks.append(forks.length() == 0 ? "" : ", ")
+            .append(String.format(Locale.ROOT, "%.2f", p.share()));
+      }
+      md.append("| ").append(c.container()).append(" | ").append(c.protocol()).append(" | ")
+          .append(c.description()).append(" | ")
+          .append(String.format(Locale.ROOT, "%,d", all.samples())).append(" | ")
+          .append(String.format(Locale.ROOT, "**%.2f %%** (%s)", all.share(), forks))
+          .append(String.format(Locale.ROOT, " | %.2f %%", all.passedOnShare()))
+          .append(" | ").append(all.top(all.byTetherMethod(), 4)).append(" | ")
+          .append(all.top(all.byCallee(), 4)).append(" |\n");
+    }
+    md.append('\n');
+  }
+
   private void profileTable(StringBuilder md) {
     if (cells.stream().allMatch(c -> c.profiles().isEmpty())) {
       return;
@@ -191,29 +235,8 @@ final class Report {
             + "set, which the handshake inspector passes each question on to; Tomcat's "
             + "TetherChannel.handshake calling SecureNioChannel.handshake): a server without Tether "
             + "does that work the same way. Where the rest "
-            + "goes: Tether's methods, inclusive, and the methods running in Tether's samples.\n\n")
-        .append("| container | TLS | client | samples | Tether's share | passed on "
-            + "| Tether's methods (inclusive) | running in Tether's samples |\n")
-        .append("|---|---|---|--:|--:|--:|---|---|\n");
-    for (Cell c : cells) {
-      if (c.profiles().isEmpty()) {
-        continue;
-      }
-      Profile all = c.profiles().stream().reduce(Profile.EMPTY, Profile::plus);
-      StringBuilder forks = new StringBuilder();
-      for (Profile p : c.profiles()) {
-        forks.append(forks.length() == 0 ? "" : ", ")
-            .append(String.format(Locale.ROOT, "%.2f", p.share()));
-      }
-      md.append("| ").append(c.container()).append(" | ").append(c.protocol()).append(" | ")
-          .append(c.description()).append(" | ")
-          .append(String.format(Locale.ROOT, "%,d", all.samples())).append(" | ")
-          .append(String.format(Locale.ROOT, "**%.2f %%** (%s)", all.share(), forks))
-          .append(String.format(Locale.ROOT, " | %.2f %%", all.passedOnShare()))
-          .append(" | ").append(all.top(all.byTetherMethod(), 4)).append(" | ")
-          .append(all.top(all.byCallee(), 4)).append(" |\n");
-    }
-    md.append('\n');
+            + "goes: Tether's methods, inclusive, and the methods running in Tether's samples.\n\n");
+    shareRows(md, Cell::profiles);
   }
 
   private void savingTable(StringBuilder md) {

@@ -76,6 +76,22 @@ final class Variant implements AutoCloseable {
     process.ask("jfr-stop " + file);
   }
 
+  /** Starts a CPU-time profile of the server (async-profiler), afresh. */
+  void startCpuProfile() throws IOException {
+    expect(process.ask("cpu-start"), "cpu");
+  }
+
+  /** Stops the CPU-time profile and writes its collapsed stacks to {@code file}. */
+  void stopCpuProfile(Path file) throws IOException {
+    expect(process.ask("cpu-stop " + file), "cpu");
+  }
+
+  private static void expect(Map<String, String> answer, String key) throws IOException {
+    if (!answer.containsKey(key)) {
+      throw new IOException("the server answered " + answer);
+    }
+  }
+
   /** The server's CPU time so far, user and system, all threads. */
   long cpuNanos() {
     return process.cpu().toNanos();

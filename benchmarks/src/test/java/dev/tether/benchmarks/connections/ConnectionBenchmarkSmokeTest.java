@@ -25,7 +25,7 @@ class ConnectionBenchmarkSmokeTest {
       throws Exception {
     BenchOptions options = BenchOptions.parse("--containers=jetty", "--protocols=TLSv1.3",
         "--loads=full", "--forks=2", "--warmups=0", "--settle-rounds=0", "--rounds=1", "--seconds=1",
-        "--concurrency=1", "--memory-clients=0", "--jfr", SMALL_JVMS, "--work=" + work);
+        "--concurrency=1", "--memory-clients=0", "--jfr", "--cpu-profile", SMALL_JVMS, "--work=" + work);
 
     Report report = new ConnectionBenchmark(options).run("");
 
@@ -53,9 +53,15 @@ class ConnectionBenchmarkSmokeTest {
       assertThat(p.samples()).isPositive();
       assertThat(p.tether()).isPositive();
     });
+    // And each fork's CPU-time profile: every thread's CPU, Tether's frames among it.
+    assertThat(cell.cpuProfiles()).hasSize(2).allSatisfy(p -> {
+      assertThat(p.samples()).isGreaterThan(p.tether()).isPositive();
+      assertThat(p.tether()).isPositive();
+    });
     assertThat(report.markdown())
         .contains("| jetty | TLSv1.3 | JDK client, new session per connection | all full |")
-        .contains("Tether's share of the server's CPU samples");
+        .contains("Tether's share of the server's CPU samples")
+        .contains("Tether's share of the server's CPU (async-profiler");
   }
 
   @Test
