@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * copy of the entry and by the SA's TLS sessions.
  *
  * <p>Memory: this record and its tag are all Tether keeps per SA besides the map node (whose key is
- * the tag itself, a {@link SaKey}), the idle queue's node and the per-peer count; see
+ * the tag itself, a {@link SaKey}), the idle queue's slot and the per-peer count; see
  * docs/BENCHMARKS.md for the bytes.
  */
 record Entry(

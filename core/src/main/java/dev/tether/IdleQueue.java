@@ -5,9 +5,7 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * removes the entry, so a connection that resumes the SA at that instant either wins (the SA lives)
  * or finds it deleted.
  *
- * <p>Thread-safe and lock-free; one sweep runs at a time.
+ * <p>Thread-safe. Queuing an SA is lock-free; taking SAs off a grace period's queue (the sweep, and a
+ * full table making room) is one thread at a time per queue ({@link ChunkedQueue}, 4 bytes per
+ * queued SA); one sweep runs at a time.
  */
 final class IdleQueue {
   /** The least time between wake-ups: Caffeine's pacing tolerance, 2^30 ns (about 1.07 s). */
@@ -83,7 +83,8 @@ final class IdleQueue {
     }
   }
 
-  private final ConcurrentHashMap<Duration, Queue<SessionTag>> byGrace = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Duration, ChunkedQueue<SessionTag>> byGrace =
+      new ConcurrentHashMap<>();
   /** SAs whose end does not follow the order they went idle in; see the class comment. */
   private final ConcurrentSkipListSet<SessionTag> ordered = new ConcurrentSkipListSet<>(BY_DEADLINE);
   /**
@@ -174,7 +175,7 @@ final class IdleQueue {
     } else {
       // An SA deleted at its maximum age at once, in use or not, is in aged as well: on time.
       tag.queuedUntil = graceEnd;
-      byGrace.computeIfAbsent(policy.grace(), g -> new ConcurrentLinkedQueue<>()).add(tag);
+      byGrace.computeIfAbsent(policy.grace(), g -> new ChunkedQueue<>()).add(tag);
     }
     wakeAt(tag.queuedUntil, now);
   }
@@ -203,7 +204,7 @@ final class IdleQueue {
         again = false;
         now = ticker.read();
         nextWake.set(NONE);
-        for (Queue<SessionTag> queue : byGrace.values()) {
+        for (ChunkedQueue<SessionTag> queue : byGrace.values()) {
           next = Math.min(next, sweep(queue, now));
         }
         next = Math.min(next, sweepOrdered(now));
@@ -218,7 +219,7 @@ final class IdleQueue {
   }
 
   /** Sweeps one queue; returns the deadline of its new head, or {@link #NONE}. */
-  private long sweep(Queue<SessionTag> queue, long now) {
+  private long sweep(ChunkedQueue<SessionTag> queue, long now) {
     for (SessionTag head; (head = queue.peek()) != null; ) {
       long until = head.queuedUntil;
       if (until > now) {
@@ -331,9 +332,9 @@ final class IdleQueue {
 
   /** Takes the queued SA whose deadline comes first, or returns {@code null} if none is queued. */
   private SessionTag pollEarliest() {
-    Queue<SessionTag> earliest = null;
+    ChunkedQueue<SessionTag> earliest = null;
     long until = NONE;
-    for (Queue<SessionTag> queue : byGrace.values()) {
+    for (ChunkedQueue<SessionTag> queue : byGrace.values()) {
       SessionTag head = queue.peek();
       if (head != null && (earliest == null || head.queuedUntil < until)) {
         earliest = queue;
@@ -352,7 +353,7 @@ final class IdleQueue {
 
   /** Lets go of every queued SA (the table is closed and its SAs deleted). */
   void clear() {
-    byGrace.values().forEach(Queue::clear);
+    byGrace.values().forEach(ChunkedQueue::clear);
     ordered.clear();
     aged.clear();
   }
@@ -360,7 +361,7 @@ final class IdleQueue {
   /** Returns how many SAs are queued, deleted and resumed ones included; for tests. */
   int size() {
     int n = ordered.size() + aged.size();
-    for (Queue<SessionTag> queue : byGrace.values()) {
+    for (ChunkedQueue<SessionTag> queue : byGrace.values()) {
       n += queue.size();
     }
     return n;

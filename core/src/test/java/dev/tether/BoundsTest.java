@@ -35,7 +35,34 @@ class BoundsTest {
    */
   @Test
   void threadsOfOnePeerNeverOvershootItsBound() throws Exception {
-    int max = 3;
+    threadsOfOnePeer(3);
+  }
+
+  /** The same at a bound of one, where the peer's count never becomes a counter of its own. */
+  @Test
+  void threadsOfOnePeerNeverOvershootABoundOfOne() throws Exception {
+    threadsOfOnePeer(1);
+  }
+
+  @Test
+  void aPeerWithOneSa_thenTwo_thenNone() {
+    Bounds bounds = new Bounds(10, 5);
+    Object peer = Peers.key("192.0.2.1");
+    assertThat(bounds.reservePeer(peer)).isTrue();
+    assertThat(bounds.peer(peer)).isEqualTo(1);
+    assertThat(bounds.reservePeer(peer)).isTrue(); // now a counter of its own
+    assertThat(bounds.peer(peer)).isEqualTo(2);
+    bounds.releasePeer(peer);
+    assertThat(bounds.peer(peer)).isEqualTo(1);
+    bounds.releasePeer(peer);
+    assertThat(bounds.peer(peer)).isZero();
+    bounds.releasePeer(peer); // nothing held: no negative count
+    assertThat(bounds.peer(peer)).isZero();
+    assertThat(bounds.reservePeer(peer)).isTrue();
+    assertThat(bounds.peer(peer)).isEqualTo(1);
+  }
+
+  private static void threadsOfOnePeer(int max) throws Exception {
     int threads = 6;
     int rounds = 20_000;
     Bounds bounds = new Bounds(Long.MAX_VALUE, max);

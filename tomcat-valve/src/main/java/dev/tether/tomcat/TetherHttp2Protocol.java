@@ -17,8 +17,10 @@ import org.apache.tomcat.util.net.SocketWrapperBase;
  * ({@code Http2Protocol.getProcessor}), and known to the connection's {@link TrackedConnection} so
  * that Tether can end it with a GOAWAY.
  *
- * <p>The streams' requests need nothing more: each stream processor gets the connection's
- * {@link TetherSslSupport}, through which the valve finds the connection. Stateless; thread-safe.
+ * <p>The streams' requests reach the valve as Tomcat's do: each stream processor gets the
+ * connection's {@link TetherSslSupport}, through which the valve finds the connection. Tomcat's
+ * adapter, which serves each stream, is handed to the connection wrapped ({@link StreamAdapter}),
+ * so that a GOAWAY the valve asks for follows the stream's response. Stateless; thread-safe.
  */
 final class TetherHttp2Protocol implements UpgradeProtocol {
   private final Http2Protocol delegate;
@@ -29,15 +31,14 @@ final class TetherHttp2Protocol implements UpgradeProtocol {
 
   @Override
   public Processor getProcessor(SocketWrapperBase<?> socketWrapper, Adapter adapter) {
-    InternalHttpUpgradeHandler handler = delegate.getInternalUpgradeHandler(socketWrapper, adapter,
-        null);
+    TrackedConnection connection = socketWrapper.getSocket() instanceof TetherChannel channel
+        ? channel.connection() : null;
+    InternalHttpUpgradeHandler handler = delegate.getInternalUpgradeHandler(socketWrapper,
+        connection == null ? adapter : new StreamAdapter(adapter, connection), null);
     TetherHttp2Processor processor = new TetherHttp2Processor(socketWrapper,
         new UpgradeToken(handler, null, null, delegate.getUpgradeProtocolName()));
-    if (socketWrapper.getSocket() instanceof TetherChannel channel) {
-      TrackedConnection connection = channel.connection();
-      if (connection != null) {
-        connection.upgraded(processor);
-      }
+    if (connection != null) {
+      connection.upgraded(processor);
     }
     return processor;
   }

@@ -200,16 +200,20 @@ public final class TomcatTetherValve extends ValveBase {
   }
 
   /**
-   * Ends the connection once this response is complete. HTTP/2: a GOAWAY now, which lets this
-   * stream and the others in progress finish, then the close once none is active
-   * ({@link TetherHttp2Processor}); a {@code Connection} header is not allowed there. HTTP/1.1:
+   * Ends the connection once this response is complete. HTTP/2: a GOAWAY once this stream's
+   * response is written out ({@link TrackedConnection#endHttp2AfterStream}), which lets the streams
+   * still in progress finish, then the close once none is active ({@link TetherHttp2Processor}); a
+   * {@code Connection} header is not allowed there. HTTP/1.1:
    * {@code Connection: close} while the response is not committed, else the processor's clean-close
    * state (what Tomcat does for an abandoned upload: finish the response, then close).
    */
   static void closeAfterResponse(TrackedConnection connection, Request request, Response response) {
-    if (connection.endHttp2()) {
-      return;
+    if (!connection.endHttp2AfterStream()) {
+      closeHttp11AfterResponse(request, response);
     }
+  }
+
+  private static void closeHttp11AfterResponse(Request request, Response response) {
     if (!response.isCommitted()) {
       response.setHeader("Connection", "close");
     } else {
@@ -217,13 +221,17 @@ public final class TomcatTetherValve extends ValveBase {
     }
   }
 
-  /** Ends an async request's count when it completes. */
+  /**
+   * Ends an async request's count when it completes. Over HTTP/2 its GOAWAY goes at once, as the
+   * request completes (Tomcat serves the rest of an async stream outside the adapter's
+   * {@code service}).
+   */
   private record RequestEnd(TrackedConnection connection, Request request, Response response)
       implements AsyncListener {
     @Override
     public void onComplete(AsyncEvent event) {
-      if (connection.tls().requestEnded()) {
-        closeAfterResponse(connection, request, response);
+      if (connection.tls().requestEnded() && !connection.endHttp2()) {
+        closeHttp11AfterResponse(request, response);
       }
     }
 

@@ -28,6 +28,8 @@ final class TrackedConnection implements TlsConnection.Control {
   private final SocketWrapperBase<?> wrapper;
   private volatile boolean tlsFailure;
   private volatile TetherHttp2Processor http2;
+  /** Set when a stream's response must be followed by the connection's GOAWAY. */
+  private volatile boolean endAfterStream;
 
   TrackedConnection(AssociationRegistry registry, String peer, SocketWrapperBase<?> wrapper) {
     this.wrapper = wrapper;
@@ -80,6 +82,32 @@ final class TrackedConnection implements TlsConnection.Control {
     }
     p.endGracefully();
     return true;
+  }
+
+  /**
+   * Ends an HTTP/2 connection with a GOAWAY once the current stream's response is written out
+   * ({@link #streamServed}), letting its other streams finish; returns false, doing nothing, for an
+   * HTTP/1.1 connection, which its response closes. Sent from the valve, a GOAWAY would precede the
+   * response's last frames, which Tomcat writes after the valves return: a client that aborts its
+   * streams on any GOAWAY (the JDK's before 17.0.17, JDK-8335181) would lose that response.
+   */
+  boolean endHttp2AfterStream() {
+    if (http2 == null) {
+      return false;
+    }
+    endAfterStream = true;
+    return true;
+  }
+
+  /**
+   * A stream of this HTTP/2 connection was served, its response written out (Tomcat's adapter
+   * returned): sends the GOAWAY a request asked for ({@link #endHttp2AfterStream}).
+   */
+  void streamServed() {
+    if (endAfterStream) {
+      endAfterStream = false;
+      endHttp2();
+    }
   }
 
   /**

@@ -2,7 +2,6 @@ package dev.tether.shop.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.tether.AssociationRegistry;
 import dev.tether.DeletionCause;
@@ -43,12 +42,9 @@ class ShopHttp2Test {
   @EnumSource(Container.class)
   void shopping_overHttp2_everyPageIsH2_loginAndLogoutFlushTheirConnectionsSa(Container container)
       throws Exception {
-    // Tomcat ends the connection with its graceful GOAWAY as the valve finishes, while the last
-    // frames of the login's or logout's response are still to be written; a client that aborts its
-    // streams on any GOAWAY (JDK-8335181) then gets that response cut. Jetty's GOAWAY follows the
-    // response. RFC 9113 clients (browsers, Jetty's, the JDK's since 17.0.17) get both whole.
-    assumeFalse(container == Container.TOMCAT && Shopper.abortsStreamsOnGoAway(),
-        "this JDK's HTTP/2 client aborts its streams on a graceful GOAWAY (JDK-8335181)");
+    // Login and logout end their connection with a GOAWAY after their response (Tomcat: once the
+    // stream's last frame is out), so that a client that aborts its streams on any GOAWAY
+    // (JDK-8335181: the JDK's before 17.0.17) still gets that response whole.
     try (RunningShop shop = start(container)) {
       AssociationRegistry registry = shop.registry();
       Deletions deletions = new Deletions();
