@@ -32,16 +32,16 @@ class RegistryBenchmarkSmokeTest {
   }
 
   /**
-   * The measured bound of the moment, not the target: 300 bytes at 100,000 SAs from distinct peers
-   * (277 at 1,000,000, where the tables' fixed part weighs less) since the SA's tag became the
-   * table's key and an IPv4 address is kept as a number; 328 before.
+   * The measured bound of the moment, with room for the JVM's variation: 264 bytes at 100,000 SAs
+   * from distinct peers (241 at 1,000,000, where the tables' fixed part weighs less) since the idle
+   * queue keeps its SAs in arrays and a peer with one SA has no counter of its own; 300 before.
    */
   @Test
-  void footprint_ofIdleSas_isUnder330BytesEach() throws Exception {
+  void footprint_ofIdleSas_isUnder290BytesEach() throws Exception {
     String line = Footprint.measure(100_000, true);
 
     assertThat(line).matches(".* \\d+ bytes of Tether bookkeeping per SA");
     long bytes = Long.parseLong(line.replaceAll(".* (\\d+) bytes.*", "$1"));
-    assertThat(bytes).isBetween(1L, 330L);
+    assertThat(bytes).isBetween(1L, 290L);
   }
 }
