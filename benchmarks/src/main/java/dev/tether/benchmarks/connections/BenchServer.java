@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
+import java.util.List;
 import javax.net.ssl.SSLSessionContext;
 import jdk.jfr.Recording;
 import one.profiler.AsyncProfiler;
@@ -33,8 +34,9 @@ import one.profiler.Counter;
  *   <li>{@code jfr-start}, {@code jfr-stop <file>}: a flight recording of the server's CPU samples
  *       (every {@value #SAMPLE_MILLIS} ms per running thread), written to the file;
  *   <li>{@code cpu-start}, {@code cpu-stop <file>}: a CPU-time profile of every thread (async-profiler,
- *       a sample at every {@value #CPU_INTERVAL} of CPU a thread uses, kernel code included), its
- *       stacks written to the file in collapsed form; {@code cpu-start} starts afresh;
+ *       a sample at every {@value #CPU_INTERVAL} of CPU a thread uses: perf_events, kernel code
+ *       included, where the kernel allows them, else its CPU-time timers), its stacks written to the
+ *       file in collapsed form; {@code cpu-start} starts afresh and answers the event it uses;
  *   <li>{@code quit}, or the end of the input: the server stops and the process exits.
  * </ul>
  *
@@ -156,9 +158,19 @@ public final class BenchServer {
       if (cpuProfiling) {
         profiler.stop();
       }
-      profiler.execute("start,event=cpu,interval=" + CPU_INTERVAL);
-      cpuProfiling = true;
-      return "cpu=started";
+      // perf_events where the kernel allows them (kernel frames included), else the CPU-time timers
+      // (a container's seccomp filter may refuse perf_event_open): each samples CPU time.
+      RuntimeException refused = null;
+      for (String event : List.of("cpu", "ctimer", "itimer")) {
+        try {
+          profiler.execute("start,event=" + event + ",interval=" + CPU_INTERVAL);
+          cpuProfiling = true;
+          return "cpu=" + event;
+        } catch (IllegalStateException e) {
+          refused = e;
+        }
+      }
+      return "error=" + refused;
     } catch (IOException | RuntimeException | LinkageError e) {
       return "error=" + e;
     }
