@@ -211,32 +211,12 @@ public final class ConnectionBenchmark {
       }
     }
     if (options.jfr()) {
-      for (Variant v : measured) {
-        Path file = work.resolve(String.join("-", cell.container(), cell.protocol(), cell.load(),
-            v.spec.label().replaceAll("[ =,]+", "-"), "fork" + (fork + 1)) + ".jfr");
-        v.stopRecording(file);
-        if (v.spec.tether() && v.spec.graceMillis() == options.graceMillis()) {
-          Profile profile = Profile.of(file);
-          cell.profiles().add(profile);
-          System.err.printf("%s %s %s fork %d: Tether in %.2f%% of %d samples%n",
-              cell.container(), cell.protocol(), cell.load(), fork + 1, profile.share(),
-              profile.samples());
-        }
-      }
+      collect(cell, measured, fork, ".jfr", Variant::stopRecording, Profile::of, cell.profiles(),
+          "samples");
     }
     if (options.cpuProfile()) {
-      for (Variant v : measured) {
-        Path file = work.resolve(String.join("-", cell.container(), cell.protocol(), cell.load(),
-            v.spec.label().replaceAll("[ =,]+", "-"), "fork" + (fork + 1)) + ".collapsed");
-        v.stopCpuProfile(file);
-        if (v.spec.tether() && v.spec.graceMillis() == options.graceMillis()) {
-          Profile profile = Profile.ofCollapsed(file);
-          cell.cpuProfiles().add(profile);
-          System.err.printf("%s %s %s fork %d: Tether in %.2f%% of %d CPU samples%n",
-              cell.container(), cell.protocol(), cell.load(), fork + 1, profile.share(),
-              profile.samples());
-        }
-      }
+      collect(cell, measured, fork, ".collapsed", Variant::stopCpuProfile, Profile::ofCollapsed,
+          cell.cpuProfiles(), "CPU samples");
     }
     rounds.forEach((spec, list) ->
         cell.rounds().computeIfAbsent(spec, s -> new ArrayList<>()).add(list));
@@ -249,6 +229,35 @@ public final class ConnectionBenchmark {
           String.join("-", cell.container(), cell.protocol(), cell.load(),
               "tether-cpu-stacks.txt")));
     }
+  }
+
+  /**
+   * Stops one kind of profile in every measured variant, each written to its own file, and keeps
+   * the profile of Tether's server (at the compared grace) for the report.
+   */
+  private void collect(Report.Cell cell, List<Variant> measured, int fork, String suffix,
+      ProfileStop stop, ProfileReader reader, List<Profile> into, String what) throws IOException {
+    for (Variant v : measured) {
+      Path file = work.resolve(String.join("-", cell.container(), cell.protocol(), cell.load(),
+          v.spec.label().replaceAll("[ =,]+", "-"), "fork" + (fork + 1)) + suffix);
+      stop.stop(v, file);
+      if (v.spec.tether() && v.spec.graceMillis() == options.graceMillis()) {
+        Profile profile = reader.read(file);
+        into.add(profile);
+        System.err.printf("%s %s %s fork %d: Tether in %.2f%% of %d %s%n", cell.container(),
+            cell.protocol(), cell.load(), fork + 1, profile.share(), profile.samples(), what);
+      }
+    }
+  }
+
+  @FunctionalInterface
+  private interface ProfileStop {
+    void stop(Variant variant, Path file) throws IOException;
+  }
+
+  @FunctionalInterface
+  private interface ProfileReader {
+    Profile read(Path file) throws IOException;
   }
 
   /** Whether a load's clients reconnect, resuming: where a grace period can save handshakes. */
