@@ -25,9 +25,9 @@ import javax.net.ssl.SSLSession;
  *
  * <p>Memory: one object of 64 bytes per SA (compressed references), which is also the SA table's
  * key ({@link SaKey}: equal to any key of the same id); the lease array exists only while a
- * connection listens. {@code sessions} holds a single {@link SSLSession} (the common case, and always TLS 1.2) or, once a TLS 1.3 lineage has
- * produced several session objects, an array of them; it keeps the first session and the most recent
- * ones up to {@link #MAX_SESSIONS}.
+ * connection listens. {@code sessions} holds a single {@link SSLSession} (the common case, and
+ * always TLS 1.2) or, once a TLS 1.3 lineage has produced several session objects, an array of them;
+ * it keeps the first session and the most recent ones up to {@link #MAX_SESSIONS}.
  *
  * <p>Concurrency: the creation and the deletion cause change only inside the registry's atomic step
  * on {@link #id} (volatile for the readers outside it); the leases to tell and the sessions are

@@ -3,6 +3,7 @@ package dev.tether.benchmarks.connections;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedMethod;
@@ -42,45 +44,23 @@ record Profile(long samples, long tether, long passedOn, Map<String, Long> byTet
 
   /** Reads a recording. */
   static Profile of(Path recording) throws IOException {
-    long samples = 0;
-    long tether = 0;
-    long passedOn = 0;
-    Map<String, Long> byMethod = new HashMap<>();
-    Map<String, Long> byCallee = new HashMap<>();
-    Map<String, Long> stacks = new HashMap<>();
+    Tally tally = new Tally();
     for (RecordedEvent e : RecordingFile.readAllEvents(recording)) {
       if (!e.getEventType().getName().equals("jdk.ExecutionSample") || e.getStackTrace() == null) {
         continue;
       }
-      samples++;
+      // A recording lists the running frame first; a tally takes the outermost first.
       List<RecordedFrame> frames = e.getStackTrace().getFrames();
-      Set<String> seen = new HashSet<>();
-      int outermost = -1;
-      int innermost = -1;
-      for (int i = 0; i < frames.size(); i++) {
-        if (isTether(frames.get(i).getMethod())) {
-          seen.add(name(frames.get(i).getMethod()));
-          outermost = i;
-          innermost = innermost < 0 ? i : innermost;
-        }
+      int size = frames.size();
+      RecordedMethod[] methods = new RecordedMethod[size];
+      String[] names = new String[size];
+      for (int i = 0; i < size; i++) {
+        methods[i] = frames.get(size - 1 - i).getMethod();
+        names[i] = name(methods[i]);
       }
-      if (!seen.isEmpty()) {
-        if (innermost > 0 && passesOn(frames.get(innermost).getMethod(),
-            frames.get(innermost - 1).getMethod())) {
-          passedOn++;
-          continue;
-        }
-        tether++;
-        seen.forEach(m -> byMethod.merge(m, 1L, Long::sum));
-        byCallee.merge(name(frames.get(0).getMethod()), 1L, Long::sum);
-        StringBuilder stack = new StringBuilder();
-        for (int i = outermost; i >= 0; i--) {
-          stack.append(i == outermost ? "" : ";").append(name(frames.get(i).getMethod()));
-        }
-        stacks.merge(stack.toString(), 1L, Long::sum);
-      }
+      tally.add(1, names, i -> isTether(methods[i]), i -> passesOn(methods[i], methods[i + 1]));
     }
-    return new Profile(samples, tether, passedOn, byMethod, byCallee, stacks);
+    return tally.profile();
   }
 
   /**
@@ -92,48 +72,66 @@ record Profile(long samples, long tether, long passedOn, Map<String, Long> byTet
    * when the method it calls outside Tether has its name.
    */
   static Profile ofCollapsed(Path file) throws IOException {
-    long samples = 0;
-    long tether = 0;
-    long passedOn = 0;
-    Map<String, Long> byMethod = new HashMap<>();
-    Map<String, Long> byCallee = new HashMap<>();
-    Map<String, Long> stacks = new HashMap<>();
+    Tally tally = new Tally();
     for (String line : Files.readAllLines(file)) {
       int space = line.lastIndexOf(' ');
       if (space < 0) {
         continue;
       }
-      long n = Long.parseLong(line.substring(space + 1).trim());
-      samples += n;
       String[] frames = line.substring(0, space).split(";");
+      String[] names = new String[frames.length];
+      for (int i = 0; i < frames.length; i++) {
+        names[i] = shortName(frames[i]);
+      }
+      tally.add(Long.parseLong(line.substring(space + 1).trim()), names,
+          i -> isTether(frames[i]), i -> methodName(frames[i + 1]).equals(methodName(frames[i])));
+    }
+    return tally.profile();
+  }
+
+  /** Counts stacks, whatever their source, into a profile. */
+  private static final class Tally {
+    private long samples;
+    private long tether;
+    private long passedOn;
+    private final Map<String, Long> byMethod = new HashMap<>();
+    private final Map<String, Long> byCallee = new HashMap<>();
+    private final Map<String, Long> stacks = new HashMap<>();
+
+    /**
+     * Counts {@code n} samples of one stack: {@code names} from the outermost frame to the one
+     * running; {@code tetherAt} says which frames are Tether's, {@code passesOnAt} whether the
+     * frame at an index only passes the call on to the next one.
+     */
+    void add(long n, String[] names, IntPredicate tetherAt, IntPredicate passesOnAt) {
+      samples += n;
       Set<String> seen = new HashSet<>();
       int outermost = -1;
       int innermost = -1;
-      for (int i = 0; i < frames.length; i++) {
-        if (isTether(frames[i])) {
-          seen.add(shortName(frames[i]));
+      for (int i = 0; i < names.length; i++) {
+        if (tetherAt.test(i)) {
+          seen.add(names[i]);
           outermost = outermost < 0 ? i : outermost;
           innermost = i;
         }
       }
       if (seen.isEmpty()) {
-        continue;
+        return;
       }
-      if (innermost + 1 < frames.length
-          && methodName(frames[innermost + 1]).equals(methodName(frames[innermost]))) {
+      if (innermost + 1 < names.length && passesOnAt.test(innermost)) {
         passedOn += n;
-        continue;
+        return;
       }
       tether += n;
       seen.forEach(m -> byMethod.merge(m, n, Long::sum));
-      byCallee.merge(shortName(frames[frames.length - 1]), n, Long::sum);
-      StringBuilder stack = new StringBuilder();
-      for (int i = outermost; i < frames.length; i++) {
-        stack.append(i == outermost ? "" : ";").append(shortName(frames[i]));
-      }
-      stacks.merge(stack.toString(), n, Long::sum);
+      byCallee.merge(names[names.length - 1], n, Long::sum);
+      stacks.merge(String.join(";", Arrays.asList(names).subList(outermost, names.length)), n,
+          Long::sum);
     }
-    return new Profile(samples, tether, passedOn, byMethod, byCallee, stacks);
+
+    Profile profile() {
+      return new Profile(samples, tether, passedOn, byMethod, byCallee, stacks);
+    }
   }
 
   /** Adds another recording of the same cell (another fork). */
