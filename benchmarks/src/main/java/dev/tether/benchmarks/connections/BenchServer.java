@@ -48,7 +48,9 @@ import one.profiler.Counter;
  */
 public final class BenchServer {
   static final int SAMPLE_MILLIS = 2;
-  static final String CPU_INTERVAL = "1ms";
+  /** The CPU time between two samples of a CPU-time profile, in µs (whole milliseconds). */
+  static final long CPU_INTERVAL_MICROS = 1_000;
+  static final String CPU_INTERVAL = CPU_INTERVAL_MICROS / 1_000 + "ms";
   private static Recording recording;
   private static boolean cpuProfiling;
 

@@ -191,14 +191,24 @@ final class Report {
             + "samples with a frame of Tether's code anywhere in the stack (inclusive, inlined "
             + "frames included), per cent of all; per fork in brackets. What Tether only passes "
             + "on (its innermost frame calls a method of the same name outside Tether) is given "
-            + "apart, as in the flight recordings' table.\n\n");
-    shareRows(md, Cell::cpuProfiles);
+            + "apart, as in the flight recordings' table. Tether's CPU per connection (per request "
+            + "where the client says so): its samples times the interval, over the connections "
+            + "of Tether's measured rounds; unlike the share, it does not move with the cost of the "
+            + "rest of the connection on the machine of the day.\n\n");
+    shareRows(md, Cell::cpuProfiles, true);
   }
 
-  private void shareRows(StringBuilder md, java.util.function.Function<Cell, List<Profile>> of) {
-    md.append("| container | TLS | client | samples | Tether's share | passed on "
-            + "| Tether's methods (inclusive) | running in Tether's samples |\n")
-        .append("|---|---|---|--:|--:|--:|---|---|\n");
+  /**
+   * The rows of a share table; with {@code perConnection}, also Tether's CPU per connection (CPU-time
+   * profiles only: a flight recording's samples are not CPU time).
+   */
+  private void shareRows(StringBuilder md, java.util.function.Function<Cell, List<Profile>> of,
+      boolean perConnection) {
+    md.append("| container | TLS | client | samples | Tether's share | passed on ")
+        .append(perConnection ? "| Tether's CPU per connection " : "")
+        .append("| Tether's methods (inclusive) | running in Tether's samples |\n")
+        .append(perConnection ? "|---|---|---|--:|--:|--:|--:|---|---|\n"
+            : "|---|---|---|--:|--:|--:|---|---|\n");
     for (Cell c : cells) {
       List<Profile> profiles = of.apply(c);
       if (profiles.isEmpty()) {
@@ -214,11 +224,40 @@ final class Report {
           .append(c.description()).append(" | ")
           .append(String.format(Locale.ROOT, "%,d", all.samples())).append(" | ")
           .append(String.format(Locale.ROOT, "**%.2f %%** (%s)", all.share(), forks))
-          .append(String.format(Locale.ROOT, " | %.2f %%", all.passedOnShare()))
-          .append(" | ").append(all.top(all.byTetherMethod(), 4)).append(" | ")
+          .append(String.format(Locale.ROOT, " | %.2f %%", all.passedOnShare()));
+      if (perConnection) {
+        md.append(" | ").append(perConnection(profiles, c.tether(options.graceMillis())));
+      }
+      md.append(" | ").append(all.top(all.byTetherMethod(), 4)).append(" | ")
           .append(all.top(all.byCallee(), 4)).append(" |\n");
     }
     md.append('\n');
+  }
+
+  /**
+   * Tether's CPU per connection, in µs: its samples (one per {@link BenchServer#CPU_INTERVAL_MICROS}
+   * of CPU) over the connections of Tether's measured rounds, all forks and per fork.
+   */
+  static String perConnection(List<Profile> profiles, List<List<Round>> tetherRounds) {
+    if (tetherRounds == null || tetherRounds.size() != profiles.size()) {
+      return "-";
+    }
+    long samples = 0;
+    long connections = 0;
+    StringBuilder forks = new StringBuilder();
+    for (int f = 0; f < profiles.size(); f++) {
+      long n = tetherRounds.get(f).stream().mapToLong(Round::connections).sum();
+      long t = profiles.get(f).tether();
+      samples += t;
+      connections += n;
+      forks.append(f == 0 ? "" : ", ").append(micros(t, n));
+    }
+    return "**" + micros(samples, connections) + " µs** (" + forks + ")";
+  }
+
+  private static String micros(long samples, long connections) {
+    return connections == 0 ? "-" : String.format(Locale.ROOT, "%.2f",
+        (double) samples * BenchServer.CPU_INTERVAL_MICROS / connections);
   }
 
   private void profileTable(StringBuilder md) {
@@ -236,7 +275,7 @@ final class Report {
             + "TetherChannel.handshake calling SecureNioChannel.handshake): a server without Tether "
             + "does that work the same way. Where the rest "
             + "goes: Tether's methods, inclusive, and the methods running in Tether's samples.\n\n");
-    shareRows(md, Cell::profiles);
+    shareRows(md, Cell::profiles, false);
   }
 
   private void savingTable(StringBuilder md) {

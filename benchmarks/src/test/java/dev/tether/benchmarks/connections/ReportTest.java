@@ -51,6 +51,29 @@ class ReportTest {
   }
 
   @Test
+  void perConnection_isTethersSamplesTimesTheIntervalOverTethersConnections() {
+    // Fork 1: 30 of Tether's samples over 10,000 connections (3 µs each at 1 ms a sample); fork 2:
+    // 10 over 5,000 (2 µs); together 40 over 15,000.
+    List<Profile> profiles = List.of(
+        new Profile(12_000, 30, 5, java.util.Map.of(), java.util.Map.of(), java.util.Map.of()),
+        new Profile(6_000, 10, 0, java.util.Map.of(), java.util.Map.of(), java.util.Map.of()));
+    List<List<Round>> tether = List.of(
+        List.of(round(4_000, 5, 0), round(6_000, 5, 0)),
+        List.of(round(5_000, 5, 0)));
+
+    assertThat(BenchServer.CPU_INTERVAL_MICROS).isEqualTo(1_000);
+    assertThat(Report.perConnection(profiles, tether)).isEqualTo("**2.67 µs** (3.00, 2.00)");
+  }
+
+  @Test
+  void perConnection_withoutTethersRoundsForEveryProfile_saysNothing() {
+    List<Profile> one = List.of(Profile.EMPTY);
+
+    assertThat(Report.perConnection(one, null)).isEqualTo("-");
+    assertThat(Report.perConnection(one, List.of())).isEqualTo("-");
+  }
+
+  @Test
   void mix_givesTheShareOfResumedConnections() {
     Round r = new Round(100, 0, 1, 1, 0, new Round.Counts(3, 97, 90));
 
