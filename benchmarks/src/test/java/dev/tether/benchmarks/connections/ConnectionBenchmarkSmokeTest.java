@@ -48,16 +48,15 @@ class ConnectionBenchmarkSmokeTest {
     assertThat(tether.failures()).isZero();
     // The client forgets its session after every connection: no resumption reaches Tether.
     assertThat(tether.counts()).isEqualTo(new Round.Counts(tether.connections(), 0, 0));
-    // Each fork's recording of Tether's server has samples, some of them in Tether's frames.
-    assertThat(cell.profiles()).hasSize(2).allSatisfy(p -> {
-      assertThat(p.samples()).isPositive();
-      assertThat(p.tether()).isPositive();
-    });
-    // And each fork's CPU-time profile: every thread's CPU, Tether's frames among it.
-    assertThat(cell.cpuProfiles()).hasSize(2).allSatisfy(p -> {
-      assertThat(p.samples()).isGreaterThan(p.tether()).isPositive();
-      assertThat(p.tether()).isPositive();
-    });
+    // Each fork's recording of Tether's server has samples. Whether Tether's frames are among them is
+    // chance here: a 1 s round gives about 100 samples of running Java code, 1-3 % of them Tether's.
+    assertThat(cell.profiles()).hasSize(2).allSatisfy(p -> assertThat(p.samples()).isPositive());
+    // Each fork's CPU-time profile has every thread's CPU (about 1,100 samples a round, some 3 % of
+    // them Tether's while the server is this fresh), and the forks together have Tether's frames
+    // among it: none in both would mean Tether's frames are not recognized.
+    assertThat(cell.cpuProfiles()).hasSize(2)
+        .allSatisfy(p -> assertThat(p.samples()).isGreaterThan(p.tether()).isPositive());
+    assertThat(cell.cpuProfiles().stream().mapToLong(Profile::tether).sum()).isPositive();
     assertThat(report.markdown())
         .contains("| jetty | TLSv1.3 | JDK client, new session per connection | all full |")
         .contains("Tether's share of the server's CPU samples")
