@@ -204,11 +204,11 @@ final class Report {
    */
   private void shareRows(StringBuilder md, java.util.function.Function<Cell, List<Profile>> of,
       boolean perConnection) {
+    String numbers = perConnection ? "--:|--:|--:|--:|" : "--:|--:|--:|";
     md.append("| container | TLS | client | samples | Tether's share | passed on ")
         .append(perConnection ? "| Tether's CPU per connection " : "")
         .append("| Tether's methods (inclusive) | running in Tether's samples |\n")
-        .append(perConnection ? "|---|---|---|--:|--:|--:|--:|---|---|\n"
-            : "|---|---|---|--:|--:|--:|---|---|\n");
+        .append("|---|---|---|").append(numbers).append("---|---|\n");
     for (Cell c : cells) {
       List<Profile> profiles = of.apply(c);
       if (profiles.isEmpty()) {
